@@ -1,0 +1,81 @@
+"""Typed records passed between the pipeline stages.
+
+Data flows one way: ``config`` -> ``fetch`` -> ``feeds`` / ``listing`` -> ``extract``
+-> ``clean`` -> ``post`` -> ``store``. Each stage takes and returns these records, so a
+stage can be tested (and replaced) without the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a feed (or of a listing page), as the source gave it.
+
+    ``content_html`` is kept exactly as the feed carried it: cleaning happens later, in
+    ``clean``, so that nothing (lazy-image attributes, attribute order) is lost here.
+    """
+
+    title: str  # plain text: entities decoded, tags stripped, whitespace folded
+    link: str | None  # absolute URL of the article page
+    guid: str | None  # the feed's own id (RSS guid, Atom id, JSON Feed id)
+    published: datetime | None  # timezone-aware; None when the feed has no usable date
+    updated: datetime | None = None
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    content_html: str = ""  # the fullest of content:encoded / Atom content / description
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A whole feed document: its kind, its channel title and its items in feed order."""
+
+    kind: str  # "rss", "rdf", "atom", "json" or "listing"
+    title: str
+    link: str | None
+    items: tuple[FeedItem, ...]
+    warnings: tuple[str, ...] = ()  # recoverable problems met while parsing
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What ``extract`` found in an article page."""
+
+    content_html: str  # the article body, not yet cleaned
+    rule: str  # which rule or extractor produced it, e.g. "zaobao.com" or "trafilatura"
+    title: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """Everything the post writer needs; all text already final and cleaned."""
+
+    title: str
+    url: str  # canonical article URL (tracking parameters removed)
+    published: datetime  # timezone-aware
+    author: str
+    tags: tuple[str, ...]
+    categories: tuple[str, ...]
+    body_html: str  # cleaned, balanced HTML
+
+
+@dataclass
+class SourceReport:
+    """What one source did in one run; the run summary is a list of these."""
+
+    name: str
+    items_seen: int = 0
+    new_posts: int = 0
+    updated_posts: int = 0
+    unchanged: bool = False  # 304 or identical body: nothing was parsed
+    skipped: str | None = None  # why the source was not polled (backoff, disabled)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
