@@ -1,0 +1,154 @@
+"""Turn fetched bytes into text, the way a careful browser would.
+
+Order of evidence (first that works wins):
+
+1. a byte-order mark;
+2. bytes that are valid UTF-8 stay UTF-8, whatever any label says (wrong labels are far
+   more common than non-UTF-8 bodies that happen to be valid UTF-8);
+3. the HTTP ``charset`` parameter;
+4. the XML declaration's ``encoding=``;
+5. a ``<meta charset>`` / ``<meta http-equiv="Content-Type">`` anywhere in ``<head>``
+   (Chinese sites often put it after 1024 bytes of scripts, see miniflux/v2#3155);
+6. statistical detection (charset_normalizer). It costs ~25x a plain decode, so it only
+   runs when nothing was declared or every declaration was badly wrong.
+
+Labels are mapped the way the WHATWG Encoding Standard does for the cases that matter
+here: gb2312/gbk -> gb18030 and big5 -> big5hkscs (supersets: a page labelled gb2312
+routinely contains GBK-only characters), latin-1/ascii -> cp1252.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import charset_normalizer
+
+__all__ = ["charset_from_content_type", "decode", "normalize_label"]
+
+# Labels whose real-world content is a superset codec. Keys are lower-cased labels.
+_SUPERSETS: dict[str, str] = {
+    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "cp936", "ms936", "windows-936", "gb_2312",
+                     "gb_2312-80", "csgb2312", "chinese", "iso-ir-58", "euc-cn",
+                     "csiso58gb231280", "gb18030"), "gb18030"),
+    **dict.fromkeys(("big5", "big5-hkscs", "big5hkscs", "cp950", "ms950", "x-x-big5",
+                     "csbig5", "cn-big5", "x-big5"), "big5hkscs"),
+    # Browsers decode these as windows-1252; servers mean it (smart quotes at 0x93/0x94).
+    **dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii",
+                     "us-ascii", "ansi_x3.4-1968", "windows-1252", "cp1252"), "cp1252"),
+}
+# A label inside the document cannot honestly say UTF-16/32: we just read it as ASCII.
+_NOT_IN_DOCUMENT = ("utf-16", "utf-32")
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_HEAD_SCAN_CAP = 64 * 1024
+_XML_DECL = re.compile(rb"""^\s*<\?xml\s[^>]*?encoding\s*=\s*["']\s*([-\w.:]+)""", re.I)
+_HEAD_END = re.compile(rb"</head\s*>|<body[\s>]", re.I)
+# Matches both <meta charset="x"> and <meta http-equiv=... content="...; charset=x">,
+# whatever the attribute order.
+_META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
+
+# A declared codec that fails strictly on at most this share of characters is taken as
+# right: real pages carry the odd truncated multi-byte sequence, and re-detecting them
+# risks turning a whole GBK page into cp1251 mojibake to save one character.
+_TOLERATED_ERROR_RATIO = 0.005
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The ``charset`` parameter of a Content-Type header, lower-cased, or None."""
+    if not content_type:
+        return None
+    for param in content_type.split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            value = value.strip().strip("\"'").strip().lower()
+            return value or None
+    return None
+
+
+def normalize_label(label: str | None) -> str | None:
+    """Python codec name for an encoding label, or None when the label is unknown.
+
+    Only text encodings count: ``codecs.lookup`` also knows "base64" and "rot13".
+    """
+    if not label:
+        return None
+    label = label.strip().lower()
+    if label in _SUPERSETS:
+        return _SUPERSETS[label]
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None
+    return _SUPERSETS.get(info.name, info.name)
+
+
+def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode ``body``; return ``(text, codec name)``. Never raises on bad bytes."""
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, "replace"), codec
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _declared_codecs(body, content_type)
+    for codec in declared:
+        try:
+            return body.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    for codec in declared:  # all failed strictly: is one of them nearly right?
+        text = body.decode(codec, "replace")
+        if text.count("\ufffd") <= _TOLERATED_ERROR_RATIO * max(len(text), 1):
+            return text, codec
+    return _detect(body, fallback=declared[0] if declared else "utf-8")
+
+
+def _declared_codecs(body: bytes, content_type: str | None) -> list[str]:
+    """Known codecs declared by the header, the XML declaration and <meta>, in order."""
+    labels: list[str | None] = [charset_from_content_type(content_type)]
+    in_document = [_xml_declared(body), _meta_declared(body)]
+    labels += [x for x in in_document if x and not x.lower().startswith(_NOT_IN_DOCUMENT)]
+    codecs_: list[str] = []
+    for label in labels:
+        codec = normalize_label(label)
+        if codec and codec not in codecs_:
+            codecs_.append(codec)
+    return codecs_
+
+
+def _xml_declared(body: bytes) -> str | None:
+    match = _XML_DECL.match(body, 0, 512)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _meta_declared(body: bytes) -> str | None:
+    head = body[:_HEAD_SCAN_CAP]
+    end = _HEAD_END.search(head)
+    if end:
+        head = head[:end.start()]
+    match = _META_CHARSET.search(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def _detect(body: bytes, fallback: str) -> tuple[str, str]:
+    """Statistical detection, the slow last resort; replaces what still fails."""
+    best = charset_normalizer.from_bytes(body).best()
+    codec = normalize_label(best.encoding) if best is not None else None
+    if codec:
+        try:
+            return body.decode(codec), codec
+        except UnicodeDecodeError:
+            pass  # big5 -> big5hkscs mapping can, in theory, change validity
+    codec = codec or fallback
+    return body.decode(codec, "replace"), codec
