@@ -1,0 +1,449 @@
+"""One cleaning pipeline for feed content and fetched pages.
+
+``clean_html`` runs, in this order:
+
+1. lazy images (``data-src`` and friends -> ``src`` in place, ``data-srcset`` ->
+   ``srcset``, single-image ``<noscript>`` unwrapped);
+2. ``remove`` selectors, and the junk list when ``junk=True``;
+3. tracking pixels, share links and iframes outside the video allowlist dropped;
+   ``sandbox`` set on the iframes that stay;
+4. ``referrerpolicy="no-referrer"`` appended to img/iframe/video/audio lacking it;
+5. optional OpenCC conversion of text nodes;
+6. the allowlist sanitizer (nh3), whose attribute filter makes ``href``/``src``/
+   ``srcset``/``poster`` absolute (``<base href>`` or ``base_url``), drops unsafe
+   schemes and removes tracking parameters from links.
+
+Steps 1-5 work on one selectolax/lexbor fragment tree; step 6 is nh3 (html5ever), which
+re-parses that serialization and writes the output: balanced HTML with every end tag
+written, attribute order, quoting and whitespace otherwise as they were. Two parses a
+document. Attributes added in 1-5 are allowlisted, so the sanitizer cannot strip them;
+everything the output contains has passed through nh3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import nh3
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["clean_html", "convert_text", "strip_tracking", "absolute_url", "LAZY_ATTRS",
+           "JUNK_SELECTORS", "html_to_text"]
+
+# --- lazy images -----------------------------------------------------------------------
+
+LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-orig", "data-url",
+              "data-actualsrc", "data-orig-file", "data-large-file")
+LAZY_SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "data-original-srcset")
+
+_PLACEHOLDER_NAME = re.compile(
+    r"(?:^|[/_.-])(?:blank|spacer|pixel|transparent|placeholder|lazy|lazyload|loading|"
+    r"loader|spinner|grey|gray|empty|1x1|dot|clear|trans|default)[^/]*\."
+    r"(?:gif|png|svg|jpe?g|webp)$", re.I)
+
+
+def _is_placeholder(src: str | None) -> bool:
+    """Missing, empty, a ``data:`` URI or a known spinner/blank image name."""
+    if src is None:
+        return True
+    src = src.strip()
+    if not src or src == "#" or src.lower().startswith(("data:", "about:")):
+        return True
+    path = urlsplit(src).path if "://" in src or src.startswith("/") else src.split("?")[0]
+    return bool(_PLACEHOLDER_NAME.search(path))
+
+
+def _real_candidate(node, names: Sequence[str]) -> str | None:
+    attrs = node.attributes
+    for name in names:
+        value = attrs.get(name)
+        if value and value.strip() and not value.strip().lower().startswith("data:"):
+            return value.strip()
+    return None
+
+
+def _fix_lazy(tree) -> None:
+    for node in tree.css("img, source, video, iframe"):
+        attrs = node.attrs
+        if node.tag in ("img", "iframe", "video"):
+            real = _real_candidate(node, LAZY_ATTRS)
+            if real and _is_placeholder(attrs.get("src")) and real != attrs.get("src"):
+                attrs["src"] = real  # an existing attribute keeps its position
+        if node.tag in ("img", "source"):
+            real_set = _real_candidate(node, LAZY_SRCSET_ATTRS)
+            current = attrs.get("srcset")
+            if real_set and (current is None or not current.strip()
+                             or current.strip().lower().startswith("data:")):
+                attrs["srcset"] = real_set
+    for noscript in tree.css("noscript"):
+        imgs = noscript.css("img")
+        if len(imgs) != 1 or _is_placeholder(imgs[0].attributes.get("src")):
+            continue
+        prev = noscript.prev
+        while prev is not None and prev.is_text_node and not (prev.text_content or "").strip():
+            prev = prev.prev
+        if prev is not None and prev.tag == "img":
+            if _is_placeholder(prev.attributes.get("src")):
+                prev.decompose()  # the noscript copy is the real one
+            else:
+                noscript.decompose()  # already fixed from data-src: drop the duplicate
+                continue
+        elif noscript.parent is not None and any(
+                not _is_placeholder(i.attributes.get("src"))
+                for i in noscript.parent.css("img") if i.parent is None
+                or i.parent.tag != "noscript"):
+            noscript.decompose()
+            continue
+        noscript.unwrap()
+
+
+# --- junk, trackers, iframes ----------------------------------------------------------
+
+JUNK_SELECTORS = (
+    ".cx_paywall_placeholder", "[id^=dfp-ad]", "[id^=div-gpt-ad]", "[id^=google_ads]",
+    "ins.adsbygoogle", ".adsbygoogle", "[id^=innity]", ".advertisement", ".ad-slot",
+    ".ad-container", ".share-bar", ".share-buttons", ".social-share", ".sharethis",
+    ".addthis_toolbox", ".related-articles", ".newsletter-signup", ".paywall",
+)
+
+_TRACKER_HOSTS = re.compile(
+    r"(?:^|\.)(?:feeds\.feedburner\.com|feedproxy\.google\.com|pixel\.wp\.com|"
+    r"stats\.wordpress\.com|www\.google-analytics\.com|google-analytics\.com|"
+    r"doubleclick\.net|googleadservices\.com|pixel\.quantserve\.com|"
+    r"sb\.scorecardresearch\.com|b\.scorecardresearch\.com|pixel\.facebook\.com|"
+    r"www\.facebook\.com/tr|ad\.doubleclick\.net|hm\.baidu\.com|cnzz\.com|"
+    r"c\.statcounter\.com|mf\.gif|counter\.yadro\.ru|feeds\.wordpress\.com)$", re.I)
+
+_SHARE_URL = re.compile(
+    r"^https?://(?:www\.)?(?:facebook\.com/sharer|facebook\.com/share\.php|"
+    r"twitter\.com/(?:intent/tweet|share)|x\.com/intent/|linkedin\.com/shareArticle|"
+    r"reddit\.com/submit|pinterest\.com/pin/create|service\.weibo\.com/share|"
+    r"connect\.qq\.com/widget/shareqq|api\.whatsapp\.com/send|wa\.me/\?|"
+    r"t\.me/share|getpocket\.com/save|plus\.google\.com/share|"
+    r"feeds\.feedburner\.com/~ff/|feeds\.feedburner\.com/~r/|share\.flipboard\.com)", re.I)
+
+VIDEO_IFRAME_HOSTS = (
+    "youtube.com", "youtube-nocookie.com", "player.vimeo.com", "player.bilibili.com",
+    "dailymotion.com", "geo.dailymotion.com", "v.qq.com", "player.youku.com",
+    "open.iqiyi.com", "player.twitch.tv", "w.soundcloud.com", "embed.ted.com",
+    "open.spotify.com", "www.ixigua.com",
+)
+IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+
+
+def _host_allowed(url: str, hosts: Sequence[str]) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https"):
+        return False
+    host = (parts.hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in hosts)
+
+
+def _is_tracking_pixel(node, base: str | None) -> bool:
+    attrs = node.attributes
+    if (attrs.get("width") or "").strip() in ("0", "1", "1px") and \
+            (attrs.get("height") or "").strip() in ("0", "1", "1px"):
+        return True
+    src = absolute_url(attrs.get("src") or "", base)
+    if not src:
+        return False
+    try:
+        parts = urlsplit(src)
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    return bool(_TRACKER_HOSTS.search(host) or _TRACKER_HOSTS.search(host + parts.path))
+
+
+def _drop_unwanted(tree, base: str | None) -> None:
+    for img in tree.css("img"):
+        if _is_tracking_pixel(img, base):
+            img.decompose()
+    for a in tree.css("a[href]"):
+        href = absolute_url(a.attributes.get("href") or "", base) or ""
+        if _SHARE_URL.match(href):
+            a.decompose()
+    for iframe in tree.css("iframe"):
+        src = absolute_url(iframe.attributes.get("src") or "", base)
+        if not src or not _host_allowed(src, VIDEO_IFRAME_HOSTS):
+            iframe.decompose()
+        else:
+            iframe.attrs["sandbox"] = IFRAME_SANDBOX
+
+
+# --- URLs -------------------------------------------------------------------------------
+
+_TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_eid", "mc_cid", "yclid",
+    "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp", "hsctatracking", "igshid", "mkt_tok",
+    "oly_anon_id", "oly_enc_id", "rb_clickid", "s_cid", "vero_id", "vero_conv",
+    "wickedid", "twclid", "ttclid", "srsltid", "spm", "scm", "_ga", "_gl", "ref_src",
+    "cmpid", "ito", "ocid",
+})
+
+
+def strip_tracking(url: str) -> str:
+    """Remove ``utm_*``, ``fbclid``, ``gclid``… from a URL's query; the rest is kept as is."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    if not parts.query:
+        return url
+    pairs = parts.query.split("&")
+    kept = [p for p in pairs
+            if not (p.split("=", 1)[0].lower().startswith("utm_")
+                    or p.split("=", 1)[0].lower() in _TRACKING_PARAMS)]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+_STRIP_IN_URL = re.compile(r"[\t\n\r]")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+
+
+def _scheme_of(url: str) -> str:
+    m = _SCHEME.match(_STRIP_IN_URL.sub("", url).lstrip("\x00\x01\x02\x03\x04\x05\x06\x07"
+                                                           "\x08\x0b\x0c\x0e\x0f\x10\x11"
+                                                           "\x12\x13\x14\x15\x16\x17\x18"
+                                                           "\x19\x1a\x1b\x1c\x1d\x1e\x1f "))
+    return m.group(1).lower() if m else ""
+
+
+def absolute_url(url: str, base: str | None) -> str | None:
+    """``url`` made absolute against ``base``; None for unsafe or unusable URLs.
+
+    Allowed results: http(s), mailto, tel, ``#fragment`` (kept relative), ``data:image/``
+    (the caller decides where data: is acceptable), and relative URLs when there is no base.
+    """
+    url = url.strip()
+    if not url:
+        return None
+    scheme = _scheme_of(url)
+    if scheme:
+        if scheme in ("http", "https"):
+            return _STRIP_IN_URL.sub("", url)
+        if scheme in ("mailto", "tel"):
+            return url
+        if scheme == "data" and _STRIP_IN_URL.sub("", url)[5:].lstrip().lower().startswith(
+                "image/"):
+            return url
+        return None
+    if url.startswith("#"):
+        return url
+    if base:
+        try:
+            joined = urljoin(base, url)
+        except ValueError:
+            return None
+        return joined if _scheme_of(joined) in ("http", "https") else None
+    return url
+
+
+def _document_base(tree, base_url: str | None) -> str | None:
+    base_node = tree.css_first("base[href]")
+    if base_node is not None:
+        href = (base_node.attributes.get("href") or "").strip()
+        candidate = absolute_url(href, base_url) if href else None
+        if candidate and _scheme_of(candidate) in ("http", "https"):
+            return candidate
+    if base_url and _scheme_of(base_url) in ("http", "https"):
+        return base_url
+    return None
+
+
+_SRCSET_CANDIDATE = re.compile(r"\s*([^\s,][^\s]*?)(?:\s+([^,]*?))?\s*(?:,|$)")
+
+
+def _fix_srcset(value: str, base: str | None) -> str | None:
+    out = []
+    pos = 0
+    value = value.strip()
+    while pos < len(value):
+        m = _SRCSET_CANDIDATE.match(value, pos)
+        if not m or m.end() == pos:
+            break
+        pos = m.end()
+        url, descriptor = m.group(1), (m.group(2) or "").strip()
+        if url.endswith(",") and not descriptor:
+            url = url.rstrip(",")
+        fixed = absolute_url(url, base)
+        if fixed is None or fixed.lower().startswith(("data:", "mailto:", "tel:", "#")):
+            continue
+        out.append(f"{fixed} {descriptor}".strip())
+    return ", ".join(out) if out else None
+
+
+_URL_ATTRS = frozenset({"href", "src", "poster", "cite", "longdesc", "action"} | set(LAZY_ATTRS))
+_SRCSET_ATTRS = frozenset({"srcset"} | set(LAZY_SRCSET_ATTRS))
+
+
+def _make_filter(base: str | None):
+    def attribute_filter(tag: str, attr: str, value: str) -> str | None:
+        if attr in _URL_ATTRS:
+            fixed = absolute_url(value, base)
+            if fixed is None:
+                return None
+            if fixed.lower().startswith("data:"):
+                # data: only for images (and never a link target or a frame)
+                return fixed if tag in ("img", "source") and attr != "href" else None
+            if tag == "iframe" and attr == "src" and not _host_allowed(fixed,
+                                                                        VIDEO_IFRAME_HOSTS):
+                return None
+            if attr == "href":
+                return strip_tracking(fixed)
+            return fixed
+        if attr in _SRCSET_ATTRS:
+            return _fix_srcset(value, base)
+        return value
+    return attribute_filter
+
+
+# --- sanitizer allowlist -----------------------------------------------------------------
+
+_TAGS = frozenset("""
+a abbr acronym address article aside audio b bdi bdo big blockquote br caption center cite
+code col colgroup dd del details dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6
+header hgroup hr i iframe img ins kbd li main mark ol p picture pre q rp rt ruby s samp
+section small source span strike strong sub summary sup table tbody td tfoot th thead time tr
+track tt u ul var video wbr
+""".split())
+_CONTENT_TAGS = frozenset("""
+script style noscript template object embed applet form button input select textarea svg
+math frameset frame noembed noframes xmp plaintext head title meta link base param
+""".split()) - {"input", "meta", "link", "base", "param", "frame"}  # voids have no content
+_GLOBAL_ATTRS = {"class", "id", "title", "lang", "dir", "width", "height", "hidden",
+                 *LAZY_ATTRS, *LAZY_SRCSET_ATTRS}
+_ATTRS = {
+    "*": _GLOBAL_ATTRS,
+    "a": {"href", "name", "hreflang"},
+    "img": {"src", "srcset", "sizes", "alt", "loading", "decoding", "referrerpolicy"},
+    "iframe": {"src", "allowfullscreen", "sandbox", "referrerpolicy", "frameborder", "loading"},
+    "video": {"src", "poster", "controls", "preload", "muted", "loop", "playsinline",
+              "referrerpolicy"},
+    "audio": {"src", "controls", "preload", "muted", "loop", "referrerpolicy"},
+    "source": {"src", "srcset", "sizes", "type", "media"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "td": {"colspan", "rowspan", "headers", "align", "valign"},
+    "th": {"colspan", "rowspan", "headers", "scope", "align", "valign"},
+    "col": {"span"}, "colgroup": {"span"},
+    "ol": {"start", "reversed", "type"}, "li": {"value"},
+    "time": {"datetime"}, "blockquote": {"cite"}, "q": {"cite"},
+    "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
+    "details": {"open"}, "abbr": {"title"},
+}
+_URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
+REFERRER_TAGS = ("img", "iframe", "video", "audio")
+
+
+# --- OpenCC -------------------------------------------------------------------------------
+
+@lru_cache(maxsize=16)
+def _converter(name: str):
+    import opencc  # lazy: only sources with ``convert`` pay for it
+
+    name = name.strip()
+    stem = name[:-5] if name.endswith(".json") else name
+    try:
+        return opencc.OpenCC(stem + ".json")
+    except Exception as exc:  # noqa: BLE001 - the library raises plain Exceptions
+        raise ValueError(f"unknown OpenCC conversion {name!r} (try s2t, t2s, s2tw, "
+                         f"tw2s, s2hk, hk2s, t2tw, s2twp, tw2sp)") from exc
+
+
+def convert_text(text: str, convert: str | None) -> str:
+    """Text converted with the OpenCC configuration ``convert`` (``"s2t"`` or ``"s2t.json"``)."""
+    if not convert or not text:
+        return text
+    return _converter(convert).convert(text)
+
+
+def _convert_tree(tree, convert: str) -> None:
+    converter = _converter(convert)
+    node = tree.root
+    todo = []
+    while node is not None:
+        if node.is_text_node:
+            todo.append(node)
+        else:
+            todo.extend(n for n in node.traverse(include_text=True) if n.is_text_node)
+        node = node.next
+    for text_node in todo:
+        parent = text_node.parent
+        if parent is not None and parent.tag in ("script", "style"):
+            continue
+        text = text_node.text_content
+        if not text or text.isascii():
+            continue
+        new = converter.convert(text)
+        if new != text:
+            text_node.replace_with(new)
+
+
+# --- the pipeline -------------------------------------------------------------------------
+
+def clean_html(html: str, base_url: str | None, *, remove: Sequence[str] = (),
+               junk: bool = False, convert: str | None = None) -> str:
+    """Safe, balanced HTML for the post body; see the module docstring for the steps."""
+    if not html or not html.strip():
+        return ""
+    tree = LexborHTMLParser(html, is_fragment=True)
+    base = _document_base(tree, base_url)
+    _fix_lazy(tree)
+    selectors = list(remove) + (list(JUNK_SELECTORS) if junk else [])
+    for selector in selectors:
+        try:
+            matches = tree.css(selector)
+        except Exception as exc:  # noqa: BLE001 - selectolax raises various errors
+            raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from None
+        for node in matches:
+            node.decompose()
+    _drop_unwanted(tree, base)
+    for node in tree.css(",".join(REFERRER_TAGS)):
+        if "referrerpolicy" not in node.attributes:
+            node.attrs["referrerpolicy"] = "no-referrer"  # appended: last attribute
+    if convert:
+        _convert_tree(tree, convert)
+    prepared = tree.html or ""
+    return nh3.clean(
+        prepared,
+        tags=set(_TAGS),
+        clean_content_tags=set(_CONTENT_TAGS),
+        attributes=_ATTRS,
+        attribute_filter=_make_filter(base),
+        strip_comments=True,
+        link_rel=None,
+        url_schemes=_URL_SCHEMES,
+    )
+
+
+_BLOCK_BREAK = re.compile(r"\s+")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: block elements separated by line breaks."""
+    if not html:
+        return ""
+    tree = LexborHTMLParser(html, is_fragment=True)
+    for node in tree.css("script, style, noscript, template"):
+        node.decompose()
+    for node in tree.css("br"):
+        node.replace_with("\n")
+    for node in tree.css("p, div, li, h1, h2, h3, h4, h5, h6, figcaption, blockquote, tr, "
+                         "pre, section, article, figure, table, ul, ol, dt, dd"):
+        node.insert_after("\n")
+    out = []
+    node = tree.root
+    while node is not None:
+        out.append(node.text(deep=True, separator="") if not node.is_text_node
+                   else (node.text_content or ""))
+        node = node.next
+    lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
+    return "\n".join(line for line in lines if line)
