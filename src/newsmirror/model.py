@@ -74,7 +74,8 @@ class SourceReport:
     updated_posts: int = 0
     unchanged: bool = False  # 304 or identical body: nothing was parsed
     skipped: str | None = None  # why the source was not polled (backoff, disabled)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the source failed (exit code 1)
+    warnings: list[str] = field(default_factory=list)  # e.g. a page fetch fell back to the feed
 
     @property
     def ok(self) -> bool:

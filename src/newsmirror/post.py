@@ -97,6 +97,7 @@ _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\r]")
 # but may contain '>' so they are matched as units.
 _TAG = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _PRESERVE = {"pre", "textarea", "code"}
+EMPTY_BODY = "<p></p>"  # an article without text still gets a non-blank body line
 
 
 def body_line(html: str) -> str:
@@ -105,7 +106,8 @@ def body_line(html: str) -> str:
     Line breaks become one space, except inside pre/textarea/code, where each becomes
     ``&#10;`` so that the rendered text is unchanged.
     """
-    html = _FORBIDDEN_CONTROLS.sub("", html)
+    # Outer whitespace would put a blank line (a Markdown block boundary) in the body.
+    html = _FORBIDDEN_CONTROLS.sub("", html).strip() or EMPTY_BODY
     if "\n" not in html:
         return html
     out: list[str] = []

@@ -1,0 +1,328 @@
+"""Command line: argument parsing and printing only; the work is in the library.
+
+Exit codes: 0 success, 1 some source (or the input) failed, 2 configuration or usage
+error. Errors are one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from .config import CONFIG_NAME, ConfigError, load_config
+from .model import SourceReport
+from .store import StoreError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+log = logging.getLogger("newsmirror")
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, exit code attached."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+# --- run ---------------------------------------------------------------------------------
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .pipeline import RunOptions, run
+    config = load_config(args.site)
+    options = RunOptions(sources=tuple(args.source or ()), dry_run=args.dry_run,
+                         force=args.force, restore=args.restore)
+    total = len(options.sources) or sum(1 for s in config.sources if s.enabled)
+    with _progress(total, args) as on_source_done:
+        summary = run(config, options, on_source_done)
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(summary.to_dict(), dry_run=args.dry_run)
+    if args.commit and not args.dry_run:
+        from .publish import commit_changes
+        message = commit_changes(config, summary)
+        if message and not args.json:
+            print(f"committed: {message}")
+    return summary.exit_code
+
+
+class _progress:
+    """A rich progress bar on a terminal; plain log lines otherwise (cron, CI)."""
+
+    def __init__(self, total: int, args: argparse.Namespace):
+        self.total, self.args, self.bar = total, args, None
+        self.done = self.posts = 0
+
+    def __enter__(self) -> Callable[[SourceReport], None]:
+        if sys.stderr.isatty() and not self.args.quiet and not self.args.json:
+            from rich.progress import Progress
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("sources", total=self.total)
+        return self.on_source_done
+
+    def on_source_done(self, report: SourceReport) -> None:
+        self.done += 1
+        self.posts += report.new_posts + report.updated_posts
+        if self.bar:
+            self.bar.update(self.task, advance=1,
+                            description=f"{self.done}/{self.total} sources, "
+                                        f"{self.posts} posts written")
+        elif not self.args.quiet:
+            state = "FAILED" if report.errors else ("skipped" if report.skipped else "ok")
+            log.info("[%d/%d] %s: %s, %d new", self.done, self.total, report.name, state,
+                     report.new_posts)
+        for error in report.errors:
+            log.error("%s", error)
+        for warning in report.warnings:
+            log.warning("%s", warning)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+
+def _print_summary(summary: dict, *, dry_run: bool) -> None:
+    rows = [("source", "items", "new", "updated", "status")]
+    for s in summary["sources"]:
+        status = ("error: " + s["errors"][-1] if s["errors"] else
+                  "skipped: " + s["skipped"] if s["skipped"] else
+                  "unchanged" if s["unchanged"] else "ok")
+        rows.append((s["name"], str(s["items_seen"]), str(s["new_posts"]),
+                     str(s["updated_posts"]), status))
+    widths = [max(_width(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(4)]
+        print("  ".join(cells + [row[4]]))
+    verb = "would write" if dry_run else "wrote"
+    failed = sum(1 for s in summary["sources"] if s["errors"])
+    print(f"{verb} {summary['new_posts']} new and {summary['updated_posts']} updated posts "
+          f"from {len(summary['sources'])} sources; {failed} failed")
+
+
+def _width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+# --- parse-feed --------------------------------------------------------------------------
+
+def cmd_parse_feed(args: argparse.Namespace) -> int:
+    from .decode import decode
+    from .feeds import FeedError, parse_feed
+    path = Path(args.file)
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{args.file}: cannot read: {exc.strerror}")
+    try:
+        feed = parse_feed(decode(data)[0], url=path.absolute().as_uri()
+                          if args.file != "-" else None, timezone=args.timezone)
+    except FeedError as exc:
+        raise CliError(f"{args.file}: {exc}")
+    items = [{
+        "title": item.title, "link": item.link, "guid": item.guid,
+        "published": item.published.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        if item.published else None,
+        "content_length": len(item.content_html),
+    } for item in feed.items]
+    if args.json:
+        print(json.dumps(items, ensure_ascii=False, indent=2))
+    else:
+        for item in items:
+            print(f"{item['published'] or '-':25} {item['title']}  <{item['link']}>")
+    for warning in feed.warnings:
+        log.warning("%s: %s", args.file, warning)
+    return EXIT_OK
+
+
+# --- init and demo -------------------------------------------------------------------------
+
+STARTER_CONFIG = """\
+# newsmirror configuration: one [[sources]] table per feed or site.
+# Reference: https://github.com/newsmirror/newsmirror#configuration
+
+[site]
+timezone = "{timezone}"      # the day in post file names and URLs
+# posts_dir = "_posts"
+# state = ".newsmirror/state.sqlite"
+
+# [[sources]]
+# name = "联合早报"
+# url = "https://rsshub.example/zaobao/realtime/china"   # RSS, Atom or JSON Feed
+# timezone = "Asia/Singapore"                             # for dates without a zone
+# full_text = "auto"                                      # "auto" | "always" | "never"
+"""
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    site_dir = Path(args.dir)
+    config_path = site_dir / CONFIG_NAME
+    if config_path.exists() and not args.force:
+        raise CliError(f"{config_path} already exists; use --force to overwrite the scaffold "
+                       f"(the configuration is kept)", EXIT_USAGE)
+    written = _scaffold(site_dir, args.title, args.timezone, overwrite=args.force)
+    if not config_path.exists():
+        config_path.write_text(STARTER_CONFIG.format(timezone=args.timezone), encoding="utf-8")
+        written.append(config_path)
+    print(f"created {len(written)} files in {site_dir}")
+    print(f"next: add sources to {config_path}, then: newsmirror run --site {site_dir}")
+    return EXIT_OK
+
+
+def _scaffold(site_dir: Path, title: str, timezone: str, *, overwrite: bool) -> list[Path]:
+    from .site import write_scaffold
+    site_dir.mkdir(parents=True, exist_ok=True)
+    return list(write_scaffold(site_dir, title=title, timezone=timezone, overwrite=overwrite))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .pipeline import RunOptions, run
+    site_dir = Path(args.dir)
+    if (site_dir / CONFIG_NAME).exists() and not args.force:
+        raise CliError(f"{site_dir / CONFIG_NAME} already exists; pick an empty folder",
+                       EXIT_USAGE)
+    _scaffold(site_dir, "newsmirror demo", "Asia/Singapore", overwrite=True)
+    _copy_demo_snapshot(site_dir)
+    summary = run(load_config(site_dir), RunOptions(force=True))
+    _write_search_index(site_dir)
+    _print_summary(summary.to_dict(), dry_run=False)
+    print(f"demo site ready in {site_dir}")
+    if args.serve:
+        from .site import build_and_serve
+        return build_and_serve(site_dir, port=args.port)
+    print(f"build it with: jekyll build --source {site_dir} --destination {site_dir}/_site")
+    return summary.exit_code
+
+
+def _copy_demo_snapshot(site_dir: Path) -> None:
+    """Feeds go to a hidden folder (Jekyll skips it); the demo config points there."""
+    demo = resources.files("newsmirror") / "demo"
+    target = site_dir / ".newsmirror" / "demo"
+    with resources.as_file(demo) as demo_dir:
+        shutil.copytree(demo_dir, target, dirs_exist_ok=True)
+    config = (target / CONFIG_NAME).read_text(encoding="utf-8")
+    config = config.replace('url = "', 'url = ".newsmirror/demo/')
+    (site_dir / CONFIG_NAME).write_text(config, encoding="utf-8")
+
+
+def _write_search_index(site_dir: Path) -> None:
+    from .site import write_search_index
+    write_search_index(site_dir)
+
+
+# --- sources -------------------------------------------------------------------------------
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from .pipeline import open_store
+    config = load_config(args.site)
+    rows = []
+    with open_store(config) as store:
+        for source in config.sources:
+            h = store.health(source.name)
+            rows.append({
+                "name": source.name, "enabled": source.enabled,
+                "last_success": h.last_success.isoformat() if h.last_success else None,
+                "posts": store.post_count(source.name), "failures": h.failures,
+                "last_error": h.last_error,
+                "next_due": h.next_due.isoformat() if h.next_due else None,
+            })
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = [("name", "last success", "posts", "failures", "next due", "last error")]
+    for r in rows:
+        table.append((r["name"], (r["last_success"] or "never")[:16], str(r["posts"]),
+                      str(r["failures"]), (r["next_due"] or "now")[:16],
+                      r["last_error"] or ""))
+    widths = [max(_width(t[i]) for t in table) for i in range(5)]
+    for t in table:
+        print("  ".join([t[i] + " " * (widths[i] - _width(t[i])) for i in range(5)] + [t[5]]))
+    return EXIT_OK
+
+
+# --- parser -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsmirror", description="Mirror news feeds and sites into a Jekyll archive.")
+    parser.add_argument("--version", action="version", version=f"newsmirror {__version__}")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="fetch every due source once and write new posts")
+    p.add_argument("--site", default=".", help="the site folder (default: .)")
+    p.add_argument("--source", action="append", metavar="NAME",
+                   help="only this source (repeatable)")
+    p.add_argument("--dry-run", action="store_true", help="fetch and build, write nothing")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--force", action="store_true", help="ignore failure backoff schedules")
+    p.add_argument("--restore", action="store_true",
+                   help="rewrite posts that were deleted by hand")
+    p.add_argument("--commit", action="store_true",
+                   help="git-commit new and changed posts with a summary message")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("parse-feed", help="print the items of one feed file")
+    p.add_argument("file", help="a feed file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.add_argument("--timezone", default="UTC", help="zone for dates without one")
+    p.set_defaults(func=cmd_parse_feed)
+
+    p = sub.add_parser("init", help="create a site folder with newsmirror.toml")
+    p.add_argument("dir")
+    p.add_argument("--title", default="newsmirror archive")
+    p.add_argument("--timezone", default="UTC")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="build an offline example site from bundled feeds")
+    p.add_argument("dir")
+    p.add_argument("--serve", action="store_true", help="build with Jekyll and serve it")
+    p.add_argument("--port", type=int, default=4000)
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("sources", help="show each source's health")
+    p.add_argument("--site", default=".")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sources)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"newsmirror: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"newsmirror: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except CliError as exc:
+        print(f"newsmirror: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("newsmirror: interrupted; finished posts are kept, rerun to continue",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

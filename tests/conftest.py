@@ -1,0 +1,20 @@
+"""Fixtures shared by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def make_site(tmp_path: Path):
+    """Write a site folder with a newsmirror.toml; returns the folder."""
+
+    def make(config_text: str, name: str = "site") -> Path:
+        site = tmp_path / name
+        site.mkdir(parents=True, exist_ok=True)
+        (site / "newsmirror.toml").write_text(config_text, encoding="utf-8")
+        return site
+
+    return make

@@ -1,0 +1,23 @@
+"""Paths to the shared fixtures, and skipping rules for optional tools."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "fixtures" / "seed"
+JEKYLL_CHECK = SHARED / "tools" / "jekyll-check"
+
+
+def need_tool(name: str, path: str | None = None) -> None:
+    """Skip when a tool is missing locally; in CI a missing tool is a failure."""
+    found = Path(path).exists() if path else shutil.which(name)
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required in CI but is not installed")
+        pytest.skip(f"{name} is not installed")
