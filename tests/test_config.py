@@ -1,0 +1,70 @@
+"""Configuration: the minimal file, and one clear error per mistake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsmirror.config import ConfigError, load_config
+
+MINIMAL = '[[sources]]\nname = "联合早报"\nurl = "https://rsshub.example/zaobao/realtime/china"\n'
+
+
+def test_minimal_config_is_valid(make_site):
+    config = load_config(make_site(MINIMAL))
+    (source,) = config.sources
+    assert source.name == "联合早报" and source.display_author == "联合早报"
+    assert source.url == "https://rsshub.example/zaobao/realtime/china"
+    assert config.site.posts_dir == "_posts" and config.site.timezone == "UTC"
+    assert config.state_path == config.root / ".newsmirror" / "state.sqlite"
+    assert (source.full_text, source.id_key, source.enabled) == ("auto", "guid", True)
+
+
+def test_relative_and_file_urls_resolve_against_the_config(make_site):
+    site = make_site('[[sources]]\nname = "a"\nurl = "feeds/a.xml"\n\n'
+                     '[[sources]]\nname = "b"\nurl = "file:///srv/b.xml"\n')
+    a, b = load_config(site).sources
+    assert Path(a.url) == (site / "feeds" / "a.xml").resolve() and a.is_local
+    assert b.url == "/srv/b.xml"
+
+
+@pytest.mark.parametrize("text, words", [
+    ('[[sources]]\nname = "a"\nurl = "x"\ncolour = "red"\n', ["'colour'", "known keys"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\ntags = "one"\n', ["'tags'", "a list"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\nenabled = "yes"\n', ["'enabled'", "true or false"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\n[[sources]]\nname = "A"\nurl = "y"\n',
+     ["two sources", "'A'"]),
+    ('[[sources]]\nname = "a"\n', ["missing 'url'"]),
+    ('[[sources]]\nname = "a"\nurl = "ftp://x/y"\n', ["only http(s)://"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\ntimezone = "Mars/Base"\n', ["Mars/Base", "IANA"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\nfull_text = "sometimes"\n', ["'auto'"]),
+    ('[site]\nmax_connections = true\n', ["max_connections", "whole number"]),
+    ('[site]\nposts = "_p"\n', ["'posts'"]),
+    ('sources = 3\n', ["array of tables"]),
+    ('[[sources]\n', ["not valid TOML"]),
+    ('[feeds]\n', ["unknown top-level key 'feeds'"]),
+    ('[rules."example.com"]\nremove = [".ad"]\n', ["needs 'content'"]),
+])
+def test_each_mistake_gets_a_clear_error(make_site, text, words):
+    site = make_site(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(site)
+    message = str(info.value)
+    assert str(site / "newsmirror.toml") in message
+    for word in words:
+        assert word in message
+
+
+def test_missing_file_names_the_fix(tmp_path):
+    with pytest.raises(ConfigError, match="newsmirror init"):
+        load_config(tmp_path)
+
+
+def test_rules_and_listing(make_site):
+    config = load_config(make_site(
+        '[[sources]]\nname = "s"\nurl = "https://news.example/list"\n'
+        'listing = { item = "li.story", title = "h3" }\n\n'
+        '[rules."www.Example.com"]\ncontent = ".body"\nremove = [".ad"]\n'))
+    assert config.sources[0].listing.item == "li.story"
+    assert config.rules[0].domain == "example.com" and config.rules[0].content == (".body",)
