@@ -1,0 +1,636 @@
+"""Article pages -> :class:`Extracted`: site rules first, metadata fallbacks, trafilatura last.
+
+Rules (``data/rules.toml`` and the user's ``[rules."domain"]``) name CSS selectors. A rule
+applies to its domain and subdomains, judged on the *final* URL after redirects. A content
+entry ``json:NAME`` is a hook for pages that embed the article as JSON in a script that sets
+``window.NAME`` (zaobao.com.sg: ``__staticRouterHydrationData``); it is tried before the
+CSS selectors of the same rule.
+
+``Extracted.content_html`` starts with ``<base href="...">`` naming the page's own base URL
+(its ``<base href>`` or the URL it was fetched from), so that ``clean_html`` resolves
+relative URLs against the page even when the caller only knows the feed link.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import json
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo
+
+from selectolax.lexbor import LexborHTMLParser
+
+from .clean import LAZY_ATTRS, absolute_url, clean_html, html_to_text
+from .config import Rule
+
+__all__ = ["needs_full_text", "load_builtin_rules", "select_rule", "extract", "extract_page",
+           "explain_rule", "visible_length", "TRAFILATURA"]
+
+TRAFILATURA = "trafilatura"
+
+# --- when to fetch the page ---------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+                  r"\U00020000-\U0002fa1f]")
+CJK_WEIGHT = 3  # one CJK character carries about as much as three Latin characters
+_TEASER_END = re.compile(
+    r"(?:\.\.\.|…|\[…\]|\[\.\.\.\]|阅读全文|閱讀全文|阅读更多|閱讀更多|查看全文|全文>*|"
+    r"read more|continue reading|read the full (?:story|article)|more»?|»)\W*$", re.I)
+
+
+def visible_length(text: str) -> int:
+    """Length of ``text`` without whitespace, CJK characters counted ``CJK_WEIGHT`` times."""
+    squeezed = "".join(text.split())
+    return len(squeezed) + (CJK_WEIGHT - 1) * len(_CJK.findall(squeezed))
+
+
+def needs_full_text(content_html: str, mode: str, min_chars: int) -> bool:
+    """Whether to fetch the article page: ``"always"``, ``"never"`` or ``"auto"``.
+
+    ``auto`` fetches when the feed content is missing, shorter than ``min_chars`` (CJK
+    characters weigh 3, so with the default 200 a 67-character Chinese paragraph is
+    enough), or ends like a teaser ("…", "阅读全文", "Read more", "[…]").
+    """
+    if mode == "always":
+        return True
+    if mode == "never":
+        return False
+    text = html_to_text(content_html or "")
+    if not text.strip():
+        return True
+    if visible_length(text) < min_chars:
+        return True
+    return bool(_TEASER_END.search(text.strip()))
+
+
+# --- rules --------------------------------------------------------------------------------
+
+def _rule_from_table(domain: str, table: dict[str, Any]) -> Rule:
+    content = table["content"]
+    content = (content,) if isinstance(content, str) else tuple(content)
+    return Rule(domain=domain.lower().removeprefix("www."), content=content,
+                remove=tuple(table.get("remove", ())), title=table.get("title"),
+                date=table.get("date"), author=table.get("author"),
+                timezone=table.get("timezone"))
+
+
+@lru_cache(maxsize=1)
+def load_builtin_rules() -> tuple[Rule, ...]:
+    """The built-in per-site rules of ``newsmirror/data/rules.toml``."""
+    import tomllib
+
+    text = resources.files("newsmirror").joinpath("data/rules.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    return tuple(_rule_from_table(d, t) for d, t in data.get("rules", {}).items())
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def _rule_matches(rule: Rule, host: str) -> bool:
+    domain = rule.domain.lower().removeprefix("www.")
+    return host == domain or host.endswith("." + domain)
+
+
+def select_rule(url: str, rules: Sequence[Rule]) -> Rule | None:
+    """The rule for ``url`` (the final URL, after redirects), or None.
+
+    The most specific domain wins; for the same domain the later rule wins, so user rules
+    (passed after the built-in ones) override them.
+    """
+    host = _host(url)
+    if not host:
+        return None
+    best: Rule | None = None
+    for rule in rules:
+        if _rule_matches(rule, host) and (
+                best is None or len(rule.domain) >= len(best.domain)):
+            best = rule
+    return best
+
+
+# --- metadata -----------------------------------------------------------------------------
+
+def _tz(default_tz: str | tzinfo | None) -> tzinfo:
+    if isinstance(default_tz, tzinfo):
+        return default_tz
+    try:
+        return ZoneInfo(default_tz or "UTC")
+    except Exception:  # noqa: BLE001 - unknown zone names fall back to UTC
+        return ZoneInfo("UTC")
+
+
+def _parse_date(text: str | None, tz: tzinfo) -> datetime | None:
+    if text is None:
+        return None
+    text = str(text).strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d{10}(?:\d{3})?(?:\.\d+)?", text):  # epoch seconds or milliseconds
+        value = float(text)
+        from datetime import UTC
+        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, UTC)
+    from .dates import parse_date  # lazy: dates.py is its own module
+
+    return parse_date(text, tz)
+
+
+def _ld_json_objects(tree) -> list[dict]:
+    found: list[dict] = []
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = script.text(deep=True) or ""
+        raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            try:  # common breakage: raw line breaks or trailing commas
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")),
+                                  strict=False)
+            except ValueError:
+                continue
+        stack = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                found.append(item)
+                if "@graph" in item:
+                    stack.extend(item["@graph"] if isinstance(item["@graph"], list) else [])
+    return found
+
+
+_ARTICLE_TYPES = ("article", "newsarticle", "reportage", "blogposting", "analysisnewsarticle",
+                  "opinionnewsarticle", "webpage", "reportagenewsarticle", "liveblogposting")
+
+
+def _ld_type(obj: dict) -> str:
+    t = obj.get("@type", "")
+    if isinstance(t, list):
+        t = " ".join(str(x) for x in t)
+    return str(t).lower()
+
+
+def _author_name(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _author_name(value.get("name"))
+    if isinstance(value, list):
+        names = [n for n in (_author_name(v) for v in value) if n]
+        return ", ".join(names) or None
+    return None
+
+
+def _meta(tree, *names: str) -> str | None:
+    for name in names:
+        node = tree.css_first(f'meta[property="{name}"], meta[name="{name}"], '
+                              f'meta[itemprop="{name}"]')
+        if node is not None:
+            value = (node.attributes.get("content") or "").strip()
+            if value:
+                return value
+    return None
+
+
+def _metadata(tree, tz: tzinfo) -> dict[str, Any]:
+    """Title, published date and author from ld+json, Open Graph, <time>, meta tags."""
+    title = date = author = None
+    objects = _ld_json_objects(tree)
+    objects.sort(key=lambda o: not any(t in _ld_type(o).split() for t in _ARTICLE_TYPES))
+    for obj in objects:
+        title = title or (obj.get("headline") or None if isinstance(obj.get("headline"), str)
+                          else None)
+        if date is None:
+            date = _parse_date(obj.get("datePublished") or obj.get("dateCreated"), tz)
+        author = author or _author_name(obj.get("author"))
+    title = title or _meta(tree, "og:title", "twitter:title")
+    if date is None:
+        date = _parse_date(_meta(tree, "article:published_time", "og:article:published_time",
+                                 "datePublished", "pubdate", "publishdate", "PubDate",
+                                 "publish-date", "article_date_original",
+                                 "sailthru.date", "dc.date", "DC.date.issued"), tz)
+    if date is None:
+        node = tree.css_first("time[datetime]")
+        if node is not None:
+            date = _parse_date(node.attributes.get("datetime"), tz)
+    author = author or _meta(tree, "author", "article:author", "byl", "dc.creator")
+    if title is None:
+        node = tree.css_first("title")
+        if node is not None:
+            title = " ".join((node.text() or "").split()) or None
+    return {"title": title, "date": date, "author": author}
+
+
+def _node_text(node) -> str:
+    return " ".join((node.text(deep=True, separator=" ") or "").split())
+
+
+def _date_of(node, tz: tzinfo) -> datetime | None:
+    for attr in ("datetime", "content", "data-time", "data-timestamp", "title"):
+        value = node.attributes.get(attr)
+        if value:
+            parsed = _parse_date(value, tz)
+            if parsed:
+                return parsed
+    return _parse_date(_node_text(node), tz)
+
+
+# --- the json: hook (zaobao.com.sg) --------------------------------------------------------
+
+_JS_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\'")
+
+
+def _js_string(literal: str) -> str:
+    literal = _JS_ESCAPE.sub(lambda m: f"\\u00{m.group(1)}" if m.group(1) else "'", literal)
+    if literal.startswith("'"):
+        literal = '"' + literal[1:-1].replace('"', '\\"') + '"'
+    return json.loads(literal, strict=False)
+
+
+def _embedded_json(tree, name: str) -> Any | None:
+    pattern = re.compile(
+        r"(?:window\.)?" + re.escape(name) +
+        r"""\s*=\s*(?:JSON\.parse\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)|(?=[{\[]))""",
+        re.S)
+    for script in tree.css("script"):
+        code = script.text(deep=True) or ""
+        if name not in code:
+            continue
+        m = pattern.search(code)
+        if not m:
+            continue
+        try:
+            if m.group(1):
+                return json.loads(_js_string(m.group(1)), strict=False)
+            return json.JSONDecoder(strict=False).raw_decode(code, m.end())[0]
+        except ValueError:
+            continue
+    return None
+
+
+def _find_article(data: Any) -> dict | None:
+    """The first dict (breadth first) holding an HTML body (``body_cn``, ``body``…)."""
+    queue = [data]
+    while queue:
+        item = queue.pop(0)
+        if isinstance(item, dict):
+            for key in ("body_cn", "body_html", "bodyHtml", "content_html", "body"):
+                if isinstance(item.get(key), str) and "<" in item[key]:
+                    return item
+            queue.extend(item.values())
+        elif isinstance(item, list):
+            queue.extend(item)
+    return None
+
+
+def _json_article(tree, name: str, tz: tzinfo) -> dict[str, Any] | None:
+    data = _embedded_json(tree, name)
+    article = _find_article(data) if data is not None else None
+    if article is None:
+        return None
+    body = next(article[k] for k in ("body_cn", "body_html", "bodyHtml", "content_html", "body")
+                if isinstance(article.get(k), str) and "<" in article[k])
+    figures = []
+    images = article.get("images") or article.get("image") or []
+    if isinstance(images, dict):
+        images = [images]
+    for image in images if isinstance(images, list) else []:
+        if isinstance(image, str):
+            image = {"url": image}
+        if not isinstance(image, dict):
+            continue
+        src = image.get("url") or image.get("src") or image.get("image_url")
+        if not isinstance(src, str) or not src or src in body:
+            continue
+        caption = image.get("caption") or image.get("alt") or ""
+        esc = html_lib.escape
+        figures.append(f'<figure><img src="{esc(src)}" alt="{esc(caption)}">'
+                       + (f"<figcaption>{esc(caption)}</figcaption>" if caption else "")
+                       + "</figure>")
+    date = None
+    for key in ("create_time", "publication_date", "published_at", "publish_time",
+                "datePublished", "created_at", "publishedDate"):
+        if article.get(key):
+            date = _parse_date(str(article[key]), tz)
+            if date:
+                break
+    title = article.get("title") or article.get("headline")
+    author = _author_name(article.get("author") or article.get("authors")
+                          or article.get("byline"))
+    return {"content": "".join(figures) + body,
+            "title": title if isinstance(title, str) else None,
+            "date": date, "author": author}
+
+
+# --- rule application ----------------------------------------------------------------------
+
+def _css(tree_or_node, selector: str) -> list:
+    try:
+        return tree_or_node.css(selector)
+    except Exception as exc:  # noqa: BLE001 - selectolax raises several error types
+        raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from None
+
+
+def _outermost(nodes: Iterable) -> list:
+    chosen: list = []
+    ids: set[int] = set()
+    for node in nodes:  # document order: an ancestor comes before its descendants
+        parent, nested = node.parent, False
+        while parent is not None:
+            if parent.mem_id in ids:
+                nested = True
+                break
+            parent = parent.parent
+        if not nested and node.mem_id not in ids:
+            chosen.append(node)
+            ids.add(node.mem_id)
+    return chosen
+
+
+def _apply_rule(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
+    out: dict[str, Any] = {"content": "", "title": None, "date": None, "author": None}
+    css_selectors = [s for s in rule.content if not s.startswith("json:")]
+    for hook in (s for s in rule.content if s.startswith("json:")):
+        found = _json_article(tree, hook[5:].strip(), tz)
+        if found and found["content"].strip():
+            out.update(found)
+            css_selectors = []
+            break
+    if css_selectors:
+        nodes = _outermost(_css(tree, ", ".join(css_selectors)))
+        for selector in rule.remove:
+            for node in nodes:
+                for junk in _css(node, selector):
+                    junk.decompose()
+        out["content"] = "".join(n.html or "" for n in nodes)
+    if rule.title and not out["title"]:
+        node = tree.css_first(rule.title)
+        out["title"] = _node_text(node) or None if node is not None else None
+    if rule.date and not out["date"]:
+        node = tree.css_first(rule.date)
+        out["date"] = _date_of(node, tz) if node is not None else None
+    if rule.author and not out["author"]:
+        node = tree.css_first(rule.author)
+        out["author"] = _node_text(node) or None if node is not None else None
+    return out
+
+
+def _has_content(html: str) -> bool:
+    if not html.strip():
+        return False
+    tree = LexborHTMLParser(html, is_fragment=True)
+    if tree.css_first("img, video, iframe"):
+        return True
+    return bool(html_to_text(html).strip())
+
+
+# --- generic fallback ----------------------------------------------------------------------
+
+_BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote, pre, td, figcaption, dd"
+
+
+def _norm(text: str) -> str:
+    return "".join(text.split())[:40]
+
+
+def _image_url(node, base: str) -> str | None:
+    attrs = node.attributes
+    for name in (*LAZY_ATTRS, "src"):
+        value = attrs.get(name)
+        if value and not value.strip().lower().startswith("data:"):
+            return absolute_url(value, base)
+    return None
+
+
+_DECORATION = re.compile(r"(?:icon|logo|avatar|emoji|/face|qrcode|qr_code|repost|share|"
+                         r"sprite|button|default_user|badge|arrow)", re.I)
+
+
+def _small(node) -> bool:
+    for attr in ("width", "height"):
+        value = (node.attributes.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) < 60:
+            return True
+    return False
+
+
+def _trafilatura(html: str, tree, url: str) -> str:
+    import trafilatura
+
+    result = trafilatura.extract(html, url=url, output_format="html", include_images=True,
+                                 include_links=True, include_comments=False) or ""
+    if not result.strip():
+        return ""
+    out = LexborHTMLParser(result)
+    body = out.body
+    if body is None:
+        return ""
+    _restore_images(tree, out, url)
+    return body.inner_html or ""
+
+
+def _restore_images(tree, out, base: str) -> None:
+    """Put back figures (with captions) and images trafilatura dropped, at their place."""
+    body = tree.body
+    if body is None:
+        return
+    order: dict[int, int] = {}
+    for index, node in enumerate(body.traverse()):
+        order[node.mem_id] = index
+    by_text: dict[str, Any] = {}
+    for node in body.css(_BLOCKS):
+        key = _norm(_node_text(node))
+        if len(key) >= 4:
+            by_text.setdefault(key, node)
+    blocks = []  # (output node, original index)
+    for node in out.body.css(_BLOCKS):
+        key = _norm(_node_text(node))
+        original = by_text.get(key) if len(key) >= 4 else None
+        if original is not None:
+            blocks.append((node, order.get(original.mem_id, -1)))
+    if not blocks:
+        return
+    first_idx = min(i for _, i in blocks)
+    last_idx = max(i for _, i in blocks)
+    present = {absolute_url(i.attributes.get("src") or "", base) for i in out.body.css("img")}
+    candidates = []
+    for node in body.css("figure, img"):
+        if node.tag == "img" and _ancestor(node, "figure") is not None:
+            continue
+        idx = order.get(node.mem_id, -1)
+        if not first_idx - 40 <= idx <= last_idx:
+            continue
+        if _ancestor_any(node, ("nav", "header", "footer", "aside", "a")) is not None and \
+                node.tag == "img":
+            continue
+        imgs = [node] if node.tag == "img" else node.css("img")
+        urls = [u for u in (_image_url(i, base) for i in imgs if not _small(i))
+                if u and not _DECORATION.search(urlsplit(u).path)]
+        if not urls:
+            continue
+        has_caption = node.tag == "figure" and node.css_first("figcaption") is not None
+        if all(u in present for u in urls) and not has_caption:
+            continue
+        candidates.append((idx, node, urls))
+    for idx, node, urls in candidates:
+        for img in out.body.css("img"):  # the figure replaces trafilatura's bare copy
+            if absolute_url(img.attributes.get("src") or "", base) in urls:
+                img.decompose()
+        following = next((b for b, i in blocks if i > idx), None)
+        copy = LexborHTMLParser(node.html or "", is_fragment=True).root
+        if copy is None:
+            continue
+        if following is not None and following.parent is not None:
+            target = following
+            while target.parent is not None and target.parent.tag not in ("body", "html"):
+                target = target.parent
+            target.insert_before(copy)
+        else:
+            out.body.insert_child(copy)
+        present.update(urls)
+
+
+def _ancestor(node, tag: str):
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == tag:
+            return parent
+        parent = parent.parent
+    return None
+
+
+def _ancestor_any(node, tags: tuple[str, ...]):
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in tags:
+            return parent
+        parent = parent.parent
+    return None
+
+
+# --- entry points ------------------------------------------------------------------------
+
+def _page_base(tree, url: str) -> str:
+    node = tree.css_first("base[href]")
+    if node is not None:
+        href = absolute_url(node.attributes.get("href") or "", url)
+        if href and href.startswith(("http://", "https://")):
+            return href
+    return url
+
+
+def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
+            default_tz: str | tzinfo = "UTC") -> Extracted:
+    """The article of ``html`` fetched from ``url`` (the final URL after redirects)."""
+    from .model import Extracted
+
+    rule = select_rule(url, rules)
+    tz = _tz(rule.timezone if rule and rule.timezone else default_tz)
+    tree = LexborHTMLParser(html)
+    meta = _metadata(tree, tz)
+    base = _page_base(tree, url)
+    content, used = "", TRAFILATURA
+    found: dict[str, Any] = {}
+    if rule is not None:
+        found = _apply_rule(tree, rule, tz)
+        if _has_content(found["content"]):
+            content, used = found["content"], rule.domain
+    if used == TRAFILATURA:
+        content = _trafilatura(html, LexborHTMLParser(html), url)
+    if content:
+        content = f'<base href="{html_lib.escape(base)}">' + content
+    return Extracted(
+        content_html=content,
+        rule=used,
+        title=found.get("title") or meta["title"],
+        published=found.get("date") or meta["date"],
+        author=found.get("author") or meta["author"],
+    )
+
+
+def extract_page(body: bytes, url: str | None, rules: Sequence[Rule] = (), *,
+                 content_type: str | None = None, default_tz: str = "UTC") -> dict[str, Any]:
+    """For ``newsmirror extract``: decode, extract, clean; a JSON-ready dict."""
+    from .decode import decode
+
+    text, _encoding = decode(body, content_type)
+    page_url = url or "http://localhost/"
+    result = extract(text, page_url, rules, default_tz=default_tz)
+    content = clean_html(result.content_html, page_url) if result.content_html else ""
+    return {
+        "title": result.title,
+        "date": result.published.isoformat() if result.published else None,
+        "author": result.author,
+        "content_html": content,
+        "text": html_to_text(content),
+        "rule": result.rule,
+    }
+
+
+def _preview(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def explain_rule(html: str, url: str, rules: Sequence[Rule] = ()) -> dict[str, Any]:
+    """For ``newsmirror test-rule``: which rule applies, what each selector matched."""
+    host = _host(url)
+    considered = []
+    chosen = select_rule(url, rules)
+    for rule in rules:
+        if rule is chosen:
+            why = "applies"
+        elif _rule_matches(rule, host):
+            why = "overridden by a more specific or later rule for " + (
+                chosen.domain if chosen else "?")
+        else:
+            why = f"domain {rule.domain} does not match host {host or '?'}"
+        if _rule_matches(rule, host) or rule is chosen:
+            considered.append({"domain": rule.domain, "status": why})
+    report: dict[str, Any] = {"url": url, "host": host,
+                              "rule": chosen.domain if chosen else None,
+                              "considered": considered, "selectors": []}
+    tree = LexborHTMLParser(html)
+    if chosen is not None:
+        tz = _tz(chosen.timezone)
+        for field_name, selectors in (("content", chosen.content), ("remove", chosen.remove),
+                                      ("title", (chosen.title,) if chosen.title else ()),
+                                      ("date", (chosen.date,) if chosen.date else ()),
+                                      ("author", (chosen.author,) if chosen.author else ())):
+            for selector in selectors:
+                entry: dict[str, Any] = {"field": field_name, "selector": selector}
+                if selector.startswith("json:"):
+                    found = _json_article(tree, selector[5:].strip(), tz)
+                    entry["count"] = 1 if found else 0
+                    entry["preview"] = _preview(html_to_text(found["content"])) if found else ""
+                else:
+                    try:
+                        nodes = _css(tree, selector)
+                    except ValueError as exc:
+                        entry.update(count=0, error=str(exc))
+                        report["selectors"].append(entry)
+                        continue
+                    entry["count"] = len(nodes)
+                    entry["preview"] = _preview(_node_text(nodes[0])) if nodes else ""
+                report["selectors"].append(entry)
+    result = extract(html, url, rules)
+    report["used"] = result.rule
+    if chosen is not None and result.rule == TRAFILATURA:
+        report["note"] = (f"rule {chosen.domain} matched no content; "
+                          f"the generic extractor was used")
+    cleaned = clean_html(result.content_html, url) if result.content_html else ""
+    report.update(title=result.title,
+                  date=result.published.isoformat() if result.published else None,
+                  author=result.author, content_html=cleaned, text=html_to_text(cleaned))
+    return report
