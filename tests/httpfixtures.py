@@ -11,7 +11,8 @@ Usage (pytest)::
 
 The server is aiohttp.web running on its own event loop in a daemon thread, so tests may
 use any client (sync or async) against it. It only ever binds 127.0.0.1. Every request
-is counted by path (``hits``) and its headers are kept (``last_headers``).
+is counted by path (``hits``), its headers are kept (``last_headers``) with its arrival
+time (``request_times``), and ``max_in_flight`` records the most requests handled at once.
 
 Routes (``{x}`` is a path parameter; ``key`` parameters keep separate counters so that
 tests do not share state):
@@ -131,6 +132,8 @@ class LoopbackServer:
         self.counts: Counter[str] = Counter()
         self.last_headers: dict[str, dict[str, str]] = {}
         self.request_times: dict[str, list[float]] = {}
+        self.in_flight = 0
+        self.max_in_flight = 0  # highest number of requests handled at once
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -166,7 +169,12 @@ class LoopbackServer:
         self.counts[request.path] += 1
         self.last_headers[request.path] = dict(request.headers)
         self.request_times.setdefault(request.path, []).append(time.monotonic())
-        return await handler(request)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
 
 
 def _feed_response(request: web.Request, extra: dict[str, str] | None = None) -> web.Response:
@@ -250,8 +258,11 @@ def _add_routes(app: web.Application, server: LoopbackServer) -> None:  # noqa: 
         await response.prepare(request)
         await response.write(FEED[:half])
         await asyncio.sleep(float(request.query.get("delay", "5")))
-        await response.write(FEED[half:])
-        await response.write_eof()
+        try:
+            await response.write(FEED[half:])
+            await response.write_eof()
+        except ConnectionError:
+            pass  # the client timed out and left, as the test intends
         return response
 
     @routes.get("/reset/{key}")
