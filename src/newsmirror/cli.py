@@ -251,6 +251,91 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- extract, test-rule, reprocess ---------------------------------------------------------
+
+def _site_rules(site: str | None) -> tuple:
+    from .extract import load_builtin_rules
+    user = load_config(site).rules if site else ()
+    return tuple(load_builtin_rules()) + tuple(user)
+
+
+def _read_input(name: str) -> bytes:
+    try:
+        return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        raise CliError(f"{name}: cannot read: {exc.strerror}")
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import extract_page
+    body = _read_input(args.file)
+    if not body.strip():
+        raise CliError(f"{args.file}: empty input")
+    result = extract_page(body, args.url, _site_rules(args.site))
+    if args.format == "json":
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(result["content_html"] if args.format == "html" else result["text"])
+    return EXIT_OK if result["content_html"] else EXIT_FAILED
+
+
+def cmd_test_rule(args: argparse.Namespace) -> int:
+    from .decode import decode
+    from .extract import explain_rule
+    rules = _site_rules(args.site)
+    if args.target.startswith(("http://", "https://")):
+        body, url, content_type = _fetch_once(args.target)
+    else:
+        body, url, content_type = _read_input(args.target), args.url or "http://localhost/", None
+    report = explain_rule(decode(body, content_type)[0], url, rules)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    print(f"page:   {report['url']}")
+    print(f"rule:   {report['rule'] or 'none (generic extractor)'}; used: {report['used']}")
+    for entry in report["considered"]:
+        print(f"        {entry['domain']}: {entry['status']}")
+    for sel in report["selectors"]:
+        problem = f"  ERROR {sel['error']}" if sel.get("error") else ""
+        print(f"  {sel['field']:8} {sel['selector']!r}: {sel['count']} match(es){problem}"
+              f"  {sel.get('preview', '')}")
+    if report.get("note"):
+        print(f"note:   {report['note']}")
+    print(f"title:  {report['title']}\ndate:   {report['date']}\nauthor: {report['author']}")
+    print("--- cleaned article ---")
+    print(report["content_html"])
+    return EXIT_OK
+
+
+def _fetch_once(url: str) -> tuple[bytes, str, str | None]:
+    import asyncio
+    from urllib.parse import urlsplit
+
+    from .fetch import Fetcher, FetchError, FetchSettings
+
+    async def get() -> tuple[bytes, str, str | None]:
+        # The user typed this URL: its host is trusted like a configured source.
+        settings = FetchSettings(trusted_hosts=frozenset({urlsplit(url).hostname or ""}))
+        async with Fetcher(settings) as fetcher:
+            response = await fetcher.get(url, accept="html")
+            return response.body, response.url, response.headers.get("Content-Type")
+
+    try:
+        return asyncio.run(get())
+    except FetchError as exc:
+        raise CliError(str(exc))
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from .pipeline import reprocess
+    config = load_config(args.site)
+    report = reprocess(config, tuple(args.source or ()))
+    for error in report.errors:
+        log.error("%s", error)
+    print(f"re-extracted {report.pages} stored pages; rewrote {len(report.rewritten)} posts")
+    return EXIT_FAILED if report.errors else EXIT_OK
+
+
 # --- parser -------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -293,6 +378,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=4000)
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("extract", help="extract and clean the article of a saved page")
+    p.add_argument("file", help="a saved page, or - for stdin")
+    p.add_argument("--url", help="the page's URL (for rules and relative links)")
+    p.add_argument("--format", choices=("json", "html", "text"), default="json")
+    p.add_argument("--site", help="also use the rules of this site's newsmirror.toml")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("test-rule", help="show which rule applies to a page and what it finds")
+    p.add_argument("target", metavar="URL-or-FILE")
+    p.add_argument("--url", help="the page's URL when TARGET is a file")
+    p.add_argument("--site", help="also use the rules of this site's newsmirror.toml")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_test_rule)
+
+    p = sub.add_parser("reprocess", help="re-extract stored pages and rewrite their posts")
+    p.add_argument("--site", default=".")
+    p.add_argument("--source", action="append", metavar="NAME")
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("sources", help="show each source's health")
     p.add_argument("--site", default=".")

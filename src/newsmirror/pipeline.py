@@ -25,7 +25,7 @@ from .decode import decode
 from .feeds import FeedError, parse_feed
 from .fetch import Fetcher, FetchError, FetchSettings, Validators
 from .model import Article, FeedItem, ParsedFeed, SourceReport
-from .post import post_filename, render_post, write_atomic
+from .post import post_filename, render_post, replace_body, write_atomic
 from .store import CachedResponse, Health, ItemRecord, Store, utc_now
 
 log = logging.getLogger("newsmirror")
@@ -434,3 +434,54 @@ def _new_name(ctx: _Context, planned: _Planned, article: Article) -> str:
     ctx.taken_names.add(name.lower())
     return name
 
+
+
+# --- reprocess ------------------------------------------------------------------------------
+
+@dataclass
+class ReprocessReport:
+    pages: int = 0
+    rewritten: list[Path] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def reprocess(config: Config, source_names: tuple[str, ...] = ()) -> ReprocessReport:
+    """Re-extract every stored raw page (after a rule changed) and rewrite changed posts.
+
+    Only the article body of a post is replaced; its front matter, name and link stay.
+    """
+    report = ReprocessReport()
+    sources = [config.source(n) for n in source_names] if source_names else config.sources
+    rules = _rules(config)
+    with open_store(config) as store:
+        for source in sources:
+            records = store.items_of(source.name)
+            for key, url, content_type, body in store.pages_of(source.name):
+                record = records.get(key)
+                path = config.root / record.post_path if record else None
+                if path is None or not path.exists():
+                    continue  # never posted, or deleted by hand: leave it
+                report.pages += 1
+                try:
+                    _reprocess_one(config, source, rules, path, url, content_type, body,
+                                   report)
+                except Exception as exc:  # one bad page must not stop the others
+                    report.errors.append(f"{source.name}: {url}: {type(exc).__name__}: {exc}")
+    return report
+
+
+def _reprocess_one(config: Config, source: Source, rules: tuple[Rule, ...], path: Path,
+                   url: str, content_type: str | None, body: bytes,
+                   report: ReprocessReport) -> None:
+    text, _ = decode(body, content_type)
+    page = extract.extract(text, url, rules, default_tz=source.timezone or "UTC")
+    if not page.content_html:
+        report.errors.append(f"{source.name}: {url}: no article found; post kept")
+        return
+    cleaned = clean.clean_html(page.content_html, url, remove=source.remove,
+                               junk=config.site.junk, convert=source.convert)
+    old = path.read_text(encoding="utf-8")
+    new = replace_body(old, cleaned)
+    if new != old:
+        write_atomic(path, new)
+        report.rewritten.append(path)

@@ -180,6 +180,14 @@ def render_post(article: Article) -> str:
     return "\n".join(lines)
 
 
+def replace_body(post_text: str, body_html: str) -> str:
+    """The same post with a new article body; front matter and link line untouched."""
+    head, sep, _ = post_text.partition("\n<div>\n")
+    if not sep:
+        raise ValueError("not a newsmirror post: no <div> body block")
+    return f"{head}\n<div>\n{protect_liquid(body_line(body_html))}\n</div>\n"
+
+
 # --- file names ---------------------------------------------------------------------------
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
