@@ -103,6 +103,8 @@ def _plain(s: str | None) -> str:
         s = _TAG_RE.sub("", _BR_RE.sub(" ", s))
     if "&" in s:
         s = html.unescape(s)
+        if "<" in s:  # markup that was escaped once more (&amp;lt;b&amp;gt;)
+            s = _TAG_RE.sub("", _BR_RE.sub(" ", s))
     if "  " in s or not _WS_CHARS.isdisjoint(s):
         s = _WS_RE.sub(" ", s)
     return s.strip()
