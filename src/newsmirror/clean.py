@@ -429,21 +429,18 @@ _BLOCK_BREAK = re.compile(r"\s+")
 
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment: block elements separated by line breaks."""
-    if not html:
+    if not html or not html.strip():
         return ""
-    tree = LexborHTMLParser(html, is_fragment=True)
-    for node in tree.css("script, style, noscript, template"):
+    body = LexborHTMLParser(html).body  # a document parse: stray end tags cannot escape
+    if body is None:
+        return ""
+    for node in body.css("script, style, noscript, template"):
         node.decompose()
-    for node in tree.css("br"):
+    for node in body.css("br"):
         node.replace_with("\n")
-    for node in tree.css("p, div, li, h1, h2, h3, h4, h5, h6, figcaption, blockquote, tr, "
+    for node in body.css("p, div, li, h1, h2, h3, h4, h5, h6, figcaption, blockquote, tr, "
                          "pre, section, article, figure, table, ul, ol, dt, dd"):
         node.insert_after("\n")
-    out = []
-    node = tree.root
-    while node is not None:
-        out.append(node.text(deep=True, separator="") if not node.is_text_node
-                   else (node.text_content or ""))
-        node = node.next
-    lines = (" ".join(line.split()) for line in "".join(out).split("\n"))
+    text = body.text(deep=True, separator="") or ""
+    lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -36,9 +36,9 @@ TRAFILATURA = "trafilatura"
 
 # --- when to fetch the page ---------------------------------------------------------------
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK = re.compile(r"[\u3000-\u303f\uff00-\uffef\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
                   r"\U00020000-\U0002fa1f]")
-CJK_WEIGHT = 3  # one CJK character carries about as much as three Latin characters
+CJK_WEIGHT = 4  # one CJK character (or CJK punctuation) weighs four Latin characters
 _TEASER_END = re.compile(
     r"(?:\.\.\.|…|\[…\]|\[\.\.\.\]|阅读全文|閱讀全文|阅读更多|閱讀更多|查看全文|全文>*|"
     r"read more|continue reading|read the full (?:story|article)|more»?|»)\W*$", re.I)
@@ -54,7 +54,7 @@ def needs_full_text(content_html: str, mode: str, min_chars: int) -> bool:
     """Whether to fetch the article page: ``"always"``, ``"never"`` or ``"auto"``.
 
     ``auto`` fetches when the feed content is missing, shorter than ``min_chars`` (CJK
-    characters weigh 3, so with the default 200 a 67-character Chinese paragraph is
+    characters weigh 4, so with the default 200 a 50-character Chinese paragraph is
     enough), or ends like a teaser ("…", "阅读全文", "Read more", "[…]").
     """
     if mode == "always":
@@ -360,11 +360,20 @@ def _outermost(nodes: Iterable) -> list:
 
 def _apply_rule(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
     out: dict[str, Any] = {"content": "", "title": None, "date": None, "author": None}
+    if rule.title:
+        node = tree.css_first(rule.title)
+        out["title"] = _node_text(node) or None if node is not None else None
+    if rule.date:
+        node = tree.css_first(rule.date)
+        out["date"] = _date_of(node, tz) if node is not None else None
+    if rule.author:
+        node = tree.css_first(rule.author)
+        out["author"] = _node_text(node) or None if node is not None else None
     css_selectors = [s for s in rule.content if not s.startswith("json:")]
     for hook in (s for s in rule.content if s.startswith("json:")):
         found = _json_article(tree, hook[5:].strip(), tz)
         if found and found["content"].strip():
-            out.update(found)
+            out.update({k: v for k, v in found.items() if v or k == "content"})
             css_selectors = []
             break
     if css_selectors:
@@ -374,15 +383,6 @@ def _apply_rule(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
                 for junk in _css(node, selector):
                     junk.decompose()
         out["content"] = "".join(n.html or "" for n in nodes)
-    if rule.title and not out["title"]:
-        node = tree.css_first(rule.title)
-        out["title"] = _node_text(node) or None if node is not None else None
-    if rule.date and not out["date"]:
-        node = tree.css_first(rule.date)
-        out["date"] = _date_of(node, tz) if node is not None else None
-    if rule.author and not out["author"]:
-        node = tree.css_first(rule.author)
-        out["author"] = _node_text(node) or None if node is not None else None
     return out
 
 
