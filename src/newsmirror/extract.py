@@ -547,7 +547,8 @@ def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
         if _has_content(found["content"]):
             content, used = found["content"], rule.domain
     if used == TRAFILATURA:
-        content = _trafilatura(html, LexborHTMLParser(html), url)
+        # the rule may have removed nodes from ``tree``: restore images from a fresh parse
+        content = _trafilatura(html, LexborHTMLParser(html) if found else tree, url)
     if content:
         content = f'<base href="{html_lib.escape(base)}">' + content
     return Extracted(
