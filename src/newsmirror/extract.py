@@ -21,13 +21,14 @@ from datetime import datetime, tzinfo
 from functools import lru_cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from selectolax.lexbor import LexborHTMLParser
 
 from .clean import LAZY_ATTRS, absolute_url, clean_html, html_to_text
 from .config import Rule
+from .model import Extracted
 
 __all__ = ["needs_full_text", "load_builtin_rules", "select_rule", "extract", "extract_page",
            "explain_rule", "visible_length", "TRAFILATURA"]
@@ -533,8 +534,6 @@ def _page_base(tree, url: str) -> str:
 def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
             default_tz: str | tzinfo = "UTC") -> Extracted:
     """The article of ``html`` fetched from ``url`` (the final URL after redirects)."""
-    from .model import Extracted
-
     rule = select_rule(url, rules)
     tz = _tz(rule.timezone if rule and rule.timezone else default_tz)
     tree = LexborHTMLParser(html)
