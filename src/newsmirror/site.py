@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "write_scaffold", "write_workflow", "write_search_index", "write_archives",
-    "update_site", "write_demo", "scan_posts", "PostInfo", "jekyll_slugify",
+    "update_site", "write_demo", "build_and_serve", "scan_posts", "PostInfo", "jekyll_slugify",
     "post_url", "yaml_quote", "WORKFLOW_PATH",
 ]
 
@@ -552,18 +552,26 @@ def _month(p: PostInfo) -> str:
 
 
 def write_search_index(site_dir: Path | str, posts_dir: str = "_posts", *,
-                       timezone: str | None = None,
+                       timezone: str | None = None, archives: bool = True,
                        posts: list[PostInfo] | None = None) -> list[Path]:
-    """Write ``assets/search/index.json`` and one shard per month; return changed files."""
+    """Write ``assets/search/index.json`` and one shard per month; return changed files.
+
+    With ``archives`` (the default) the archive pages are written from the same scan of
+    the posts (:func:`write_archives`), so one call after a run brings everything the
+    site derives from ``_posts`` up to date. Only files whose content changed are
+    written (and returned); shards of months without posts are removed.
+    """
     site_dir = Path(site_dir)
     if posts is None:
         posts = scan_posts(site_dir, posts_dir, timezone=timezone)
+    written: list[Path] = []
+    if archives:
+        written += write_archives(site_dir, posts_dir, posts=posts)
     out = site_dir / SEARCH_DIR
     by_month: dict[str, list[list[str]]] = {}
     for p in posts:  # newest first
         by_month.setdefault(_month(p), []).append(
             [p.title, p.source, p.date.isoformat(timespec="minutes"), p.url, p.text])
-    written: list[Path] = []
     shards = []
     for month in sorted(by_month, reverse=True):
         data = _json_bytes({"month": month, "items": by_month[month]})
@@ -693,12 +701,54 @@ def update_site(site_dir: Path | str, posts_dir: str = "_posts", *,
                 timezone: str | None = None) -> list[Path]:
     """Archive pages and search index from one scan of the posts; return changed files.
 
-    Call after every run that changed posts (``newsmirror run`` does).
+    The same as :func:`write_search_index` with ``archives=True``; call it after every
+    run that changed posts.
     """
-    site_dir = Path(site_dir)
-    posts = scan_posts(site_dir, posts_dir, timezone=timezone)
-    return (write_archives(site_dir, posts_dir, posts=posts)
-            + write_search_index(site_dir, posts_dir, posts=posts))
+    return write_search_index(site_dir, posts_dir, timezone=timezone, archives=True)
+
+
+def build_and_serve(site_dir: Path | str, *, port: int = 4000, host: str = "127.0.0.1",
+                    jekyll: str = "jekyll") -> int:
+    """``jekyll build`` the site into ``site_dir/_site`` and serve it until Ctrl-C.
+
+    A plain static server (like GitHub Pages), so what you see is what gets published.
+    Returns a process exit status.
+    """
+    import functools
+    import http.server
+    import shutil
+    import subprocess
+
+    site_dir = Path(site_dir).resolve()
+    if not shutil.which(jekyll):
+        log.error("jekyll is not installed (Debian: apt-get install jekyll "
+                  "ruby-jekyll-feed ruby-jekyll-seo-tag ruby-jekyll-paginate ruby-jekyll-sitemap)")
+        return 2
+    dest = site_dir / "_site"
+    env = dict(os.environ)
+    if "UTF-8" not in (env.get("LC_ALL") or env.get("LANG") or "").upper():
+        env["LC_ALL"] = "C.UTF-8"
+    result = subprocess.run([jekyll, "build", "--source", str(site_dir),
+                             "--destination", str(dest)], env=env)
+    if result.returncode != 0:
+        return result.returncode
+    baseurl = (_config_value(site_dir, "baseurl") or "").strip("/")
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def translate_path(self, path: str) -> str:
+            if baseurl and path.startswith("/" + baseurl):
+                path = path[len(baseurl) + 1:] or "/"
+            return super().translate_path(path)
+
+    handler = functools.partial(Handler, directory=str(dest))
+    with http.server.ThreadingHTTPServer((host, port), handler) as server:
+        print(f"serving {dest} at http://{host}:{port}/{baseurl + '/' if baseurl else ''} "
+              f"(Ctrl-C to stop)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
 
 
 # --- the offline demo -------------------------------------------------------------------

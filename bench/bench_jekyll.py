@@ -1,0 +1,205 @@
+"""Jekyll build time and memory: newsmirror's scaffold vs a bare minima site.
+
+For each size N, writes N posts in the exact post format (shared/FORMAT.md: 10 sources,
+~4.3 KB each, CJK text, a figure, 8 paragraphs, one post every 37 minutes from
+2022-01-01, site timezone Asia/Shanghai) into two sites:
+
+* ``ours``: ``site.write_scaffold`` + ``site.update_site`` (archive pages per source,
+  tag and month, sharded search index, paginated home, feed, sitemap, seo-tag);
+* ``minima``: Debian's minima 2.5.1 theme, jekyll-feed, jekyll-seo-tag, an
+  ``index.md`` with ``layout: home`` (Jekyll's stock new-site setup).
+
+Then builds each cold (``_site``/``.jekyll-cache`` absent, ``--disable-disk-cache``,
+``jekyll build -q``), one at a time, and reports wall seconds and the build's peak RSS
+(``os.wait4`` rusage of the jekyll process). Also times ``update_site`` (newsmirror's own
+index/archive generation) for the scaffold.
+
+    python bench/bench_jekyll.py                     # 1,000 and 10,000 posts
+    python bench/bench_jekyll.py --sizes 1000 3000   # other sizes
+    python bench/bench_jekyll.py --keep --out bench/out
+
+Results go to stdout (a table) and ``<out>/results.json``. Needs ``jekyll`` and the
+packages jekyll-theme-minima, ruby-jekyll-{feed,seo-tag,paginate,sitemap} (Debian).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from newsmirror.site import update_site, write_scaffold  # noqa: E402
+
+TZ = "Asia/Shanghai"
+SOURCES = ["联合早报", "新华网", "Reuters", "BBC 中文", "端传媒", "明报", "星岛日报",
+           "中央社", "南华早报", "AP News"]
+TAGS = ["国际", "财经", "科技", "社会", "体育", "文化", "健康", "环境"]
+HANZI = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说"
+         "产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从"
+         "业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么"
+         "利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文")
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(HANZI) for _ in range(n)) + "。"
+
+
+def post_text(i: int, rng: random.Random) -> tuple[str, str]:
+    """(file name, content) of post i, in the exact newsmirror format."""
+    start = datetime(2022, 1, 1, tzinfo=timezone.utc)
+    when = start + timedelta(minutes=37 * i)
+    source = SOURCES[i % len(SOURCES)]
+    title = f"{sentence(rng, 12)[:-1]} {sentence(rng, 6)[:-1]} 第{i}号"
+    slug = title.replace(" ", "-")
+    local = when.astimezone(ZoneInfo(TZ))
+    url = f"https://news.example/{i % len(SOURCES)}/story{i}"
+    tags = [source, TAGS[i % len(TAGS)]]
+    fm_source = source if " " not in source else f'"{source}"'
+    tag_list = ", ".join(t if " " not in t else f'"{t}"' for t in tags)
+    figure = (f'<figure><img src="https://static.example/img/{i}.jpg" alt="图{i}" '
+              f'referrerpolicy="no-referrer"><figcaption>{sentence(rng, 20)}</figcaption></figure>')
+    paragraphs = "".join(f"<p>{''.join(sentence(rng, rng.randint(20, 40)) for _ in range(4))}</p>"
+                         for _ in range(8))
+    body = figure + paragraphs
+    ms = int(when.timestamp() * 1000)
+    text = (
+        "---\n"
+        "layout: post\n"
+        f'title: "{title}"\n'
+        f"date: {when.strftime('%Y-%m-%dT%H:%M:%S')}.000Z\n"
+        f"author: {fm_source}\n"
+        f"from: {url}\n"
+        f"tags: [ {tag_list} ]\n"
+        "comments: True\n"
+        f"categories: [ {fm_source} ]\n"
+        "---\n"
+        f"<!--{ms}-->\n"
+        f"[{title}]({url})\n"
+        "------\n"
+        "\n"
+        "<div>\n"
+        f"{body}\n"
+        "</div>\n"
+    )
+    return f"{local.strftime('%Y-%m-%d')}-{slug}.md", text
+
+
+def write_posts(site: Path, n: int) -> None:
+    posts = site / "_posts"
+    posts.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(42)
+    for i in range(n):
+        name, text = post_text(i, rng)
+        (posts / name).write_text(text, encoding="utf-8")
+
+
+def make_ours(site: Path, n: int) -> float:
+    write_scaffold(site, title="bench", timezone=TZ)
+    write_posts(site, n)
+    t0 = time.perf_counter()
+    update_site(site)
+    return time.perf_counter() - t0
+
+
+def make_minima(site: Path, n: int) -> None:
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "_config.yml").write_text(
+        "title: bench\n"
+        f"timezone: {TZ}\n"
+        "future: true\n"
+        "theme: minima\n"
+        "plugins:\n  - jekyll-feed\n  - jekyll-seo-tag\n", encoding="utf-8")
+    (site / "index.md").write_text("---\nlayout: home\n---\n", encoding="utf-8")
+    write_posts(site, n)
+
+
+def build(site: Path) -> tuple[float, int, int, str]:
+    """Cold build: (wall seconds, peak RSS in MB, exit status, stderr tail)."""
+    for junk in ("_site", ".jekyll-cache"):
+        shutil.rmtree(site / junk, ignore_errors=True)
+    env = dict(os.environ, LC_ALL="C.UTF-8", JEKYLL_ENV="production")
+    err = site.parent / (site.name + ".stderr")
+    with err.open("w") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(["jekyll", "build", "-q", "--disable-disk-cache",
+                                 "--source", str(site), "--destination", str(site / "_site")],
+                                stdout=subprocess.DEVNULL, stderr=fh, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    tail = err.read_text(errors="replace")[-2000:]
+    return wall, usage.ru_maxrss // 1024, proc.returncode, tail
+
+
+def count_html(site: Path) -> int:
+    return sum(1 for _ in (site / "_site").rglob("*.html"))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "jekyll")
+    ap.add_argument("--keep", action="store_true", help="keep the generated sites")
+    ap.add_argument("--only", choices=["ours", "minima"], help="build one variant only")
+    args = ap.parse_args()
+    if not shutil.which("jekyll"):
+        print("jekyll not found (apt-get install jekyll jekyll-theme-minima ruby-jekyll-feed "
+              "ruby-jekyll-seo-tag ruby-jekyll-paginate ruby-jekyll-sitemap)", file=sys.stderr)
+        return 2
+    version = subprocess.run(["jekyll", "--version"], capture_output=True, text=True).stdout.strip()
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = []
+    print(f"{version}; {os.cpu_count()} CPUs", flush=True)
+    print(f"{'posts':>7} {'site':>7} {'build s':>9} {'peak MB':>8} {'html':>7} {'index s':>8}  status",
+          flush=True)
+    for n in args.sizes:
+        for variant in ("ours", "minima"):
+            if args.only and variant != args.only:
+                continue
+            site = args.out / f"{variant}-{n}"
+            shutil.rmtree(site, ignore_errors=True)
+            index_s = make_ours(site, n) if variant == "ours" else None
+            if variant == "minima":
+                make_minima(site, n)
+            wall, rss, code, tail = build(site)
+            pages = count_html(site) if code == 0 else 0
+            row = {"posts": n, "site": variant, "build_s": round(wall, 2), "peak_rss_mb": rss,
+                   "html_pages": pages, "exit": code,
+                   "update_site_s": round(index_s, 2) if index_s is not None else None,
+                   "stderr": tail.strip()[-500:]}
+            results.append(row)
+            print(f"{n:>7} {variant:>7} {wall:>9.1f} {rss:>8} {pages:>7} "
+                  f"{'' if index_s is None else f'{index_s:.2f}':>8}  "
+                  f"{'ok' if code == 0 else f'exit {code}'}{' (stderr!)' if tail.strip() else ''}",
+                  flush=True)
+            if not args.keep:
+                shutil.rmtree(site, ignore_errors=True)
+    by = {(r["posts"], r["site"]): r for r in results}
+    for n in args.sizes:
+        if (n, "ours") in by and (n, "minima") in by:
+            print(f"{n} posts: ours/minima = "
+                  f"{by[(n, 'ours')]['build_s'] / by[(n, 'minima')]['build_s']:.2f}x")
+    if len(args.sizes) > 1:
+        a, b = args.sizes[0], args.sizes[-1]
+        for v in ("ours", "minima"):
+            if (a, v) in by and (b, v) in by:
+                print(f"{v}: {b}/{a} posts -> {by[(b, v)]['build_s'] / by[(a, v)]['build_s']:.1f}x time "
+                      f"for {b / a:.0f}x posts")
+    (args.out / "results.json").write_text(json.dumps({"jekyll": version, "results": results},
+                                                      ensure_ascii=False, indent=2))
+    return 0 if all(r["exit"] == 0 for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
