@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import resource
 import socket
-import statistics
 import sys
 import time
 from dataclasses import dataclass, replace

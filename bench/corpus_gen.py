@@ -195,9 +195,9 @@ class Corpus:
         return (f"<!DOCTYPE html><html lang=zh-Hant>{head}<body>{chrome}"
                 f'<main><nav class="breadcrumb"><a href="/">首頁</a> › 即時</nav>{article}'
                 f'<div class="share-bar"><a href="https://www.facebook.com/sharer.php">分享</a>'
-                f'</div><section class="comments"><h2>讀者留言</h2><p>{rng.choice(self._paragraphs)}'
-                f"</p></section></main>{filler}<footer>© 新聞網 版權所有</footer>"
-                f"</body></html>").encode()
+                f'</div><section class="comments"><h2>讀者留言</h2>'
+                f"<p>{rng.choice(self._paragraphs)}</p></section></main>{filler}"
+                f"<footer>© 新聞網 版權所有</footer></body></html>").encode()
 
     def _page_head(self, t: Truth) -> str:
         ld = json.dumps({"@type": "NewsArticle", "headline": t.title,
@@ -220,7 +220,8 @@ class Corpus:
     def _more_news(self, f: int, rng: random.Random, size: int) -> str:
         cards, used = [], 0
         while used < max(size, 2000):
-            card = (f'<div class="card"><a href="{self.base}{self.page_path(f, rng.randrange(self.items))}">'
+            link = self.base + self.page_path(f, rng.randrange(self.items))
+            card = (f'<div class="card"><a href="{link}">'
                     f"<h4>{escape(rng.choice(self._titles))}</h4></a>"
                     f"<p>{rng.choice(self._paragraphs)[:90]}</p></div>")
             cards.append(card)

@@ -106,7 +106,8 @@ class CorpusApp:
 
     async def feed(self, request: web.Request) -> web.Response:
         f = self._index(request, "f", self.feeds)
-        return self._document(request, lambda c: c.feed_xml(f), "application/rss+xml; charset=utf-8")
+        return self._document(request, lambda c: c.feed_xml(f),
+                              "application/rss+xml; charset=utf-8")
 
     async def page(self, request: web.Request) -> web.Response:
         f, i = self._index(request, "f", self.feeds), self._index(request, "i", self.items)

@@ -70,10 +70,10 @@ FEED = ("""<?xml version="1.0" encoding="utf-8"?>
 <item><title>中国新闻</title><link>https://example.com/a/1</link><guid>1</guid>
 <description>&lt;p&gt;联合早报 中国新闻&lt;/p&gt;</description></item>
 </channel></rss>
-""").encode("utf-8")
+""").encode()
 PAGE = ("<!doctype html><html><head><meta charset=utf-8><title>文章</title></head>"
         "<body><article><div class=article-body><p>联合早报 中国新闻</p></div></article>"
-        "</body></html>").encode("utf-8")
+        "</body></html>").encode()
 LOGIN_PAGE = (b"<!DOCTYPE html>\n<html><head><title>Sign in - Example News</title></head>"
               b"<body><form action=/login method=post><input name=user></form></body></html>")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)

@@ -356,7 +356,7 @@ def test_per_host_delay():
         settings = replace(FAST, per_host_delay=0.2)
         fetch_many([server.url("/feed.xml")] * 4, settings)
         times = server.request_times["/feed.xml"]
-        gaps = [b - a for a, b in zip(times, times[1:])]
+        gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
         assert len(times) == 4 and min(gaps) >= 0.18
     finally:
         server.close()

@@ -610,7 +610,7 @@ class Fetcher:
                     return _Exchange(url, resp.status, resp.headers, body)
             except FetchError:
                 raise
-            except (asyncio.TimeoutError, aiohttp.ServerTimeoutError) as exc:
+            except TimeoutError as exc:  # aiohttp's timeout errors subclass it
                 raise FetchError(url, "timeout", self._timeout_problem(exc)) from None
             except aiohttp.ClientConnectorError as exc:
                 if isinstance(exc.os_error, _PrivateAddress):
