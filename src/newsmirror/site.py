@@ -218,10 +218,22 @@ _SIMPLE_PATH = re.compile(r"^[a-zA-Z0-9./-]+$")
 
 
 def _escape_path(path: str) -> str:
-    """Jekyll's ``URL.escape_path`` (Addressable::URI.encode, then the first ``#``)."""
+    """Jekyll's ``URL.escape_path``: ``Addressable::URI.encode`` (which reads the value
+    as a URI: path, ``?query``, ``#fragment``, each encoded with its own safe set), then
+    the first ``#`` becomes ``%23``."""
     if not path or _SIMPLE_PATH.match(path):
         return path
-    return quote(path, safe="/:?#[]@!$&'()*+,;=-._~%").replace("#", "%23", 1)
+    fragment = query = None
+    if "#" in path:
+        path, fragment = path.split("#", 1)
+    if "?" in path:
+        path, query = path.split("?", 1)
+    out = quote(path, safe="/:@!$&'()*+,;=-._~")
+    if query is not None:
+        out += "?" + quote(query, safe="/?:@!$&'()*+,;=-._~")
+    if fragment is not None:
+        out += "#" + quote(fragment, safe="/?:@!$&'()*+,;=-._~")
+    return out.replace("#", "%23", 1)
 
 
 def _sanitize_url(url: str) -> str:
