@@ -162,7 +162,39 @@ def parse_date(text: str | None, default_tz: tzinfo | None = UTC) -> datetime | 
         return None
 
 
+_RFC_FAST = re.compile(
+    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})$"
+)
+
+
 def _parse(text: str, tz0: tzinfo) -> datetime | None:
+    c = text[:1]
+    if c.isdigit() and len(text) >= 10 and text[4] == "-" and text.isascii():
+        # RFC 3339 / ISO 8601 in its usual forms: the C parser, 50x faster than regexes.
+        try:
+            dt = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            off = dt.utcoffset()
+            if off is None:
+                return dt.replace(tzinfo=tz0)
+            if abs(off.total_seconds()) <= 14 * 3600:
+                return dt
+            return dt.replace(tzinfo=UTC)
+    m = _RFC_FAST.match(text)
+    if m is not None:  # the canonical RFC 822 form of nearly every RSS feed
+        mon = _MONTHS.get(m.group(2).lower())
+        if mon is not None:
+            z = m.group(7)
+            if z[0] in "+-":
+                mins = int(z[1:3]) * 60 + int(z[3:])
+                tz = _fixed(-mins if z[0] == "-" else mins) if int(z[3:]) < 60 else None
+            else:
+                tz = UTC
+            if tz is not None:
+                return _build(int(m.group(3)), mon, int(m.group(1)), int(m.group(4)),
+                              int(m.group(5)), int(m.group(6)), None, tz)  # fmt: skip
     c = text.lstrip()[:1]
     if c.isdigit():
         m = _YMD_RE.match(text)

@@ -55,7 +55,6 @@ NS_CONTENT = "http://purl.org/rss/1.0/modules/content/"
 NS_DC = "http://purl.org/dc/elements/1.1/"
 NS_DCT = "http://purl.org/dc/terms/"
 NS_XHTML = "http://www.w3.org/1999/xhtml"
-XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 RDF_ABOUT = "{%s}about" % NS_RDF
 
 # Field codes for the children of an RSS / RDF item.
@@ -259,8 +258,10 @@ def parse_feed(text: str | bytes, *, url: str | None = None, timezone: str = "UT
     return _walk(root, data, url, tz, warnings)
 
 
-def _prepare(text: str | bytes, warnings: list[str]) -> tuple[bytes, str | None]:
-    """UTF-8 bytes for lxml, or (b"", json_text) for JSON. Raises FeedError for non-feeds."""
+def _prepare(text: str | bytes, warnings: list[str]) -> tuple[str | bytes, str | None]:
+    """The document for lxml (str, or UTF-8 bytes), or (b"", json_text) for JSON.
+
+    Raises FeedError for what is plainly not a feed."""
     if isinstance(text, (bytes, bytearray, memoryview)):
         raw = bytes(text)
         if not raw.strip():
@@ -290,7 +291,7 @@ def _prepare(text: str | bytes, warnings: list[str]) -> tuple[bytes, str | None]
     return _prepare_str(text, warnings, None)
 
 
-def _prepare_str(s: str, warnings: list[str], utf8: bytes | None) -> tuple[bytes, str | None]:
+def _prepare_str(s: str, warnings: list[str], utf8: bytes | None) -> tuple[str | bytes, str | None]:
     i = 0
     n = len(s)
     while i < n and s[i] in "\ufeff \t\r\n":
@@ -315,11 +316,13 @@ def _prepare_str(s: str, warnings: list[str], utf8: bytes | None) -> tuple[bytes
         b = utf8.lstrip() if i else utf8
         if b[:1] == b"<":
             return b, None
-    try:
-        return (s[i:] if i else s).encode("utf-8"), None
-    except UnicodeEncodeError:
-        warnings.append("lone surrogates in the text replaced")
-        return (s[i:] if i else s).encode("utf-8", "replace"), None
+    # lxml parses a str directly (faster than encoding 40 MB to UTF-8 first), but refuses
+    # one with an encoding declaration: drop the declaration, keep the line numbering.
+    if s.startswith("<?xml", i):
+        j = s.find("?>", i, i + 1024)
+        if j > 0:
+            i = j + 2
+    return s[i:] if i else s, None
 
 
 _UNDEFINED_ENTITY = re.compile(r"Entity '([A-Za-z][A-Za-z0-9]*)' not defined")
@@ -327,25 +330,43 @@ _CDATA_SPLIT = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.S)
 _BAD_CHARS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _run_parser(data: bytes, url: str | None):
-    parser = etree.XMLParser(encoding="utf-8", **_PARSER_OPTS)
+def _to_bytes(data: str | bytes, warnings: list[str]) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    try:
+        return data.encode("utf-8")
+    except UnicodeEncodeError:
+        warnings.append("lone surrogates in the text replaced")
+        return data.encode("utf-8", "replace")
+
+
+def _run_parser(data: str | bytes, url: str | None, warnings: list[str]):
+    if isinstance(data, str):
+        parser = etree.XMLParser(**_PARSER_OPTS)
+    else:
+        parser = etree.XMLParser(encoding="utf-8", **_PARSER_OPTS)
     try:
         root = etree.fromstring(data, parser, base_url=url)
     except etree.XMLSyntaxError:
         root = None
-    except (etree.LxmlError, ValueError) as e:
+    except (etree.LxmlError, ValueError, UnicodeError) as e:
+        if isinstance(data, str):  # e.g. lone surrogates: retry as UTF-8 bytes
+            return _run_parser(_to_bytes(data, warnings), url, warnings)
         raise FeedError(f"XML error: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     return root, parser.error_log
 
 
-def _parse_xml(data: bytes, url: str | None, warnings: list[str]):
-    root, log = _run_parser(data, url)
+def _parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
+    root, log = _run_parser(data, url, warnings)
     errors = [e for e in log if e.level >= etree.ErrorLevels.ERROR]
-    if errors:
+    fix_entities = {m.group(1) for e in errors if (m := _UNDEFINED_ENTITY.search(e.message))}
+    fix_chars = any("invalid Char value" in e.message or "invalid character" in e.message.lower() for e in errors)
+    if fix_entities or fix_chars:
         # Two defects that make libxml2 drop text, which we can repair and parse again:
         # HTML named entities (&nbsp;) outside CDATA, and control characters.
+        data = _to_bytes(data, warnings)
         fixed = data
-        names = {m.group(1) for e in errors if (m := _UNDEFINED_ENTITY.search(e.message))}
+        names = fix_entities
         if names:
             fixed, count = _fix_entities(fixed, names)
             if count:
@@ -353,12 +374,12 @@ def _parse_xml(data: bytes, url: str | None, warnings: list[str]):
                     f"{count} HTML entities undefined in XML replaced "
                     f"({', '.join('&' + n + ';' for n in sorted(names)[:5])})"
                 )
-        if any("invalid Char value" in e.message or "invalid character" in e.message.lower() for e in errors):
+        if fix_chars:
             fixed, count = _BAD_CHARS.subn(b"", fixed)
             if count:
                 warnings.append(f"{count} control characters (illegal in XML) removed")
         if fixed is not data:
-            root2, log2 = _run_parser(fixed, url)
+            root2, log2 = _run_parser(fixed, url, warnings)
             if root2 is not None or root is None:
                 root, data = root2, fixed
                 errors = [e for e in log2 if e.level >= etree.ErrorLevels.ERROR]
@@ -371,7 +392,7 @@ def _parse_xml(data: bytes, url: str | None, warnings: list[str]):
         warnings.append(f"XML error at line {e.line}: {e.message.strip()}")
     if len(errors) > 5:
         warnings.append(f"... and {len(errors) - 5} more XML errors")
-    if b"<!ENTITY" in data[:65536]:
+    if ("<!ENTITY" if isinstance(data, str) else b"<!ENTITY") in data[:65536]:
         warnings.append("DTD entity declarations ignored")
     return root, data
 
@@ -418,16 +439,20 @@ def _qname(el) -> str:
     return f"{el.prefix}:{local}" if el.prefix else (el.tag if ":" in el.tag and el.tag[:1] != "{" else local)
 
 
+_ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\]+")
+
+
 class _Ctx:
     """What every item of one document needs: bases, timezone, the warnings list."""
 
-    __slots__ = ("url", "tz", "base", "has_xml_base", "warnings", "bad_dates", "bad_date_example")
+    __slots__ = ("url", "tz", "base", "origin", "warnings", "bad_dates", "bad_date_example", "dates")
 
-    def __init__(self, url: str | None, tz: tzinfo, data: bytes, warnings: list[str]):
+    def __init__(self, url: str | None, tz: tzinfo, warnings: list[str]):
         self.url = url
         self.tz = tz
         self.base = url  # replaced by the channel link once known
-        self.has_xml_base = b"xml:base" in data
+        self.origin: tuple[str | None, str | None] = (None, None)  # (base, its scheme://host)
+        self.dates: dict[str, datetime | None] = {}
         self.warnings = warnings
         self.bad_dates = 0
         self.bad_date_example = ""
@@ -443,35 +468,38 @@ class _Ctx:
         base = self.base_for(el)
         if not base:
             return link
+        if link[:1] == "/" and link[1:2] != "/" and "/." not in link and "\\" not in link:
+            # root-relative, the common case: scheme://host + path, without urljoin
+            if self.origin[0] != base:
+                m = _ORIGIN.match(base)
+                self.origin = (base, m.group(0) if m else None)
+            if self.origin[1]:
+                return self.origin[1] + link
         try:
             return urljoin(base, link)
         except ValueError:
             return link
 
     def base_for(self, el) -> str | None:
-        if self.has_xml_base and el is not None:
-            bases = []
-            e = el
-            while e is not None:
-                b = e.get(XML_BASE)
-                if b is not None:
-                    bases.append(b.strip())
-                e = e.getparent()
-            if bases:
-                base = self.url or ""
-                for b in reversed(bases):
-                    try:
-                        base = urljoin(base, b) if base else b
-                    except ValueError:
-                        pass
-                return base
+        """xml:base in scope of ``el`` (resolved by libxml2), else the channel link/feed URL."""
+        if el is not None:
+            try:
+                b = el.base  # the document URL when no xml:base applies
+            except (ValueError, UnicodeError):
+                b = None
+            if b and b != self.url:
+                return b
         return self.base
 
     def date(self, *candidates: str | None) -> datetime | None:
         first_bad = None
         for c in candidates:
             if c and not c.isspace():
-                d = parse_date(c, self.tz)
+                d = self.dates.get(c, False)
+                if d is False:  # the same string is often both published and updated
+                    if len(self.dates) > 64:
+                        self.dates.clear()
+                    d = self.dates[c] = parse_date(c, self.tz)
                 if d is not None:
                     return d
                 if first_bad is None:
@@ -483,13 +511,13 @@ class _Ctx:
         return None
 
 
-def _walk(root, data: bytes, url: str | None, tz: tzinfo, warnings: list[str]) -> ParsedFeed:
+def _walk(root, data: str | bytes, url: str | None, tz: tzinfo, warnings: list[str]) -> ParsedFeed:
     tag = root.tag
     if not isinstance(tag, str):
         raise FeedError("XML error: no root element")
     local = _local(tag)
     ns = _ns(tag)
-    ctx = _Ctx(url, tz, data, warnings)
+    ctx = _Ctx(url, tz, warnings)
     if local == "html" or ns == NS_XHTML:
         raise FeedError("an HTML page, not a feed")
     if local in ("rss", "channel") and ns in ("", NS_RSS10, NS_RSS090) or local == "rss":
@@ -512,8 +540,11 @@ def _walk(root, data: bytes, url: str | None, tz: tzinfo, warnings: list[str]) -
     if truncated:
         dropped = 0
         if item_els:
-            qn = _qname(item_els[-1]).encode()
-            closed = len(re.findall(rb"</" + re.escape(qn) + rb"\s*>", data))
+            qn = _qname(item_els[-1])
+            if isinstance(data, bytes):
+                closed = len(re.findall(rb"</" + re.escape(qn.encode()) + rb"\s*>", data))
+            else:
+                closed = len(re.findall(r"</" + re.escape(qn) + r"\s*>", data))
             if closed < len(item_els):
                 items.pop()
                 dropped = 1
@@ -530,13 +561,14 @@ def _walk(root, data: bytes, url: str | None, tz: tzinfo, warnings: list[str]) -
     return ParsedFeed(kind=kind, title=title, link=link, items=tuple(items), warnings=tuple(warnings))
 
 
-def _truncated(data: bytes, root) -> bool:
+def _truncated(data: str | bytes, root) -> bool:
     """True when the document does not end with the root's end tag (a cut-off download)."""
     tail = data[-4096:]
-    if tail.rstrip().endswith(b"/>") and len(root) == 0:
+    if isinstance(tail, bytes):
+        tail = tail.decode("utf-8", "replace")
+    if tail.rstrip().endswith("/>") and len(root) == 0:
         return False
-    name = _qname(root).encode()
-    return re.search(rb"</\s*" + re.escape(name) + rb"\s*>", tail) is None
+    return re.search(r"</\s*" + re.escape(_qname(root)) + r"\s*>", tail) is None
 
 
 # ---- RSS / RDF
@@ -679,20 +711,29 @@ def _rss_item(item, ctx: _Ctx, ns: str) -> FeedItem:
 
 def _atom_links(el, a: str):
     """The preferred alternate link element of an Atom feed/entry, or None."""
+    return _pick_atom_link(el.iterchildren(a + "link"))
+
+
+_NOT_ALTERNATE = frozenset(("self", "edit", "enclosure", "replies", "hub", "license", "edit-media"))
+
+
+def _pick_atom_link(links):
+    """rel=alternate (an HTML one first), else the first link that is not self/edit/...."""
     best = None
     first = None
-    for ln in el.iterchildren(a + "link"):
+    for ln in links:
         href = ln.get("href")
-        if not href or not href.strip():
+        if not href or href.isspace():
             continue
-        rel = (ln.get("rel") or "alternate").strip()
+        rel = ln.get("rel")
+        rel = "alternate" if rel is None else rel.strip()
         if rel == "alternate":
-            typ = (ln.get("type") or "text/html").lower()
-            if "html" in typ:
+            typ = ln.get("type")
+            if typ is None or "html" in typ.lower():
                 return ln
             if best is None:
                 best = ln
-        elif first is None and rel not in ("self", "edit", "enclosure", "replies", "hub", "license", "edit-media"):
+        elif first is None and rel not in _NOT_ALTERNATE:
             first = ln
     return best if best is not None else first
 
@@ -757,70 +798,73 @@ def _atom_feed(root, ns: str, ctx: _Ctx):
     return title, link, root.findall(a + "entry"), authors
 
 
-_DC_DATE = f"{{{NS_DC}}}date"
-_DC_CREATOR = f"{{{NS_DC}}}creator"
-_DC_SUBJECT = f"{{{NS_DC}}}subject"
+@lru_cache(maxsize=8)
+def _atom_tags(a: str) -> dict[str, str]:
+    """Tag -> field name for the children of an Atom entry in namespace ``a`` ("{ns}")."""
+    tags = {a + n: n for n in (
+        "title", "id", "content", "summary", "published", "issued", "created", "updated",
+        "modified", "author", "category", "link",
+    )}  # fmt: skip
+    for n, field in (("date", "dc_date"), ("creator", "creator"), ("subject", "subject")):
+        tags[f"{{{NS_DC}}}{n}"] = field
+        tags[f"dc:{n}"] = field
+    return tags
 
 
 def _atom_entry(entry, ns: str, ctx: _Ctx, feed_authors: tuple[str, ...]) -> FeedItem:
     a = f"{{{ns}}}" if ns else ""
+    tags = _atom_tags(a)
     title = ""
-    guid = published = issued = created = updated = modified = None
-    content = summary = None
+    guid = content = summary_el = None
+    dates: dict[str, str] = {}
     authors: list[str] = []
     cats: list[str] = []
-    dc_date = None
+    links = []
     for child in entry:
-        tag = child.tag
-        if not isinstance(tag, str):
+        field = tags.get(child.tag)  # type: ignore[arg-type]
+        if field is None:
             continue
-        if tag == _DC_DATE or tag == "dc:date":
-            dc_date = dc_date or _el_text(child)
-            continue
-        if tag == _DC_CREATOR or tag == "dc:creator":
-            authors.append(_author_name(_el_text(child)))
-            continue
-        if tag == _DC_SUBJECT or tag == "dc:subject":
-            cats.append(_plain(_el_text(child)))
-            continue
-        if tag[: len(a)] == a and (a or (tag[:1] != "{" and ":" not in tag)):
-            local = tag[len(a) :]
-        else:
-            continue
-        if local == "title":
+        if field == "link":
+            links.append(child)
+        elif field == "title":
             title = _atom_text(child)
-        elif local == "id":
+        elif field == "id":
             guid = guid or (_el_text(child).strip() or None)
-        elif local == "content":
+        elif field == "content":
             if content is None:
                 content = _atom_content(child)
-        elif local == "summary":
-            if summary is None:
-                summary = _atom_content(child)
-        elif local == "published":
-            published = published or _el_text(child)
-        elif local == "issued":
-            issued = issued or _el_text(child)
-        elif local == "created":
-            created = created or _el_text(child)
-        elif local == "updated":
-            updated = updated or _el_text(child)
-        elif local == "modified":
-            modified = modified or _el_text(child)
-        elif local in ("author", "contributor"):
-            if local == "author":
-                authors.append(_atom_person(child, a))
-        elif local == "category":
+        elif field == "summary":
+            if summary_el is None:
+                summary_el = child
+        elif field == "author":
+            authors.append(_atom_person(child, a))
+        elif field == "category":
             cats.append(_plain(child.get("label") or child.get("term") or _el_text(child)))
-    ln = _atom_links(entry, a)
+        elif field == "creator":
+            authors.append(_author_name(_el_text(child)))
+        elif field == "subject":
+            cats.append(_plain(_el_text(child)))
+        elif field not in dates:  # the date fields
+            dates[field] = _el_text(child)
+    ln = _pick_atom_link(links)
     link = ctx.resolve(ln.get("href"), ln) if ln is not None else None
     if link is None and guid and guid.startswith(("http://", "https://")):
         link = guid
     body = content or ""
-    if summary and len(summary) > len(body):
-        body = summary
-    pub_d = ctx.date(published, issued, dc_date, created) if (published or issued or dc_date or created) else None
-    upd_d = ctx.date(updated, modified) if (updated or modified) else None
+    if summary_el is not None:
+        # Escaping at most quintuples plain text: skip converting a summary that cannot win.
+        raw = len(summary_el.text or "") if not len(summary_el) else len(body) + 1
+        if raw * 5 + 64 > len(body):
+            summary = _atom_content(summary_el)
+            if len(summary) > len(body):
+                body = summary
+    pub_d = upd_d = None
+    if dates:
+        g = dates.get
+        if "published" in dates or "issued" in dates or "dc_date" in dates or "created" in dates:
+            pub_d = ctx.date(g("published"), g("issued"), g("dc_date"), g("created"))
+        if "updated" in dates or "modified" in dates:
+            upd_d = ctx.date(g("updated"), g("modified"))
     authors = [x for x in authors if x]
     return FeedItem(
         title=title,
@@ -856,7 +900,7 @@ def _parse_json(s: str, url: str | None, tz: tzinfo, warnings: list[str]) -> Par
         items_raw = []
     if not isinstance(items_raw, list):
         raise FeedError("JSON Feed: 'items' is not a list")
-    ctx = _Ctx(url, tz, b"", warnings)
+    ctx = _Ctx(url, tz, warnings)
     home = _jstr(doc.get("home_page_url"))
     link = ctx.resolve(home, None) if home else None
     if link:
