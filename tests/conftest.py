@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# Loopback HTTP server and network-safety fixtures, for every test module.
+pytest_plugins = ("httpfixtures",)
+
 
 @pytest.fixture
 def make_site(tmp_path: Path):

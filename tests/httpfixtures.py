@@ -44,6 +44,8 @@ tests do not share state):
 ``/pdf-as-octet``               a PDF served as application/octet-stream
 ``/empty``                      200 with an empty body
 ``/charset/{name}``             Chinese pages: see ``CHARSET_PAGES``
+``/doc/{path}``                 documents a test put there with ``server.put(path, ...)``,
+                                with an ETag and 304 support; 404 for others
 =============================== ===========================================================
 """
 
@@ -51,17 +53,21 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
 import functools
 import gzip
+import socket
 import threading
 import time
 import zlib
+from asyncio.selector_events import BaseSelectorEventLoop
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import brotli
 import pytest
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 FEED_ETAG = '"v1"'
 FEED_LAST_MODIFIED = "Sat, 01 Jun 2024 08:00:00 GMT"
@@ -134,6 +140,7 @@ class LoopbackServer:
         self.request_times: dict[str, list[float]] = {}
         self.in_flight = 0
         self.max_in_flight = 0  # highest number of requests handled at once
+        self.documents: dict[str, tuple[bytes, str]] = {}  # /doc/{path}: body, type
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -146,6 +153,13 @@ class LoopbackServer:
 
     def hits(self, path: str) -> int:
         return self.counts[path]
+
+    def put(self, path: str, body: bytes | str,
+            content_type: str = "application/rss+xml; charset=utf-8") -> str:
+        """Serve ``body`` at ``/doc/<path>`` from now on; returns its URL."""
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.documents[path] = (data, content_type)
+        return self.url(f"/doc/{path}")
 
     def close(self) -> None:
         if self._runner is not None:
@@ -209,7 +223,7 @@ async def _stream(request: web.Request, chunks: Iterator[bytes], headers: dict[s
     return response
 
 
-def _add_routes(app: web.Application, server: LoopbackServer) -> None:  # noqa: C901
+def _add_routes(app: web.Application, server: LoopbackServer) -> None:
     routes = web.RouteTableDef()
 
     @routes.get("/feed.xml")
@@ -340,6 +354,17 @@ def _add_routes(app: web.Application, server: LoopbackServer) -> None:  # noqa: 
     async def empty(request: web.Request) -> web.StreamResponse:
         return web.Response(body=b"", content_type="application/rss+xml")
 
+    @routes.get("/doc/{path:.*}")
+    async def document(request: web.Request) -> web.StreamResponse:
+        found = server.documents.get(request.match_info["path"])
+        if found is None:
+            return web.Response(status=404, text="not found")
+        body, content_type = found
+        etag = f'"{zlib.crc32(body):08x}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(body=body, headers={"ETag": etag, "Content-Type": content_type})
+
     @routes.get("/charset/{name}")
     async def charset(request: web.Request) -> web.StreamResponse:
         body, content_type, _ = CHARSET_PAGES[request.match_info["name"]]
@@ -355,3 +380,59 @@ def http_server() -> Iterator[LoopbackServer]:
         yield server
     finally:
         server.close()
+
+
+# --- private networks: fake DNS answers and a trap for non-loopback connects ----------
+
+class FakeResolver(AbstractResolver):
+    """DNS answers from a table; made-up names only, nothing is looked up for real."""
+
+    def __init__(self, answers: Mapping[str, list[str]]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+        self.asked.append(host)
+        return [{"hostname": host, "host": a, "port": port, "proto": 0,
+                 "family": socket.AF_INET6 if ":" in a else socket.AF_INET,
+                 "flags": socket.AI_NUMERICHOST} for a in self.answers[host.rstrip(".")]]
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def outbound_trap(monkeypatch) -> list[str]:
+    """Make every connect to a non-loopback address fail inside this test.
+
+    So even a broken guard cannot send a packet to 10.x or 169.254.169.254 from here.
+    Returns the list of addresses something tried to connect to.
+    """
+    attempts: list[str] = []
+
+    def check(address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and not (host.startswith("127.") or host == "::1"):
+            attempts.append(host)
+            raise OSError(errno.ENETUNREACH, f"test trap: no connect to {host}")
+
+    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
+    real_sock_connect = BaseSelectorEventLoop.sock_connect
+
+    def connect(self, address):  # type: ignore[no-untyped-def]
+        check(address)
+        return real_connect(self, address)
+
+    def connect_ex(self, address):  # type: ignore[no-untyped-def]
+        check(address)
+        return real_connect_ex(self, address)
+
+    async def sock_connect(self, sock, address):  # type: ignore[no-untyped-def]
+        check(address)
+        return await real_sock_connect(self, sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(BaseSelectorEventLoop, "sock_connect", sock_connect)
+    return attempts

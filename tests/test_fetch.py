@@ -6,25 +6,27 @@ Settings are shrunk (timeouts, backoff, body cap) so that every test stays fast.
 from __future__ import annotations
 
 import asyncio
-import errno
 import json
 import socket
 import time
 import tracemalloc
-from asyncio.selector_events import BaseSelectorEventLoop
-from collections.abc import Mapping
 from dataclasses import replace
 
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
-from httpfixtures import (CHARSET_PAGES, FEED, FEED_ETAG, FEED_LAST_MODIFIED,
-                          LoopbackServer, gzip_bomb, http_server)
+from aiohttp.abc import AbstractResolver
+from httpfixtures import (
+    CHARSET_PAGES,
+    FEED,
+    FEED_ETAG,
+    FEED_LAST_MODIFIED,
+    FakeResolver,
+    LoopbackServer,
+    gzip_bomb,
+)
 
 from newsmirror import __version__
 from newsmirror.config import SiteSettings
 from newsmirror.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
-
-__all__ = ["http_server"]  # the fixture is used by name
 
 MiB = 1024 * 1024
 FAST = FetchSettings(trusted_hosts=frozenset({"127.0.0.1", "localhost"}),
@@ -376,60 +378,6 @@ def test_from_site():
 
 
 # --- private networks --------------------------------------------------------------------
-
-class FakeResolver(AbstractResolver):
-    """DNS answers from a table; made-up names only, nothing is looked up for real."""
-
-    def __init__(self, answers: Mapping[str, list[str]]) -> None:
-        self.answers = answers
-        self.asked: list[str] = []
-
-    async def resolve(self, host: str, port: int = 0,
-                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
-        self.asked.append(host)
-        return [{"hostname": host, "host": a, "port": port, "proto": 0,
-                 "family": socket.AF_INET6 if ":" in a else socket.AF_INET,
-                 "flags": socket.AI_NUMERICHOST} for a in self.answers[host.rstrip(".")]]
-
-    async def close(self) -> None:
-        pass
-
-
-@pytest.fixture
-def outbound_trap(monkeypatch) -> list[str]:
-    """Make every connect to a non-loopback address fail inside this test.
-
-    So even a broken guard cannot send a packet to 10.x or 169.254.169.254 from here.
-    Returns the list of addresses something tried to connect to.
-    """
-    attempts: list[str] = []
-
-    def check(address: object) -> None:
-        host = address[0] if isinstance(address, tuple) else None
-        if host is not None and not (host.startswith("127.") or host == "::1"):
-            attempts.append(host)
-            raise OSError(errno.ENETUNREACH, f"test trap: no connect to {host}")
-
-    real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
-    real_sock_connect = BaseSelectorEventLoop.sock_connect
-
-    def connect(self, address):  # type: ignore[no-untyped-def]
-        check(address)
-        return real_connect(self, address)
-
-    def connect_ex(self, address):  # type: ignore[no-untyped-def]
-        check(address)
-        return real_connect_ex(self, address)
-
-    async def sock_connect(self, sock, address):  # type: ignore[no-untyped-def]
-        check(address)
-        return await real_sock_connect(self, sock, address)
-
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    monkeypatch.setattr(BaseSelectorEventLoop, "sock_connect", sock_connect)
-    return attempts
-
 
 PRIVATE_ANSWERS = {
     "intranet.example": ["10.1.2.3"],
