@@ -447,3 +447,61 @@ def test_arbitrary_input_never_raises_anything_but_feederror(doc):
         parse_feed(doc)
     except FeedError:
         pass
+
+
+def test_stray_nul_is_repaired_not_called_binary():
+    xml = (
+        "<rss><channel><item><title>a</title><description><![CDATA[<p>x\x00y</p>]]></description>"
+        "</item><item><title>b</title></item></channel></rss>"
+    )
+    for doc in (xml, xml.encode()):
+        feed = parse_feed(doc)
+        assert [(i.title, i.content_html) for i in feed.items] == [("a", "<p>xy</p>"), ("b", "")]
+        assert any("control characters" in w for w in feed.warnings)
+
+
+def test_lone_surrogate_in_str_is_replaced():
+    feed = parse_feed("<rss><channel><item><title>a\ud800b</title></item></channel></rss>")
+    assert feed.items[0].title == "a?b" and feed.warnings
+
+
+def test_prefixed_atom_and_prefixed_xhtml():
+    xml = (
+        '<a:feed xmlns:a="http://www.w3.org/2005/Atom"><a:title>T</a:title><a:entry>'
+        '<a:title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">X <b>Y</b></div></a:title>'
+        '<a:link href="http://e.example/1"/><a:content type="xhtml">'
+        '<x:div xmlns:x="http://www.w3.org/1999/xhtml"><x:p>P <x:b>b</x:b></x:p></x:div>'
+        "</a:content></a:entry></a:feed>"
+    )
+    feed = parse_feed(xml)
+    assert feed.kind == "atom" and feed.title == "T"
+    (item,) = feed.items
+    assert item.title == "X Y" and item.link == "http://e.example/1"
+    assert item.content_html == "<p>P <b>b</b></p>"
+
+
+def test_unescaped_markup_does_not_inherit_feed_namespaces():
+    xml = (
+        '<rss xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><item><description><p>a</p>'
+        '<svg xmlns="http://www.w3.org/2000/svg"><circle/></svg></description></item></channel></rss>'
+    )
+    assert parse_feed(xml).items[0].content_html == (
+        '<p>a</p><svg xmlns="http://www.w3.org/2000/svg"><circle/></svg>'
+    )
+
+
+def test_rss_with_a_default_namespace():
+    xml = (
+        '<rss xmlns="http://backend.userland.com/rss2" version="2.0"><channel><title>T</title>'
+        "<link>http://x.example/</link><item><title>I</title><link>/a</link><description>d"
+        "</description></item></channel></rss>"
+    )
+    feed = parse_feed(xml)
+    assert feed.title == "T"
+    assert [(i.title, i.link, i.content_html) for i in feed.items] == [("I", "http://x.example/a", "d")]
+
+
+def test_astral_characters_survive():
+    xml = '<?xml version="1.0" encoding="utf-8"?><rss><channel><item><title>😀 hi</title><description>😀</description></item></channel></rss>'
+    item = parse_feed(xml).items[0]
+    assert (item.title, item.content_html) == ("😀 hi", "😀")

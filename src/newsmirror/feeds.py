@@ -143,6 +143,7 @@ def _el_text(el) -> str:
     return el.text or ""
 
 
+_PREFIXED_TAG = re.compile(r"<[A-Za-z][\w.-]*:")
 _XHTML_DECL = re.compile(r'\s+xmlns(?::[\w.-]+)?="http://www\.w3\.org/1999/xhtml"')
 
 
@@ -152,14 +153,18 @@ def _inner_xml(el) -> str:
     for child in el:
         parts.append(etree.tostring(child, encoding=str, with_tail=True))
     out = "".join(parts)
-    if NS_XHTML in out:
+    if "xmlns" in out:
+        # lxml repeats every in-scope namespace declaration (the feed's own xmlns:dc,
+        # xmlns:atom...) on each serialized child: drop those, they are not content.
+        for prefix, uri in el.nsmap.items():
+            out = out.replace(f' xmlns{":" + prefix if prefix else ""}="{uri}"', "")
         out = _XHTML_DECL.sub("", out)
-        prefix = None
-        for child in el.iter():
-            if isinstance(child.tag, str) and child.tag.startswith("{" + NS_XHTML) and child.prefix:
-                prefix = child.prefix
-                break
-        if prefix:
+    if _PREFIXED_TAG.search(out):  # <xhtml:p>: XHTML written with a prefix
+        prefixes = {
+            c.prefix for c in el.iter()
+            if isinstance(c.tag, str) and c.tag.startswith("{" + NS_XHTML + "}") and c.prefix
+        }  # fmt: skip
+        for prefix in prefixes:
             out = re.sub(r"(</?)" + re.escape(prefix) + ":", r"\1", out)
     return out
 
@@ -208,14 +213,17 @@ _CTRL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
 
 
 def _binary_reason(head: str | bytes) -> str | None:
+    """Signatures of common binary formats, or a start made mostly of control characters
+    and undecodable bytes. A few stray NULs in text are left to the parser's repair."""
     if isinstance(head, bytes):
         for sig, _name in _BINARY_SIGNATURES:
             if head.startswith(sig) and _name:
                 return "binary data, not a feed"
-        if b"\x00" in head:
+        bad = sum(1 for c in head if c < 32 and c not in (9, 10, 13))
+        if head and bad * 10 > len(head):
             return "binary data, not a feed"
         return None
-    if "\x00" in head or head.startswith(("\x89PNG", "\ufffdPNG", "GIF8", "\xff\xd8\xff", "%PDF")):
+    if head.startswith(("\x89PNG", "\ufffdPNG", "GIF8", "\xff\xd8\xff", "%PDF")):
         return "binary data, not a feed"
     bad = sum(1 for c in head if c in _CTRL or c == "\ufffd")
     if head and bad * 10 > len(head):
@@ -360,8 +368,9 @@ def _parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
     root, log = _run_parser(data, url, warnings)
     errors = [e for e in log if e.level >= etree.ErrorLevels.ERROR]
     fix_entities = {m.group(1) for e in errors if (m := _UNDEFINED_ENTITY.search(e.message))}
-    fix_chars = any("invalid Char value" in e.message or "invalid character" in e.message.lower() for e in errors)
-    if fix_entities or fix_chars:
+    fix_chars = any("invalid Char value" in e.message or "Char 0x" in e.message for e in errors)
+    fix_encoding = isinstance(data, str) and any("Invalid bytes in character" in e.message for e in errors)
+    if fix_entities or fix_chars or fix_encoding:
         # Two defects that make libxml2 drop text, which we can repair and parse again:
         # HTML named entities (&nbsp;) outside CDATA, and control characters.
         data = _to_bytes(data, warnings)
@@ -378,7 +387,7 @@ def _parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
             fixed, count = _BAD_CHARS.subn(b"", fixed)
             if count:
                 warnings.append(f"{count} control characters (illegal in XML) removed")
-        if fixed is not data:
+        if fixed is not data or fix_encoding:
             root2, log2 = _run_parser(fixed, url, warnings)
             if root2 is not None or root is None:
                 root, data = root2, fixed
