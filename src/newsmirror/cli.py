@@ -7,6 +7,7 @@ error. Errors are one clear line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import shutil
@@ -342,9 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsmirror", description="Mirror news feeds and sites into a Jekyll archive.")
     parser.add_argument("--version", action="version", version=f"newsmirror {__version__}")
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    parser.add_argument("-v", "--verbose", action="store_true", help="print debug details")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    common.add_argument("-v", "--verbose", action="store_true", help="print debug details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser = functools.partial(sub.add_parser, parents=[common])  # type: ignore
 
     p = sub.add_parser("run", help="fetch every due source once and write new posts")
     p.add_argument("--site", default=".", help="the site folder (default: .)")

@@ -167,15 +167,19 @@ async def _run_source(ctx: _Context, source: Source) -> SourceReport:
         report.skipped = (f"backing off after {health.failures} failures until "
                           f"{health.next_due:%Y-%m-%d %H:%M} UTC (use --force)")
     else:
+        retry_after = None
         try:
             await _poll_source(ctx, source, report, health)
-        except (FetchError, FeedError) as exc:
-            report.errors.append(str(exc))
+        except FetchError as exc:
+            report.errors.append(f"{source.name}: {exc}")
+            retry_after = exc.retry_after
+        except FeedError as exc:
+            report.errors.append(f"{source.name}: {exc}")
         except Exception as exc:  # a bug or an unexpected input must not stop other sources
             log.debug("source %s failed", source.name, exc_info=True)
             report.errors.append(f"{source.name}: unexpected {type(exc).__name__}: {exc}")
         if not ctx.options.dry_run:
-            _record_health(ctx, source, report, health)
+            _record_health(ctx, source, report, health, retry_after)
     if ctx.progress:
         ctx.progress(report)
     return report
@@ -191,7 +195,7 @@ async def _poll_source(ctx: _Context, source: Source, report: SourceReport,
     report.items_seen = len(feed.items)
     report.warnings.extend(f"{source.name}: {w}" for w in feed.warnings)
     if not feed.items and health.last_item_count:
-        raise FeedError(f"{source.name}: the feed has no items any more "
+        raise FeedError(f"the feed has no items any more "
                         f"(it had {health.last_item_count}); the source may have changed")
     planned = _plan(ctx, source, feed.items)
     articles = await asyncio.gather(*(_build(ctx, source, p, report) for p in planned))
@@ -211,7 +215,7 @@ async def _fetch_source(ctx: _Context, source: Source
         try:
             body = Path(source.url).read_bytes()
         except OSError as exc:
-            raise FeedError(f"{source.name}: cannot read {source.url}: {exc.strerror}") from None
+            raise FeedError(f"cannot read {source.url}: {exc.strerror}") from None
         content_type, final_url, etag, last_modified = None, Path(source.url).as_uri(), None, None
     else:
         validators = Validators(cached.etag, cached.last_modified) if cached else None
@@ -243,10 +247,11 @@ def _parse(source: Source, body: bytes, content_type: str | None, url: str) -> P
             return parse_listing(text, url, source.listing, source.timezone or "UTC")
         return parse_feed(text, url=url, timezone=source.timezone or "UTC")
     except FeedError as exc:
-        raise FeedError(f"{source.name}: {source.url}: {exc}") from None
+        raise FeedError(f"{source.url}: {exc}") from None
 
 
-def _record_health(ctx: _Context, source: Source, report: SourceReport, old: Health) -> None:
+def _record_health(ctx: _Context, source: Source, report: SourceReport, old: Health,
+                   retry_after: float | None) -> None:
     if report.skipped:
         return
     if report.ok:
@@ -255,6 +260,8 @@ def _record_health(ctx: _Context, source: Source, report: SourceReport, old: Hea
     else:
         failures = old.failures + 1
         delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
+        if retry_after:  # the server said when to come back (429/503 Retry-After)
+            delay = max(delay, timedelta(seconds=retry_after))
         health = Health(source.name, failures, report.errors[-1], old.last_success, ctx.now,
                         ctx.now + delay, old.last_item_count)
     ctx.store.put_health(health)

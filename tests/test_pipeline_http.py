@@ -1,0 +1,224 @@
+"""Runs against a real HTTP server on 127.0.0.1: full text, conditional GET, faults."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from httpfixtures import LoopbackServer
+
+from newsmirror.config import load_config
+from newsmirror.pipeline import RunOptions, reprocess, run
+from newsmirror.store import Store
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+FAST_SITE = "[site]\nretries = 1\ntimeout = 2.0\nmax_body_mb = 1.0\n\n"
+
+
+def feed(items: list[tuple[str, str, str]]) -> str:
+    """RSS with (title, link, description HTML) items."""
+    body = "".join(
+        f"<item><title>{t}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>Mon, 31 Oct 2022 06:46:00 GMT</pubDate>"
+        f"<description><![CDATA[{d}]]></description></item>" for t, link, d in items)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>t</title><link>http://127.0.0.1/</link>{body}</channel></rss>")
+
+
+def article_page(title: str, paragraphs: list[str]) -> str:
+    ps = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head>"
+            f"<body><nav><a href='/'>首页</a> <a href='/world'>国际</a></nav>"
+            f"<main><article><h1>{title}</h1><div class='story-body'>"
+            f"<figure><img src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' "
+            f"data-src='/img/{title}.jpg'><figcaption>图说：{title}</figcaption></figure>"
+            f"{ps}<script>track()</script></div></article></main>"
+            f"<footer>版权所有 &copy; 新闻网</footer></body></html>")
+
+
+def site_with(make_site, server: LoopbackServer, sources: str, rules: str = "") -> Path:
+    return make_site(FAST_SITE + sources + rules)
+
+
+def go(site: Path, **options):
+    options.setdefault("now", T0)
+    return run(load_config(site), RunOptions(**options))
+
+
+def only_post(site: Path) -> str:
+    (post,) = sorted((site / "_posts").iterdir())
+    return post.read_text(encoding="utf-8")
+
+
+LONG = ["新加坡国会星期二通过修正法案，" * 6, "反对党议员在辩论中提出多项质询，" * 6,
+        "政府表示将在明年第一季度公布实施细则。" * 4]
+
+
+def test_summary_feed_gets_the_full_article_with_a_site_rule(http_server, make_site):
+    page = http_server.put("zh/story-1.html", article_page("国会通过修正法案", LONG),
+                           "text/html; charset=utf-8")
+    feed_url = http_server.put("zh/feed.xml", feed([("国会通过修正法案", page, "<p>新加坡国会…</p>")]))
+    site = site_with(make_site, http_server,
+                     f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n',
+                     '[rules."127.0.0.1"]\ncontent = [".story-body"]\n')
+    summary = go(site)
+    assert summary.ok, summary.to_dict()
+    post = only_post(site)
+    assert LONG[2][:20] in post and "新加坡国会…" not in post
+    assert "<figcaption>图说：国会通过修正法案</figcaption>" in post
+    assert f'src="{http_server.base}/img/' in post and 'referrerpolicy="no-referrer"' in post
+    assert "<script" not in post and "track()" not in post and "版权所有" not in post
+    # The raw page is kept (compressed) for reprocessing.
+    with Store(site / ".newsmirror" / "state.sqlite") as store:
+        ((_, url, _, body),) = list(store.pages_of("新闻网"))
+    assert url == page and LONG[0][:10].encode() in body
+
+
+def test_generic_extractor_without_a_rule(http_server, make_site):
+    page = http_server.put("en/story.html", article_page(
+        "Budget passes", ["The parliament passed the budget on Tuesday after a long debate. " * 5,
+                          "Opposition members raised several questions about spending. " * 5]),
+        "text/html; charset=utf-8")
+    feed_url = http_server.put("en/feed.xml", feed([("Budget passes", page, "Read more")]))
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "News"\nurl = "{feed_url}"\n')
+    assert go(site).ok
+    post = only_post(site)
+    assert "Opposition members raised several questions" in post
+    assert "Read more" not in post.split("<div>")[1]
+
+
+def test_failed_page_fetch_keeps_the_feed_content(http_server, make_site):
+    missing = http_server.url("/doc/nowhere.html")
+    feed_url = http_server.put("keep/feed.xml", feed([("Teaser only", missing,
+                                                      "<p>Short teaser …</p>")]))
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "News"\nurl = "{feed_url}"\n')
+    summary = go(site)
+    report = summary.reports[0]
+    assert report.ok and report.new_posts == 1
+    assert any("404" in w and "feed content kept" in w for w in report.warnings)
+    assert "<p>Short teaser …</p>" in only_post(site)
+
+
+def test_rerun_uses_conditional_get_and_skips_pages(http_server, make_site):
+    page = http_server.put("cond/a.html", article_page("A", LONG), "text/html; charset=utf-8")
+    feed_url = http_server.put("cond/feed.xml", feed([("A", page, "…")]))
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "News"\nurl = "{feed_url}"\n')
+    go(site)
+    mtime = (site / "_posts").iterdir().__next__().stat().st_mtime_ns
+    summary = go(site)
+    assert summary.reports[0].unchanged and summary.reports[0].new_posts == 0
+    assert http_server.last_headers["/doc/cond/feed.xml"].get("If-None-Match")
+    assert http_server.hits("/doc/cond/feed.xml") == 2
+    assert http_server.hits("/doc/cond/a.html") == 1
+    assert next((site / "_posts").iterdir()).stat().st_mtime_ns == mtime
+
+
+def test_each_fault_is_reported_and_the_good_source_still_posts(http_server, make_site):
+    good = http_server.put("faults/good.xml", feed([("Good news", "http://127.0.0.1/x",
+                                                    "<p>" + "Fine text. " * 40 + "</p>")]))
+    sources = {
+        "server error": "/status/500",
+        "not found": "/status/404",
+        "redirect loop": "/loop/a",
+        "login page": "/login",
+        "gzip bomb": "/bomb.gz",
+        "huge body": "/big?mib=5",
+        "empty body": "/empty",
+        "slow server": "/slow-headers?delay=5",
+        "reset": "/reset/pipeline?times=5",
+    }
+    text = "".join(f'[[sources]]\nname = "{name}"\nurl = "{http_server.url(path)}"\n\n'
+                   for name, path in sources.items())
+    text += f'[[sources]]\nname = "good"\nurl = "{good}"\nfull_text = "never"\n'
+    site = site_with(make_site, http_server, text)
+    summary = go(site)
+    reports = {r.name: r for r in summary.reports}
+    assert reports["good"].ok and reports["good"].new_posts == 1
+    expected = {"server error": "500", "not found": "404", "redirect loop": "loop",
+                "login page": "HTML", "gzip bomb": "MiB", "huge body": "MiB",
+                "empty body": "empty", "slow server": "timed out", "reset": ""}
+    for name, word in expected.items():
+        (error,) = reports[name].errors
+        assert error.startswith(f"{name}: "), error
+        assert word.lower() in error.lower(), error
+    assert summary.exit_code == 1
+
+
+def test_retry_after_beyond_the_cap_schedules_the_next_attempt(http_server, make_site):
+    url = http_server.url("/ratelimit/pipeline?after=3600")
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "busy"\nurl = "{url}"\n')
+    report = go(site).reports[0]
+    assert report.errors and "429" in report.errors[0]
+    with Store(site / ".newsmirror" / "state.sqlite") as store:
+        health = store.health("busy")
+    assert health.next_due >= T0 + timedelta(seconds=3600)
+    assert go(site, now=T0 + timedelta(minutes=30)).reports[0].skipped
+
+
+def test_links_to_private_addresses_are_not_fetched(http_server, make_site, outbound_trap):
+    items = [("Metadata", "http://169.254.169.254/latest/meta-data", "<p>a</p>"),
+             ("Intranet", "http://10.1.2.3/secret", "<p>b</p>")]
+    feed_url = http_server.put("private/feed.xml", feed(items))
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "News"\nurl = "{feed_url}"\n'
+                     'full_text = "always"\n')
+    report = go(site).reports[0]
+    assert report.new_posts == 2
+    assert len([w for w in report.warnings if "private" in w.lower()]) == 2, report.warnings
+    assert outbound_trap == []
+
+
+def test_feed_that_goes_empty_over_http(http_server, make_site):
+    feed_url = http_server.put("empty/feed.xml", feed([("A", "http://127.0.0.1/a",
+                                                       "<p>" + "x " * 300 + "</p>")]))
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "News"\nurl = "{feed_url}"\n'
+                     'full_text = "never"\n')
+    assert go(site).ok
+    http_server.put("empty/feed.xml", feed([]))
+    report = go(site).reports[0]
+    assert report.errors and "no items any more" in report.errors[0]
+
+
+def test_reprocess_after_a_rule_change(http_server, make_site):
+    page = http_server.put("re/a.html", article_page("规则", LONG).replace(
+        "<footer>", "<aside class='promo'>订阅我们的电邮</aside><footer>"),
+        "text/html; charset=utf-8")
+    feed_url = http_server.put("re/feed.xml", feed([("规则", page, "…")]))
+    rule = '[rules."127.0.0.1"]\ncontent = [".story-body", ".promo"]\n'
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "News"\nurl = "{feed_url}"\n',
+                     rule)
+    go(site)
+    assert "订阅我们的电邮" in only_post(site)
+    config_path = site / "newsmirror.toml"
+    config_path.write_text(config_path.read_text().replace(', ".promo"', ""), encoding="utf-8")
+    before = only_post(site)
+    result = reprocess(load_config(site))
+    after = only_post(site)
+    assert result.pages == 1 and len(result.rewritten) == 1 and not result.errors
+    assert "订阅我们的电邮" not in after and LONG[1][:10] in after
+    assert after.split("<div>")[0] == before.split("<div>")[0]  # front matter untouched
+    assert http_server.hits("/doc/re/a.html") == 1  # from the store, not the network
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "big5"])
+def test_non_utf8_article_pages(http_server, make_site, encoding):
+    text = "聯合早報：新加坡國會通過修正法案" if encoding == "big5" else "联合早报：新加坡国会通过修正法案"
+    html = article_page(text, [text + "。" + text * 5])
+    body = html.replace("charset='utf-8'", f"charset='{encoding}'").encode(encoding, "xmlcharrefreplace")
+    page = http_server.put(f"enc/{encoding}.html", body, "text/html")
+    feed_url = http_server.put(f"enc/{encoding}.xml", feed([(text, page, "…")]))
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "News"\nurl = "{feed_url}"\n',
+                     '[rules."127.0.0.1"]\ncontent = [".story-body"]\n')
+    assert go(site).ok
+    assert text + "。" in only_post(site)
+
+
+def test_json_summary_lists_warnings(http_server, make_site, capsys):
+    from newsmirror.cli import main
+    feed_url = http_server.put("cli/feed.xml", feed([("A", http_server.url("/doc/gone.html"),
+                                                     "…")]))
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "News"\nurl = "{feed_url}"\n')
+    assert main(["run", "--site", str(site), "--json", "--quiet"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["sources"][0]["warnings"] and summary["new_posts"] == 1
