@@ -92,7 +92,7 @@ def make_atom(n: int, kb: int, seed: int = 2) -> str:
     return "".join(out)
 
 
-def bench(fn, runs: int) -> list[float]:
+def bench(fn, runs: int) -> tuple[list[float], int]:
     times = []
     for _ in range(runs):
         t = time.perf_counter()
@@ -110,7 +110,13 @@ def main() -> None:
     args = ap.parse_args()
 
     docs = {"rss": make_rss(args.items, args.body_kb), "atom": make_atom(args.items, args.body_kb)}
-    parsers = [("newsmirror parse_feed", lambda s: len(parse_feed(s, url="https://www.example.com/feed", timezone="Asia/Shanghai").items), None)]
+    def ours(s):
+        return len(parse_feed(s, url="https://www.example.com/feed", timezone="Asia/Shanghai").items)
+
+    parsers = [
+        ("newsmirror parse_feed (str)", ours, None),
+        ("newsmirror parse_feed (bytes)", lambda s: ours(s.encode("utf-8")), None),
+    ]
     try:
         import fastfeedparser
 

@@ -291,15 +291,13 @@ def _prepare(text: str | bytes, warnings: list[str]) -> tuple[str | bytes, str |
             raise FeedError(f"undecodable bytes: {e}") from None
         if "\ufffd" in s and "\ufffd".encode("utf-8") not in raw:
             warnings.append(f"bytes not valid {enc}: undecodable sequences replaced")
-        if enc.replace("_", "-").lower() in ("utf-8", "utf8") and not raw.startswith(b"\xef\xbb\xbf"):
-            return _prepare_str(s, warnings, raw)
-        return _prepare_str(s, warnings, None)
+        return _prepare_str(s, warnings)  # lxml reads a str faster than UTF-8 bytes
     if not isinstance(text, str):
         raise TypeError("parse_feed() takes str or bytes")
-    return _prepare_str(text, warnings, None)
+    return _prepare_str(text, warnings)
 
 
-def _prepare_str(s: str, warnings: list[str], utf8: bytes | None) -> tuple[str | bytes, str | None]:
+def _prepare_str(s: str, warnings: list[str]) -> tuple[str | bytes, str | None]:
     i = 0
     n = len(s)
     while i < n and s[i] in "\ufeff \t\r\n":
@@ -320,10 +318,6 @@ def _prepare_str(s: str, warnings: list[str], utf8: bytes | None) -> tuple[str |
             raise FeedError("not a feed: no markup at the start")
         warnings.append(f"{j - i} characters of junk before the XML skipped")
         i = j
-    if utf8 is not None:
-        b = utf8.lstrip() if i else utf8
-        if b[:1] == b"<":
-            return b, None
     # lxml parses a str directly (faster than encoding 40 MB to UTF-8 first), but refuses
     # one with an encoding declaration: drop the declaration, keep the line numbering.
     if s.startswith("<?xml", i):
