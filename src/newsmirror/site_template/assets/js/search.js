@@ -85,16 +85,43 @@
     return "…" + text.slice(at - 30);
   }
 
+  function highlighted(cls, tag, text, ts) {
+    // Wrap each query term in <mark> (only when NFKC keeps the text's length, so that
+    // positions in the normalised text are positions in the original).
+    var e = el(tag, cls), n = norm(text);
+    if (n.length !== text.length) { e.textContent = text; return e; }
+    var marks = [];
+    ts.forEach(function (t) {
+      var at = n.indexOf(t);
+      while (at >= 0) { marks.push([at, at + t.length]); at = n.indexOf(t, at + t.length); }
+    });
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    var pos = 0;
+    marks.forEach(function (m) {
+      if (m[0] < pos) return;
+      e.appendChild(document.createTextNode(text.slice(pos, m[0])));
+      e.appendChild(el("mark", null, text.slice(m[0], m[1])));
+      pos = m[1];
+    });
+    e.appendChild(document.createTextNode(text.slice(pos)));
+    return e;
+  }
+
   function render(item, ts) {
-    var li = el("li", "post-item search-hit");
+    var li = el("li", "search-hit");
+    var a = highlighted("post-link", "a", item.title, ts);
+    a.href = cfg.base.replace(/\/$/, "") + item.url;
+    var h = el("h2", "search-hit-title");
+    h.appendChild(a);
+    li.appendChild(h);
+    var meta = el("p", "post-meta");
+    meta.appendChild(el("span", "post-source", item.source));
+    meta.appendChild(document.createTextNode(" · "));
     var t = el("time", null, item.date.slice(0, 16).replace("T", " "));
     t.setAttribute("datetime", item.date);
-    var a = el("a", "post-link", item.title);
-    a.href = cfg.base.replace(/\/$/, "") + item.url;
-    li.appendChild(t); li.appendChild(document.createTextNode(" "));
-    li.appendChild(a); li.appendChild(document.createTextNode(" "));
-    li.appendChild(el("span", "post-source", item.source));
-    if (item.text) li.appendChild(el("p", "post-excerpt", snippet(item.text, ts)));
+    meta.appendChild(t);
+    li.appendChild(meta);
+    if (item.text) li.appendChild(highlighted("post-excerpt", "p", snippet(item.text, ts), ts));
     return li;
   }
 
@@ -113,7 +140,7 @@
       function step() {
         if (my !== run) return;
         if (cursor.shard >= m.shards.length) {
-          statusEl.textContent = cursor.found ? cursor.found + " ✓" : cfg.noResults;
+          statusEl.textContent = cursor.found ? cursor.found + " " + cfg.results : cfg.noResults;
           return;
         }
         return loadShard(m.shards[cursor.shard]).then(function (items) {
@@ -124,7 +151,7 @@
             cursor.found++; shown++;
             if (shown >= PAGE) {
               cursor.item++;
-              statusEl.textContent = cursor.found + " …";
+              statusEl.textContent = cursor.found + "+ " + cfg.results;
               moreEl.hidden = false;
               return;
             }
