@@ -1,0 +1,79 @@
+"""Regressions found by bench/bench_extract_quality.py (token F1 against hand-checked texts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsmirror.extract import extract_page
+
+PARA = ("今年夏天，一群大学生志愿者在西部山区的一所村小度过了二十天。他们带去的不只是课本，"
+        "还有天文望远镜、显微镜和一台可以放映电影的投影仪，孩子们围着问个不停。")
+
+
+def _page(article: str, after: str = "") -> bytes:
+    return (f"<html><head><meta charset='utf-8'><title>t</title></head><body>"
+            f"<div class='nav'><a href='/'>首页</a><a href='/n'>新闻</a></div>"
+            f"<div class='article'><h1>山村小学的科学夏令营</h1>{article}</div>{after}"
+            f"<div class='footer'>版权所有</div></body></html>").encode()
+
+
+def test_thumbnail_headline_grid_is_not_article_text():
+    # trafilatura with include_images=True kept such grids on Chinese portal pages
+    grid = "<div class='recommend'><h3>猜你喜欢</h3>" + "".join(
+        f"<div class='item'><a href='/a/{i}'><img src='https://pic.example.cn/t/{i}.jpg'>"
+        f"<p>推荐标题第{i}条 多地发布高温预警 电网负荷创新高</p></a></div>" for i in range(6)
+    ) + "</div>"
+    article = "".join(f"<p>第{i}段。{PARA}</p>" for i in range(4))
+    article = article.replace("</p>", "</p><p><img src='https://pic.example.cn/a.jpg' "
+                                      "width='600' height='400'></p>", 1)
+    out = extract_page(_page(article, grid), "https://news.example.cn/a.html")
+    assert "推荐标题" not in out["text"]
+    assert "https://pic.example.cn/a.jpg" in out["content_html"]  # restored by us
+    assert out["text"].count("今年夏天") == 4
+    assert "第0段" in out["text"] and "第3段" in out["text"]
+
+
+def test_caption_beside_lightbox_image_in_same_paragraph_survives():
+    # gamersky.com: <p align=center><a href=showimage?...jpg><img></a><br>caption</p>
+    article = (f"<p>第一段。{PARA}</p><p align='center'><a href='https://www.example.cn/showimage/"
+               f"id.shtml?https://img.example.cn/big1.jpg'><img src='https://img.example.cn/"
+               f"s1.jpg'></a><br>我不要你觉得，我就要我觉得。横批：明言明语</p>"
+               f"<p>第二段。{PARA}</p><p>第三段。{PARA}</p>")
+    out = extract_page(_page(article), "https://news.example.cn/a.html")
+    assert "横批：明言明语" in out["text"]
+    assert out["text"].count("横批：明言明语") == 1
+    assert "https://img.example.cn/s1.jpg" in out["content_html"]
+
+
+def test_caption_in_image_wrapper_div_survives():
+    # sina.com.cn: <div class=img_wrapper><img><span class=img_descr>caption</span></div>
+    article = (f"<p>第一段。{PARA}</p><div class='img_wrapper'><img src='https://n.example.cn/a.jpg'"
+               f" alt=' 图/pixabay'><span class='img_descr'> 图/pixabay</span></div>"
+               f"<p>第二段。{PARA}</p><p>第三段。{PARA}</p>")
+    out = extract_page(_page(article), "https://news.example.cn/a.html")
+    assert "图/pixabay" in out["text"]
+
+
+def test_comment_avatars_do_not_bring_comment_text_back():
+    comments = "<div class='comments'>" + "".join(
+        f"<div class='c'><div class='user'><img src='https://q.example.cn/avatar/{i}/100'>"
+        f"</div><div class='body'><div>评论内容第{i}条，美国人真伟大</div></div></div>"
+        for i in range(5)) + "</div>"
+    article = "".join(f"<p>第{i}段。{PARA}</p>" for i in range(4))
+    out = extract_page(_page(article, comments), "https://news.example.cn/a.html")
+    assert "评论内容" not in out["text"]
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "pages-zh" / "html"
+
+
+@pytest.mark.skipif(not (SHARED / "gamersky-gamersky.html").exists(),
+                    reason="shared pages-zh fixtures not available")
+def test_real_page_captions_survive_generic_extraction():
+    out = extract_page((SHARED / "gamersky-gamersky.html").read_bytes(), None)
+    for caption in ("横批：明言明语", "横批：全听我的", "横批：全部都买"):
+        assert caption in out["text"]
+    out = extract_page((SHARED / "sina-3.html").read_bytes(), None)
+    assert "图/pixabay" in out["text"]
