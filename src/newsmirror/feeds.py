@@ -128,6 +128,13 @@ _EMAIL_PAREN = re.compile(r"^\s*[^\s@()]+@[^\s@()]+\s*\((.+)\)\s*$")
 _NAME_ANGLE = re.compile(r"^\s*(.+?)\s*<[^\s@<>]+@[^\s@<>]+>\s*$")
 
 
+@lru_cache(maxsize=4096)
+def _short_plain(s: str) -> str:
+    """``_plain`` memoized, for the few distinct author and category strings of a feed."""
+    return _plain(s)
+
+
+@lru_cache(maxsize=4096)
 def _author_name(s: str | None) -> str:
     s = _plain(s)
     if not s or "@" not in s:
@@ -668,7 +675,7 @@ def _rss_item(item, ctx: _Ctx, ns: str) -> FeedItem:
             else:
                 authors.append(_author_name(_el_text(child)))
         elif code == _CAT:
-            cats.append(_plain(_el_text(child)))
+            cats.append(_short_plain(_el_text(child)))
         elif code == _ALINK:
             if alink is None and child.get("rel", "alternate") == "alternate" and child.get("href"):
                 alink = child
@@ -780,12 +787,12 @@ def _atom_content(el) -> str:
 
 
 def _atom_person(el, a: str) -> str:
-    name = el.find(a + "name")
-    if name is not None and _el_text(name).strip():
-        return _plain(_el_text(name))
-    email = el.find(a + "email")
-    if email is not None and _el_text(email).strip():
-        return _plain(_el_text(email))
+    name = el.findtext(a + "name")
+    if name and not name.isspace():
+        return _short_plain(name)
+    email = el.findtext(a + "email")
+    if email and not email.isspace():
+        return _short_plain(email)
     return _author_name(_el_text(el)) if not len(el) else ""
 
 
@@ -842,11 +849,11 @@ def _atom_entry(entry, ns: str, ctx: _Ctx, feed_authors: tuple[str, ...]) -> Fee
         elif field == "author":
             authors.append(_atom_person(child, a))
         elif field == "category":
-            cats.append(_plain(child.get("label") or child.get("term") or _el_text(child)))
+            cats.append(_short_plain(child.get("label") or child.get("term") or _el_text(child)))
         elif field == "creator":
             authors.append(_author_name(_el_text(child)))
         elif field == "subject":
-            cats.append(_plain(_el_text(child)))
+            cats.append(_short_plain(_el_text(child)))
         elif field not in dates:  # the date fields
             dates[field] = _el_text(child)
     ln = _pick_atom_link(links)
