@@ -94,8 +94,71 @@ def test_builtin_rule_on_its_page(case):
 
 
 def test_every_builtin_rule_has_a_page():
-    tested = {c[2] for c in CASES}
+    tested = {c[2] for c in CASES} | {c[2] for c in SHARED_CASES}
     assert {r.domain for r in RULES} - tested <= {"bbc.co.uk"}
+
+
+# --- built-in rules on the real pages of ../shared (read at test time, never copied) --------
+
+SHARED_HTML = Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "pages-zh" / "html"
+
+SHARED_CASES = [
+    # file, final URL, rule, first paragraph, last paragraph, boilerplate that must be gone
+    ("guancha-2.html", "https://www.guancha.cn/industry-science/2019_09_07_516923.shtml",
+     "guancha.cn", "9月3日，在第二届全球IC企业家", "魏少军表示，因为中国产业结构和国",
+     ["小编最近文章", "相关推荐", "责任编辑", "我要评论", "分享到"]),
+    ("guancha-3.html", "https://www.guancha.cn/politics/2019_09_09_517162.shtml",
+     "guancha.cn", "据中新网9月9日报道，针对外媒", "记者通过电子邮件联系了富士康，截",
+     ["小编最近文章", "相关推荐", "原标题", "全部评论"]),
+    ("guancha-guancha.html", "https://www.guancha.cn/WangWen/2019_09_07_516891.shtml",
+     "guancha.cn", "中美贸易战正在变成一场持久战", "在深圳大疆、深圳海能达等企业，笔",
+     ["小编最近文章", "相关推荐", "bdText"]),
+    ("readhub-readhub.html", "https://readhub.cn/topic/7PM49H7yjs5", "readhub.cn",
+     "根据运营商内部人士透露，三大运营", "这意味着运营商无法对用户购买 5G 手机直接进行补贴",
+     ["媒体报道", "相关事件", "热门话题", "扫描二维码"]),
+    ("ifeng-2.html", "https://news.ifeng.com/c/7pplXmYoC6f", "ifeng.com",
+     "杭州市学军中学校长陈立群要退休了", "教人无问贵贱，育人不分优劣，让我",
+     ["为您推荐", "热门文章"]),
+    ("ifeng-ifeng.html", "https://ent.ifeng.com/c/7pldiU65MNU", "ifeng.com",
+     "据台媒报道，艺人董又霖6日晚间主", "据悉，董又霖现年24岁，是国际武",
+     ["为您推荐", "热门文章"]),
+    ("qq-qq.html", "https://new.qq.com/omn/20190907/20190907A0MZ8500.html", "qq.com",
+     "潘振声女儿马莉表示，改成这样，唱", "除去《小鸭子》、《一分钱》、《好",
+     ["免责声明", "不代表腾讯网的观点"]),
+    ("toutiao-3.html", "https://www.toutiao.com/a6734577895106150924/", "toutiao.com",
+     "8岁儿子在四川海螺沟景区失联的第", "小温父母在等待，此前通过所有能想",
+     ["相关推荐", "查看更多评论"]),
+    ("toutiao-toutiao.html", "https://www.toutiao.com/a6732819573189378572/", "toutiao.com",
+     "Quest是一款以经典纸牌游戏空当接龙", "游戏在Steam售价36元，支持",
+     ["相关推荐", "为您推荐了"]),
+    # a gallery page (its own group_id): only the abstract is text, not the related grid
+    ("toutiao-2.html", "https://www.toutiao.com/a6734139882538533383/", "toutiao.com",
+     "当全世界绝大部分国家都在为能够吸", "世界第二大内陆国的蒙古国",
+     ["老照片", "相关推荐", "1/10"]),
+    ("gamersky-gamersky.html", "https://ol.gamersky.com/news/201909/1220000.shtml",
+     "gamersky.com", "《逆水寒》每周的版本更新都安排在", "逆水寒在追热点方面不仅追的巧，还",
+     ["相关资讯请关注", "逆水寒专区"]),
+    ("163-5.html", "https://news.163.com/19/0907/16/EOG1234.html", "163.com",
+     "认定诈骗和骚扰，不能省略必要的核实程序", "归根结底，打击拦截电信诈骗也得精",
+     ["延伸 · 推荐", "女警一天打100电话被停机", "原标题", "责任编辑"]),
+    ("163-2.html", "https://news.163.com/19/0907/16/EOG5678.html", "163.com",
+     "姚明对周琦说了啥？大魔王上下半场", "比赛第三节还剩8分多钟，姚明在周",
+     ["原标题", "责任编辑"]),
+]
+
+
+@pytest.mark.skipif(not SHARED_HTML.is_dir(), reason="shared pages not available")
+@pytest.mark.parametrize("case", SHARED_CASES, ids=[c[0] for c in SHARED_CASES])
+def test_builtin_rule_on_real_shared_page(case):
+    name, url, rule, first, last, absent = case
+    result = extract_page((SHARED_HTML / name).read_bytes(), url, RULES)
+    assert result["rule"] == rule
+    text = result["text"]
+    assert first in text and last in text, (first, last)
+    assert text.index(first) <= text.index(last)
+    assert text.count(first) == 1  # nested matches are not concatenated twice
+    for junk in absent:
+        assert junk not in text, junk
 
 
 def test_bbc_co_uk_rule():
