@@ -77,3 +77,74 @@ def test_real_page_captions_survive_generic_extraction():
         assert caption in out["text"]
     out = extract_page((SHARED / "sina-3.html").read_bytes(), None)
     assert "图/pixabay" in out["text"]
+
+
+# --- generic fallback precision filter (_focus_on_article) -----------------------------------
+
+def _column_page(article: str) -> bytes:
+    # one column holding headline, byline, the article, an author's other posts (plain text
+    # with dates, no links) and a related list: trafilatura takes the whole column
+    column = ("<div class='col'><h3>山村小学的科学夏令营</h3><div class='time'>2019-09-07 15:10</div>"
+              f"<div class='all-txt'>{article}</div>"
+              "<div class='others'><h4>小编最近文章</h4>" + "".join(
+                  f"<div class='o'>他对政治没兴趣，却老跟政治扯上关系第{i}篇 2015-09-2{i}</div>"
+                  for i in range(5)) + "</div>"
+              "<ul class='rel'><div>相关推荐</div>" + "".join(
+                  f"<li><a href='/r/{i}'>相关新闻标题第{i}条：高温预警发布 电网负荷创新高</a>"
+                  f"<span>2019-09-0{i}</span></li>" for i in range(6)) + "</ul></div>")
+    return (f"<html><head><meta charset='utf-8'><title>t</title></head><body>"
+            f"<div class='nav'><a href='/'>首页</a></div>{column}"
+            f"<div class='footer'>版权所有</div></body></html>").encode()
+
+
+def test_generic_output_limited_to_densest_text_container():
+    article = "".join(f"<p>第{i}段。{PARA}</p>" for i in range(5))
+    out = extract_page(_column_page(article), "https://news.example.cn/a.html")
+    text = out["text"]
+    assert text.count("今年夏天") == 5
+    assert "第0段" in text and "第4段" in text
+    for junk in ("小编最近文章", "他对政治没兴趣", "相关推荐", "相关新闻标题", "2019-09-07 15:10"):
+        assert junk not in text, junk
+
+
+def test_precision_filter_keeps_figure_and_caption_of_the_article():
+    article = (f"<p>第一段。{PARA}</p><p>第二段。{PARA}</p>"
+               "<figure><img src='https://img.example.cn/a.jpg'><figcaption>图为夏令营的孩子们"
+               f"</figcaption></figure><p>第三段。{PARA}</p><p>第四段。{PARA}</p>")
+    out = extract_page(_column_page(article), "https://news.example.cn/a.html")
+    assert "图为夏令营的孩子们" in out["text"]
+    assert "https://img.example.cn/a.jpg" in out["content_html"]
+    assert "相关新闻标题" not in out["text"]
+
+
+def test_precision_filter_keeps_output_when_not_confident():
+    # short article, no dense container: the output is left as trafilatura made it
+    html = ("<html><body><div><p>短讯：今日天气晴朗，气温二十五度。</p>"
+            "<p>明日有雨，请带伞出门。</p></div></body></html>").encode()
+    out = extract_page(html, "https://news.example.cn/b.html")
+    assert "今日天气晴朗" in out["text"] or out["text"] == ""
+
+
+@pytest.mark.skipif(not (SHARED / "guancha-2.html").exists(),
+                    reason="shared pages-zh fixtures not available")
+@pytest.mark.parametrize("name, first, last, junk", [
+    ("guancha-2", "9月3日，在第二届全球IC企业家", "魏少军表示，因为中国产业结构和国",
+     ["小编最近文章", "相关推荐", "最后更新"]),
+    ("163-2", "新京报讯2019年篮球世界杯", "比赛第三节还剩8分多钟", ["热点新闻", "网易"]),
+    ("sina-2", None, None, []),
+])
+def test_real_page_generic_fallback_drops_column_junk(name, first, last, junk):
+    # no rule (unknown URL): the precision filter alone
+    out = extract_page((SHARED / f"{name}.html").read_bytes(), "https://unknown.example/a.html")
+    assert out["rule"] == "trafilatura"
+    text = out["text"]
+    expected = (Path(__file__).resolve().parents[1] / "bench" / "quality" / "expected"
+                / f"{name}.txt").read_text("utf-8")
+    lines = [line.strip() for line in expected.splitlines() if line.strip()]
+    first = first or lines[0][:14]
+    last = last or lines[-1][:14]
+    squeezed = "".join(text.split())
+    assert "".join(first.split()) in squeezed and "".join(last.split()) in squeezed
+    for bit in junk:
+        assert bit not in text, bit
+    assert len(squeezed) < 1.3 * len("".join(expected.split()))

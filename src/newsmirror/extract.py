@@ -441,8 +441,176 @@ def _trafilatura(html: str, tree, url: str) -> str:
     body = out.body
     if body is None:
         return ""
+    _focus_on_article(tree, out)
     _restore_images(tree, out, url)
     return body.inner_html or ""
+
+
+# --- generic fallback: precision post-filter -------------------------------------------------
+#
+# On Chinese portals trafilatura often takes a whole column as the article and keeps the
+# "相关推荐" list, "小编最近文章", the headline and the byline with it. Readability-style
+# check on the original DOM: every paragraph of non-link text scores its parent (and half
+# its grandparent); candidates are weighed by (1 - link density); the best one and its
+# like-scored siblings are the article. Output blocks whose original sits outside it are
+# dropped - only when that leaves most of the article's own text and enough of the output.
+
+_INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "font", "u", "small", "sup", "sub",
+                     "br", "img", "label", "abbr", "cite", "code", "mark", "q", "s", "time",
+                     "var", "wbr", "big", "ins", "del", "tt", "bdi", "bdo", "dfn", "kbd",
+                     "samp", "picture", "center", "-text"})
+_NO_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "select",
+                      "option", "button", "svg", "iframe", "head", "title"})
+_PUNCT = re.compile(r"[，。、；！？,;!?]|\.(?:\s|$)")
+
+
+def _squeezed_len(text: str) -> int:
+    return len("".join(text.split()))
+
+
+def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any]] | None:
+    """Ids of the article's container(s), and a map text prefix -> original block."""
+    body = tree.body
+    if body is None:
+        return None
+    total: dict[int, int] = {}  # mem_id -> text chars in the subtree
+    linked: dict[int, int] = {}  # mem_id -> linked text chars in the subtree
+    nodes: dict[int, Any] = {}
+    parts: dict[int, list[str]] = {}  # block mem_id -> its texts
+    pieces: dict[str, Any] = {}  # text node prefix -> its block
+    for node in body.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        raw = node.text_content or ""
+        n = _squeezed_len(raw)
+        if not n:
+            continue
+        in_link, block, skip = False, None, False
+        ancestors = []
+        parent = node.parent
+        while parent is not None:
+            tag = parent.tag
+            if tag in _NO_TEXT:
+                skip = True
+                break
+            if tag == "a":
+                in_link = True
+            if block is None and tag not in _INLINE:
+                block = parent
+            ancestors.append(parent)
+            parent = parent.parent
+        if skip or block is None:
+            continue
+        parts.setdefault(block.mem_id, []).append(raw)
+        if n >= 2:
+            pieces.setdefault(_norm(raw), block)
+        for anc in ancestors:
+            key = anc.mem_id
+            nodes[key] = anc
+            total[key] = total.get(key, 0) + n
+            if in_link:
+                linked[key] = linked.get(key, 0) + n
+    score: dict[int, float] = {}
+    blocks: dict[str, Any] = {}
+    for key, texts in parts.items():
+        node = nodes[key]
+        text = "".join(texts)
+        norm = _norm(text)
+        if len(norm) >= 4:
+            blocks.setdefault(norm, node)
+        own = total.get(key, 0) - linked.get(key, 0)
+        if own < 20 or linked.get(key, 0) > 0.5 * total.get(key, 1):
+            continue
+        value = 1 + len(_PUNCT.findall(text)) + min(visible_length(text) / 100, 3)
+        parent = node.parent
+        if parent is None:
+            continue
+        score[parent.mem_id] = score.get(parent.mem_id, 0) + value
+        grand = parent.parent
+        if grand is not None:
+            score[grand.mem_id] = score.get(grand.mem_id, 0) + value / 2
+    if not score:
+        return None
+    final = {k: v * (1 - linked.get(k, 0) / max(total.get(k, 1), 1)) for k, v in score.items()}
+    top_id = max(final, key=final.get)
+    top = nodes.get(top_id)
+    if top is None or top.tag in ("body", "html"):
+        return None
+    chosen = {top_id}
+    threshold = max(10.0, final[top_id] * 0.2)
+    if top.parent is not None:
+        for sibling in top.parent.iter():
+            key = sibling.mem_id
+            if key == top_id or sibling.tag in _NO_TEXT:
+                continue
+            if final.get(key, 0) >= threshold:
+                chosen.add(key)
+            elif sibling.tag == "p" or key in parts:  # a loose paragraph beside the article
+                t, ln = total.get(key, 0), linked.get(key, 0)
+                if t - ln >= 80 and ln < 0.25 * t:
+                    chosen.add(key)
+    return chosen, blocks, pieces
+
+
+def _inside(node, ids: set[int]) -> bool:
+    while node is not None:
+        if node.mem_id in ids:
+            return True
+        node = node.parent
+    return False
+
+
+def _focus_on_article(tree, out) -> None:
+    """Drop trafilatura output blocks that lie outside the page's densest text container."""
+    found = _article_nodes(tree)
+    if found is None:
+        return
+    chosen, blocks, pieces = found
+    drop, kept_len, drop_len = [], 0, 0
+
+    def judge(node, original) -> None:
+        nonlocal kept_len, drop_len
+        n = _squeezed_len(_node_text(node) if node.tag != "-text" else node.text_content or "")
+        if original is not None and not _inside(original, chosen):
+            drop.append(node)
+            drop_len += n
+        else:
+            kept_len += n
+
+    def walk(node) -> None:
+        nonlocal drop_len
+        mixed = node.css_first(_BLOCKS) is not None or node.tag in ("body", "div", "ul", "ol",
+                                                                      "section", "article")
+        if not mixed:
+            judge(node, blocks.get(_norm(_node_text(node))))
+            return
+        for child in node.iter(include_text=True):
+            if child.tag == "-text" or child.tag in _INLINE:
+                # loose text beside blocks: trafilatura glued a column's bits together
+                text = child.text_content if child.tag == "-text" else _node_text(child)
+                key = _norm(text or "")
+                if not key:
+                    continue
+                original = pieces.get(key) or blocks.get(key)
+                if original is None and node.tag != "body":
+                    drop.append(child)  # unknown loose bits of a mixed block: not article
+                    drop_len += _squeezed_len(text or "")
+                else:
+                    judge(child, original)
+            elif child.tag not in _NO_TEXT:
+                walk(child)
+
+    walk(out.body)
+    if not drop or kept_len < 100 or kept_len < 0.25 * (kept_len + drop_len):
+        return  # nothing to do, or not confident: keep trafilatura's output
+    for node in drop:
+        parent = node.parent
+        node.decompose()
+        while parent is not None and parent.tag not in ("body", "html") \
+                and not _node_text(parent) and parent.css_first("img, figure, video") is None:
+            grand = parent.parent
+            parent.decompose()
+            parent = grand
 
 
 def _restore_images(tree, out, base: str) -> None:
