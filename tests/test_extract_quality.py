@@ -132,6 +132,7 @@ def test_precision_filter_keeps_output_when_not_confident():
      ["小编最近文章", "相关推荐", "最后更新"]),
     ("163-2", "新京报讯2019年篮球世界杯", "比赛第三节还剩8分多钟", ["热点新闻", "网易"]),
     ("sina-2", None, None, []),
+    ("guancha-3", None, None, ["小编最近文章", "相关推荐", "全部评论"]),
 ])
 def test_real_page_generic_fallback_drops_column_junk(name, first, last, junk):
     # no rule (unknown URL): the precision filter alone
@@ -148,3 +149,15 @@ def test_real_page_generic_fallback_drops_column_junk(name, first, last, junk):
     for bit in junk:
         assert bit not in text, bit
     assert len(squeezed) < 1.3 * len("".join(expected.split()))
+
+
+def test_precision_filter_keeps_article_split_in_repeated_blocks():
+    # live blog: each post its own <article><div class=post-body>; all of them are the article
+    posts = "".join(f"<article class='post'><header><time>10:{i}0</time></header>"
+                    f"<div class='post-body'><p>第{i}条更新。{PARA}</p></div>"
+                    f"<div class='share'><a href='#p{i}'>复制链接</a></div></article>"
+                    for i in range(6))
+    out = extract_page(_column_page(f"<div class='updates'>{posts}</div>"),
+                       "https://news.example.cn/live.html")
+    for i in range(6):
+        assert f"第{i}条更新" in out["text"]

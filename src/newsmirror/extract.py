@@ -468,8 +468,9 @@ def _squeezed_len(text: str) -> int:
     return len("".join(text.split()))
 
 
-def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any]] | None:
-    """Ids of the article's container(s), and a map text prefix -> original block."""
+def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int] | None:
+    """Ids of the article's container(s); maps block / text-node prefix -> original block;
+    the non-link characters of the container(s)."""
     body = tree.body
     if body is None:
         return None
@@ -537,6 +538,15 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any]] | No
     if top is None or top.tag in ("body", "html"):
         return None
     chosen = {top_id}
+    # an article split in repeated blocks of the same kind (live blog posts, one text-block
+    # <div> per paragraph): every block with the top one's tag and class is article too
+    signature = (top.tag, top.attributes.get("class") or "")
+    if signature[1]:
+        for key, node in nodes.items():
+            if key != top_id and (node.tag, node.attributes.get("class") or "") == signature:
+                t, ln = total.get(key, 0), linked.get(key, 0)
+                if t - ln >= 20 and ln < 0.5 * t:
+                    chosen.add(key)
     threshold = max(10.0, final[top_id] * 0.2)
     if top.parent is not None:
         for sibling in top.parent.iter():
@@ -549,7 +559,8 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any]] | No
                 t, ln = total.get(key, 0), linked.get(key, 0)
                 if t - ln >= 80 and ln < 0.25 * t:
                     chosen.add(key)
-    return chosen, blocks, pieces
+    own = sum(total.get(k, 0) - linked.get(k, 0) for k in chosen)
+    return chosen, blocks, pieces, own
 
 
 def _inside(node, ids: set[int]) -> bool:
@@ -565,7 +576,7 @@ def _focus_on_article(tree, out) -> None:
     found = _article_nodes(tree)
     if found is None:
         return
-    chosen, blocks, pieces = found
+    chosen, blocks, pieces, own = found
     drop, kept_len, drop_len = [], 0, 0
 
     def judge(node, original) -> None:
@@ -601,8 +612,10 @@ def _focus_on_article(tree, out) -> None:
                 walk(child)
 
     walk(out.body)
-    if not drop or kept_len < 100 or kept_len < 0.25 * (kept_len + drop_len):
-        return  # nothing to do, or not confident: keep trafilatura's output
+    # confident when the container is real text and trafilatura kept (most of) it: then what
+    # lies outside it is the column around the article, not a part trafilatura chose alone
+    if not drop or own < 80 or kept_len < 80 or kept_len < 0.7 * own:
+        return
     for node in drop:
         parent = node.parent
         node.decompose()
