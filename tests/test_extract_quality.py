@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from newsmirror.extract import extract_page
 
@@ -161,3 +162,23 @@ def test_precision_filter_keeps_article_split_in_repeated_blocks():
                        "https://news.example.cn/live.html")
     for i in range(6):
         assert f"第{i}条更新" in out["text"]
+
+
+def test_amp_img_figure_and_caption_restored_as_img():
+    body = "".join(f"<p>Paragraph {i}. The falcons returned to the cathedral tower this spring, "
+                   f"and volunteers have watched the nest every day since April.</p>"
+                   for i in range(4))
+    body = body.replace("</p>", "</p><figure><amp-img src='https://cdn.example/falcon.jpg' "
+                        "width='800' height='533' layout='responsive' alt='A falcon chick'>"
+                        "</amp-img><figcaption>One of the four chicks on the ledge</figcaption>"
+                        "</figure>", 1)
+    html = (f"<html amp><head><meta charset='utf-8'><title>t</title></head><body><article>"
+            f"{body}</article></body></html>").encode()
+    out = extract_page(html, "https://www.example.com/amp/falcons")
+    assert "One of the four chicks on the ledge" in out["text"]
+    figure = LexborHTMLParser(out["content_html"]).css_first("figure")
+    assert figure is not None and figure.css_first("img") is not None
+    assert figure.css_first("img").attributes["src"] == "https://cdn.example/falcon.jpg"
+    assert "amp-img" not in out["content_html"]
+    text = out["text"]
+    assert text.index("Paragraph 0") < text.index("One of the four chicks") < text.index("Paragraph 1")

@@ -655,23 +655,23 @@ def _restore_images(tree, out, base: str) -> None:
     present = {absolute_url(i.attributes.get("src") or "", base) for i in out.body.css("img")}
     out_text = "".join((out.body.text(deep=True) or "").split())
     candidates = []
-    for node in body.css("figure, img"):
-        if node.tag == "img" and _ancestor(node, "figure") is not None:
+    for node in body.css("figure, img, amp-img"):
+        if node.tag in ("img", "amp-img") and _ancestor(node, "figure") is not None:
             continue
         idx = order.get(node.mem_id, -1)
         if not first_idx - 40 <= idx <= last_idx:
             continue
-        if node.tag == "img" and (
+        if node.tag in ("img", "amp-img") and (
                 _ancestor_any(node, ("nav", "header", "footer", "aside")) is not None
                 or _link_away(node)):
             continue
-        imgs = [node] if node.tag == "img" else node.css("img")
+        imgs = [node] if node.tag in ("img", "amp-img") else node.css("img, amp-img")
         urls = [u for u in (_image_url(i, base) for i in imgs if not _small(i))
                 if u and not _DECORATION.search(urlsplit(u).path)]
         if not urls:
             continue
         has_caption = node.tag == "figure" and node.css_first("figcaption") is not None
-        if node.tag == "img":
+        if node.tag in ("img", "amp-img"):
             wrapper = _caption_wrapper(node, out_text, kept_parents)
             if wrapper is not None:
                 node, has_caption = wrapper, True
@@ -683,7 +683,8 @@ def _restore_images(tree, out, base: str) -> None:
             if absolute_url(img.attributes.get("src") or "", base) in urls:
                 img.decompose()
         following = next((b for b, i in blocks if i > idx), None)
-        copy = LexborHTMLParser(node.html or "", is_fragment=True).root
+        copy = LexborHTMLParser(_AMP_IMG.sub(lambda m: "" if m.group(1) else "<img",
+                                             node.html or ""), is_fragment=True).root
         if copy is None:
             continue
         if following is not None and following.parent is not None:
@@ -696,6 +697,7 @@ def _restore_images(tree, out, base: str) -> None:
         present.update(urls)
 
 
+_AMP_IMG = re.compile(r"<(/)?amp-img\b(?(1)\s*>)", re.I)  # AMP pages: <amp-img> -> <img>
 _IMAGE_HREF = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:$|[?#&])|showimage", re.I)
 
 
