@@ -92,3 +92,38 @@ def test_sources_table(make_site, tmp_path):
     assert row["last_success"]
     table = newsmirror("sources", "--site", str(site))
     assert "联合早报" in table.stdout and "last success" in table.stdout
+
+
+def git(site: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=site, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_init_run_commit_on_a_scaffolded_site(tmp_path):
+    site = tmp_path / "mirror"
+    assert newsmirror("init", str(site), "--timezone", "Asia/Singapore").returncode == 0
+    config = site / "newsmirror.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + f'\n[[sources]]\nname = "联合早报"\nurl = "{SEED / "feed-raw.xml"}"\n',
+                      encoding="utf-8")
+    git(site, "init", "-q")
+    git(site, "config", "user.email", "t@example.com")
+    git(site, "config", "user.name", "t")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "scaffold")
+    result = newsmirror("run", "--site", str(site), "--commit")
+    assert result.returncode == 0, result.stderr
+    assert "committed: newsmirror: 1 new, 0 updated posts" in result.stdout
+    tracked = git(site, "ls-files").splitlines()
+    assert any(p.startswith("_posts/2022-10-31-") for p in tracked)
+    assert ".newsmirror/items.jsonl" in tracked
+    assert not [p for p in tracked if p.endswith(".sqlite")]
+    # The run also refreshed the generated pages: search shard and the source's category.
+    shard = json.loads((site / "assets" / "search" / "2022-10.json").read_text("utf-8"))
+    assert "王毅与布林肯通话" in json.dumps(shard, ensure_ascii=False)
+    assert any(p.startswith("categories/") and p.endswith("index.html") and "categories/index"
+               not in p for p in tracked)
+    assert git(site, "status", "--porcelain") == ""
+    again = newsmirror("run", "--site", str(site), "--commit")
+    assert again.returncode == 0 and "committed" not in again.stdout
+    assert len(git(site, "log", "--oneline").splitlines()) == 2

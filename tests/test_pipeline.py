@@ -218,6 +218,22 @@ def test_state_rebuilds_from_snapshot(make_site):
     assert summary.reports[0].new_posts == 0 and len(posts(site)) == 2
 
 
+def test_a_stale_store_learns_from_the_snapshot(make_site):
+    """A state.sqlite restored from an older cache must not re-post newer items."""
+    site, feed = source_site(make_site, rss(item(1)))
+    go(site)
+    state = site / ".newsmirror" / "state.sqlite"
+    old_state = state.read_bytes()
+    feed.write_text(rss(item(1), item(2)), encoding="utf-8")
+    go(site)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{state}{suffix}").unlink(missing_ok=True)
+    state.write_bytes(old_state)
+    summary = go(site, force=True)
+    assert summary.ok and summary.reports[0].new_posts == 0
+    assert len(posts(site)) == 2
+
+
 def test_dry_run_writes_nothing(make_site):
     site, _ = source_site(make_site, rss(item(1)))
     summary = go(site, dry_run=True)

@@ -149,7 +149,13 @@ def test_workflow_is_valid_yaml_with_the_expected_steps(tmp_path: Path):
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "pip install" in runs and "newsmirror" in runs
     assert "newsmirror run --site . --commit" in runs
-    assert re.search(r"for path in _posts \.newsmirror", runs)
+    assert re.search(r"for path in _posts \.newsmirror/items\.jsonl", runs)
+    # The SQLite store travels through the Actions cache: restored before, saved after.
+    cached = [s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/cache")]
+    assert cached == [".newsmirror/state.sqlite", ".newsmirror/state.sqlite"]
+    names = [s.get("name", "") for s in steps]
+    assert names.index("Restore the state store") < names.index("Mirror the feeds") \
+        < names.index("Save the state store")
     assert "git push" in runs
     assert write_workflow(tmp_path) == []  # kept
 

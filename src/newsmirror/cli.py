@@ -10,11 +10,9 @@ import argparse
 import functools
 import json
 import logging
-import shutil
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC
-from importlib import resources
 from pathlib import Path
 
 from . import __version__
@@ -189,37 +187,22 @@ def _scaffold(site_dir: Path, title: str, timezone: str, *, overwrite: bool) -> 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .pipeline import RunOptions, run
+    from .site import write_demo
     site_dir = Path(args.dir)
     if (site_dir / CONFIG_NAME).exists() and not args.force:
         raise CliError(f"{site_dir / CONFIG_NAME} already exists; pick an empty folder",
                        EXIT_USAGE)
     _scaffold(site_dir, "newsmirror demo", "Asia/Singapore", overwrite=True)
-    _copy_demo_snapshot(site_dir)
+    write_demo(site_dir, overwrite=True)
     summary = run(load_config(site_dir), RunOptions(force=True))
-    _write_search_index(site_dir)
     _print_summary(summary.to_dict(), dry_run=False)
     print(f"demo site ready in {site_dir}")
     if args.serve:
         from .site import build_and_serve
         return build_and_serve(site_dir, port=args.port)
     print(f"build it with: jekyll build --source {site_dir} --destination {site_dir}/_site")
+    print(f"or build and serve it: newsmirror demo {site_dir} --force --serve")
     return summary.exit_code
-
-
-def _copy_demo_snapshot(site_dir: Path) -> None:
-    """Feeds go to a hidden folder (Jekyll skips it); the demo config points there."""
-    demo = resources.files("newsmirror") / "demo"
-    target = site_dir / ".newsmirror" / "demo"
-    with resources.as_file(demo) as demo_dir:
-        shutil.copytree(demo_dir, target, dirs_exist_ok=True)
-    config = (target / CONFIG_NAME).read_text(encoding="utf-8")
-    config = config.replace('url = "', 'url = ".newsmirror/demo/')
-    (site_dir / CONFIG_NAME).write_text(config, encoding="utf-8")
-
-
-def _write_search_index(site_dir: Path) -> None:
-    from .site import write_search_index
-    write_search_index(site_dir)
 
 
 # --- sources -------------------------------------------------------------------------------

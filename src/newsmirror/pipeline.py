@@ -116,22 +116,34 @@ async def run_async(config: Config, options: RunOptions = RunOptions(),
             reports = await asyncio.gather(*(_run_source(ctx, s) for s in sources))
         summary.reports = list(reports)
         if summary.written and not options.dry_run:
-            write_atomic(_snapshot_path(config), store.export_items())
+            write_atomic(snapshot_path(config), store.export_items())
+            _update_site(config)
     return summary
 
 
+def _update_site(config: Config) -> None:
+    """Archive pages and the search index follow the posts, on a newsmirror scaffold."""
+    from .site import is_scaffolded, update_site
+    if is_scaffolded(config.root):
+        update_site(config.root, config.site.posts_dir, timezone=config.site.timezone)
+
+
 def open_store(config: Config) -> Store:
-    """Open the site's store; a fresh machine rebuilds it from the committed snapshot."""
-    fresh = not config.state_path.exists()
+    """Open the site's store, merged with the snapshot committed next to it.
+
+    On a fresh machine (an ephemeral CI runner) the store is rebuilt from the snapshot;
+    a store restored from an older cache learns the items it missed.
+    """
     store = Store(config.state_path)
-    snapshot = _snapshot_path(config)
-    if fresh and snapshot.exists():
-        count = store.import_items(snapshot.read_text(encoding="utf-8"))
-        log.info("state rebuilt from %s (%d items)", snapshot, count)
+    snapshot = snapshot_path(config)
+    if snapshot.exists():
+        added = store.merge_items(snapshot.read_text(encoding="utf-8"))
+        if added:
+            log.info("state: %d items taken from %s", added, snapshot)
     return store
 
 
-def _snapshot_path(config: Config) -> Path:
+def snapshot_path(config: Config) -> Path:
     return config.state_path.parent / SNAPSHOT_NAME
 
 

@@ -6,7 +6,8 @@ import subprocess
 from pathlib import Path
 
 from .config import Config
-from .pipeline import RunSummary
+from .pipeline import RunSummary, snapshot_path
+from .site import GENERATED_PATHS
 
 
 class PublishError(Exception):
@@ -26,13 +27,14 @@ def commit_message(summary: RunSummary) -> str:
 
 
 def commit_changes(config: Config, summary: RunSummary) -> str | None:
-    """Stage posts, the state snapshot and the search index; commit if anything changed.
+    """Stage posts, the state snapshot and the generated pages; commit if anything changed.
 
     Returns the commit's first line, or None when there was nothing to commit.
     """
     root = config.root
-    paths = [p for p in (config.site.posts_dir, _relative(config.state_path.parent, root),
-                         "search") if (root / p).exists()]
+    candidates = (config.site.posts_dir, _relative(snapshot_path(config), root),
+                  *GENERATED_PATHS)
+    paths = [p for p in candidates if (root / p).exists()]
     _git(root, "add", "--all", "--", *paths)
     staged = subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=root)
     if staged.returncode == 0:

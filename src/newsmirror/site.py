@@ -50,12 +50,14 @@ from typing import Iterable, Iterator
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from .post import yaml_quote
+
 log = logging.getLogger(__name__)
 
 __all__ = [
     "write_scaffold", "write_workflow", "write_search_index", "write_archives",
     "update_site", "write_demo", "build_and_serve", "scan_posts", "PostInfo", "jekyll_slugify",
-    "post_url", "yaml_quote", "WORKFLOW_PATH",
+    "post_url", "is_scaffolded", "GENERATED_PATHS", "WORKFLOW_PATH",
 ]
 
 TEMPLATE_PACKAGE = "newsmirror"
@@ -76,16 +78,6 @@ PERMALINK_STYLES = {
 
 
 # --- small YAML helpers (the front matter newsmirror writes; no YAML library needed) ---
-
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
-
-
-def yaml_quote(value: str) -> str:
-    """A YAML double-quoted scalar that libyaml/Psych read back as exactly ``value``."""
-    value = re.sub("[\ud800-\udfff]", "\ufffd", value)
-    return _YAML_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()),
-                            json.dumps(value, ensure_ascii=False))
-
 
 _YAML_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n",
                  "v": "\v", "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"',
@@ -709,6 +701,15 @@ def write_archives(site_dir: Path | str, posts_dir: str = "_posts", *,
     return written
 
 
+# What newsmirror generates besides posts: commit these along with them.
+GENERATED_PATHS = (SEARCH_DIR, "archive", "categories", "tags")
+
+
+def is_scaffolded(site_dir: Path | str) -> bool:
+    """True for a site made by ``write_scaffold`` (it has the search page)."""
+    return (Path(site_dir) / "search.html").is_file()
+
+
 def update_site(site_dir: Path | str, posts_dir: str = "_posts", *,
                 timezone: str | None = None) -> list[Path]:
     """Archive pages and search index from one scan of the posts; return changed files.
@@ -765,8 +766,13 @@ def build_and_serve(site_dir: Path | str, *, port: int = 4000, host: str = "127.
 
 # --- the offline demo -------------------------------------------------------------------
 
+DEMO_FEEDS = ".newsmirror/demo/"  # hidden, so Jekyll neither publishes nor shadows them
+
+
 def write_demo(site_dir: Path | str, *, overwrite: bool = False) -> list[Path]:
-    """Copy the demo snapshot (``newsmirror.toml`` + ``feeds/``) into ``site_dir``."""
+    """Copy the demo snapshot into ``site_dir``: its ``newsmirror.toml`` at the top, the
+    feeds in a hidden folder (a ``feed.xml`` at the site root would shadow jekyll-feed's).
+    """
     site_dir = Path(site_dir)
     root = resources.files(TEMPLATE_PACKAGE).joinpath(DEMO_DIR)
     written: list[Path] = []
@@ -778,8 +784,13 @@ def write_demo(site_dir: Path | str, *, overwrite: bool = False) -> list[Path]:
             rel = prefix + child.name
             if child.is_dir():
                 walk(child, rel + "/")
+            elif rel == "newsmirror.toml":
+                config = child.read_text(encoding="utf-8").replace(
+                    'url = "feeds/', f'url = "{DEMO_FEEDS}feeds/')
+                _write_template(site_dir, rel, config.encode("utf-8"), overwrite, written)
             else:
-                _write_template(site_dir, rel, child.read_bytes(), overwrite, written)
+                _write_template(site_dir, DEMO_FEEDS + rel, child.read_bytes(), overwrite,
+                                written)
 
     walk(root, "")
     return written

@@ -14,6 +14,7 @@ file name; a ``written`` row whose file is gone was deleted by hand (a tombstone
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import zlib
@@ -253,24 +254,40 @@ class Store:
             }, ensure_ascii=False, sort_keys=True))
         return "".join(line + "\n" for line in lines)
 
-    def import_items(self, text: str) -> int:
-        """Load an ``export_items`` snapshot into an empty store; returns the item count."""
-        records = []
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                records.append(ItemRecord(
-                    data["source"], data["key"], data.get("link"), data["post"],
-                    data["hash"], datetime.fromisoformat(data["first_seen"]),
-                    datetime.fromisoformat(data["published"]), "written"))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise StoreError(f"state snapshot line {number}: {exc}") from None
+    def merge_items(self, text: str) -> int:
+        """Add the items of an ``export_items`` snapshot that the store does not know.
+
+        Used on every open: a store restored from an older cache (or lost entirely) then
+        still knows every post the snapshot in git knows, so nothing is posted twice.
+        Returns how many items were added; a snapshot already merged costs one hash.
+        """
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'snapshot'").fetchone()
+        if row and row[0] == digest:
+            return 0
+        records = [_record_from_json(number, line)
+                   for number, line in enumerate(text.splitlines(), 1) if line.strip()]
         with self.transaction():
-            for record in records:
-                self.put_item(record)
-        return len(records)
+            before = self.db.total_changes
+            self.db.executemany(
+                "INSERT OR IGNORE INTO items (source, key, link, post_path, content_hash,"
+                " first_seen, published, state, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'written', ?)",
+                [(r.source, r.key, r.link, r.post_path, r.content_hash, iso(r.first_seen),
+                  iso(r.published), iso(utc_now())) for r in records])
+            added = self.db.total_changes - before
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (digest,))
+        return added
+
+
+def _record_from_json(number: int, line: str) -> ItemRecord:
+    try:
+        data = json.loads(line)
+        return ItemRecord(data["source"], data["key"], data.get("link"), data["post"],
+                          data["hash"], datetime.fromisoformat(data["first_seen"]),
+                          datetime.fromisoformat(data["published"]), "written")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise StoreError(f"state snapshot line {number}: {exc}") from None
 
 
 def _item(row: tuple) -> ItemRecord:
