@@ -127,3 +127,55 @@ def test_init_run_commit_on_a_scaffolded_site(tmp_path):
     again = newsmirror("run", "--site", str(site), "--commit")
     assert again.returncode == 0 and "committed" not in again.stdout
     assert len(git(site, "log", "--oneline").splitlines()) == 2
+
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def test_extract_a_saved_gbk_page_as_json():
+    url = "https://www.163.com/news/article/EO12AB.html"
+    result = newsmirror("extract", "--url", url, str(PAGES / "163.html"))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"title", "date", "author", "content_html", "text", "rule"}
+    assert data["rule"] == "163.com"
+    assert data["title"] and "�" not in data["text"]  # decoded from GBK, not mojibake
+    assert "<script" not in data["content_html"]
+
+
+def test_extract_from_stdin_as_text_and_bad_input():
+    page = (PAGES / "zaobao-sg.html").read_bytes()
+    result = subprocess.run([sys.executable, "-m", "newsmirror.cli", "extract", "--format",
+                             "text", "--url", "https://www.zaobao.com.sg/news/china/x", "-"],
+                            input=page, capture_output=True, timeout=60)
+    text = result.stdout.decode("utf-8")
+    assert result.returncode == 0 and "<p>" not in text and "全国人民代表大会" in text
+    empty = newsmirror("extract", "/dev/null")
+    assert empty.returncode == 1 and "empty" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_test_rule_shows_the_rule_and_its_matches(http_server):
+    result = newsmirror("test-rule", str(PAGES / "zaobao-hk.html"), "--url",
+                        "https://www.zaobao.com/news/china/story20240315-1", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["rule"] == report["used"] == "zaobao.com"
+    content = [s for s in report["selectors"] if s["field"] == "content"]
+    assert content and any(s["count"] >= 1 for s in content)
+    assert report["content_html"] and report["title"]
+    # A URL is fetched (here from the loopback server) and explained the same way.
+    page = http_server.put("rule/page.html",
+                           "<html><body><article><p>" + "Plain text. " * 40
+                           + "</p></article></body></html>", "text/html; charset=utf-8")
+    fetched = newsmirror("test-rule", page)
+    assert fetched.returncode == 0, fetched.stderr
+    assert "none (generic extractor)" in fetched.stdout and "Plain text." in fetched.stdout
+
+
+def test_user_rule_overrides_a_builtin_one(make_site):
+    site = make_site('[rules."zaobao.com"]\ncontent = ["h1"]\n')
+    result = newsmirror("test-rule", str(PAGES / "zaobao-hk.html"), "--url",
+                        "https://www.zaobao.com/news/china/story20240315-1", "--site",
+                        str(site), "--json")
+    report = json.loads(result.stdout)
+    assert [s["selector"] for s in report["selectors"] if s["field"] == "content"] == ["h1"]
