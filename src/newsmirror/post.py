@@ -54,7 +54,8 @@ def _plain_is_safe(value: str, *, in_flow: bool) -> bool:
         return False
     if any(not ch.isprintable() for ch in value):
         return False
-    return not (in_flow and any(ch in ",[]{}" for ch in value))
+    # in a flow sequence libyaml also ends a plain scalar at "?" (PyYAML: ",?[]{}")
+    return not (in_flow and any(ch in ",?[]{}" for ch in value))
 
 
 def yaml_scalar(value: str, *, in_flow: bool = False) -> str:
