@@ -230,9 +230,12 @@ class Store:
 
     def put_page(self, source: str, key: str, url: str, content_type: str | None,
                  body: bytes) -> None:
+        # Level 1: ~190 µs for a 40 KB page against ~850 µs at the default 6, for a
+        # stored size only ~10% larger (9.4 -> 10.5 KB); these pages are kept for rare
+        # reprocessing, so CPU on every run matters more than the last kilobyte.
         self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
                         (source, key, url, content_type, iso(utc_now()),
-                         zlib.compress(body, 6)))
+                         zlib.compress(body, 1)))
 
     def pages_of(self, source: str) -> Iterator[tuple[str, str, str | None, bytes]]:
         """(key, final URL, content type, raw bytes) of every stored page of a source."""
