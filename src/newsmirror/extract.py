@@ -193,40 +193,71 @@ def _author_name(value: Any) -> str | None:
     return None
 
 
-def _meta(tree, *names: str) -> str | None:
+def _meta_tags(tree) -> dict[str, str]:
+    """``property``/``name``/``itemprop`` value -> ``content`` of the first ``<meta>`` naming it.
+
+    One pass over the page's meta tags instead of one selector query per wanted name
+    (values match case-sensitively, as the ``meta[name="..."]`` selectors did).
+    """
+    tags: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        for attr in ("property", "name", "itemprop"):
+            key = attrs.get(attr)
+            if key is not None and key not in tags:
+                tags[key] = attrs.get("content") or ""
+    return tags
+
+
+def _meta(tags: dict[str, str], *names: str) -> str | None:
     for name in names:
-        node = tree.css_first(f'meta[property="{name}"], meta[name="{name}"], '
-                              f'meta[itemprop="{name}"]')
-        if node is not None:
-            value = (node.attributes.get("content") or "").strip()
+        if name in tags:
+            value = tags[name].strip()
             if value:
                 return value
     return None
 
 
-def _metadata(tree, tz: tzinfo) -> dict[str, Any]:
-    """Title, published date and author from ld+json, Open Graph, <time>, meta tags."""
+_FIELDS = ("title", "date", "author")
+
+
+def _metadata(tree, tz: tzinfo, want: Iterable[str] = _FIELDS) -> dict[str, Any]:
+    """Title, published date and author from ld+json, Open Graph, <time>, meta tags.
+
+    Only the fields in ``want`` are looked for (the others are None): a site rule that
+    found the title, date and author spares the ld+json parse and the meta scan.
+    """
+    want = set(want)
     title = date = author = None
+    if not want:
+        return {"title": title, "date": date, "author": author}
     objects = _ld_json_objects(tree)
     objects.sort(key=lambda o: not any(t in _ld_type(o).split() for t in _ARTICLE_TYPES))
     for obj in objects:
-        title = title or (obj.get("headline") or None if isinstance(obj.get("headline"), str)
-                          else None)
-        if date is None:
+        if "title" in want:
+            title = title or (obj.get("headline") or None
+                              if isinstance(obj.get("headline"), str) else None)
+        if date is None and "date" in want:
             date = _parse_date(obj.get("datePublished") or obj.get("dateCreated"), tz)
-        author = author or _author_name(obj.get("author"))
-    title = title or _meta(tree, "og:title", "twitter:title")
-    if date is None:
-        date = _parse_date(_meta(tree, "article:published_time", "og:article:published_time",
+        if "author" in want:
+            author = author or _author_name(obj.get("author"))
+    tags = _meta_tags(tree) if (title is None and "title" in want or date is None
+                                and "date" in want or author is None
+                                and "author" in want) else {}
+    if "title" in want:
+        title = title or _meta(tags, "og:title", "twitter:title")
+    if date is None and "date" in want:
+        date = _parse_date(_meta(tags, "article:published_time", "og:article:published_time",
                                  "datePublished", "pubdate", "publishdate", "PubDate",
                                  "publish-date", "article_date_original",
                                  "sailthru.date", "dc.date", "DC.date.issued"), tz)
-    if date is None:
-        node = tree.css_first("time[datetime]")
-        if node is not None:
-            date = _parse_date(node.attributes.get("datetime"), tz)
-    author = author or _meta(tree, "author", "article:author", "byl", "dc.creator")
-    if title is None:
+        if date is None:
+            node = tree.css_first("time[datetime]")
+            if node is not None:
+                date = _parse_date(node.attributes.get("datetime"), tz)
+    if "author" in want:
+        author = author or _meta(tags, "author", "article:author", "byl", "dc.creator")
+    if title is None and "title" in want:
         node = tree.css_first("title")
         if node is not None:
             title = " ".join((node.text() or "").split()) or None
@@ -359,8 +390,10 @@ def _outermost(nodes: Iterable) -> list:
     return chosen
 
 
-def _apply_rule(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
-    out: dict[str, Any] = {"content": "", "title": None, "date": None, "author": None}
+def _rule_fields(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
+    """The rule's title, date and author selectors (before ``_rule_content`` removes nodes)."""
+    out: dict[str, Any] = {"content": "", "has_content": False, "title": None, "date": None,
+                           "author": None}
     if rule.title:
         node = tree.css_first(rule.title)
         out["title"] = _node_text(node) or None if node is not None else None
@@ -370,11 +403,17 @@ def _apply_rule(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
     if rule.author:
         node = tree.css_first(rule.author)
         out["author"] = _node_text(node) or None if node is not None else None
+    return out
+
+
+def _rule_content(tree, rule: Rule, tz: tzinfo, out: dict[str, Any]) -> None:
+    """Fill ``out`` with the rule's content (json: hooks, then CSS with removals)."""
     css_selectors = [s for s in rule.content if not s.startswith("json:")]
     for hook in (s for s in rule.content if s.startswith("json:")):
         found = _json_article(tree, hook[5:].strip(), tz)
         if found and found["content"].strip():
             out.update({k: v for k, v in found.items() if v or k == "content"})
+            out["has_content"] = _has_content(out["content"])
             css_selectors = []
             break
     if css_selectors:
@@ -384,7 +423,31 @@ def _apply_rule(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
                 for junk in _css(node, selector):
                     junk.decompose()
         out["content"] = "".join(n.html or "" for n in nodes)
+        # judged on the nodes themselves: re-parsing the serialized content cost a parse
+        out["has_content"] = any(_node_has_content(n) for n in nodes)
+
+
+def _apply_rule(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
+    out = _rule_fields(tree, rule, tz)
+    _rule_content(tree, rule, tz, out)
     return out
+
+
+_MEDIA = frozenset({"img", "video", "iframe"})
+_HIDDEN = ("<script", "<style", "<noscript", "<template")
+
+
+def _node_has_content(node) -> bool:
+    """``_has_content(node.html)`` without serializing and re-parsing the node."""
+    if node.tag in _MEDIA or node.css_first("img, video, iframe") is not None:
+        return True
+    text = node.text(deep=True) or ""
+    if not text.strip():
+        return False
+    if node.tag in ("script", "style", "noscript", "template") or \
+            node.css_first("script, style, noscript, template") is not None:
+        return _has_content(node.html or "")  # text may all be script: the exact check
+    return True
 
 
 def _has_content(html: str) -> bool:
@@ -764,13 +827,17 @@ def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
     rule = select_rule(url, rules)
     tz = _tz(rule.timezone if rule and rule.timezone else default_tz)
     tree = LexborHTMLParser(html)
-    meta = _metadata(tree, tz)
     base = _page_base(tree, url)
     content, used = "", TRAFILATURA
     found: dict[str, Any] = {}
     if rule is not None:
-        found = _apply_rule(tree, rule, tz)
-        if _has_content(found["content"]):
+        found = _rule_fields(tree, rule, tz)
+    # page metadata only for what the rule's selectors did not find, and before the
+    # rule's ``remove`` selectors change the tree
+    meta = _metadata(tree, tz, [k for k in _FIELDS if not found.get(k)])
+    if rule is not None:
+        _rule_content(tree, rule, tz, found)
+        if found["has_content"]:
             content, used = found["content"], rule.domain
     if used == TRAFILATURA:
         # the rule may have removed nodes from ``tree``: restore images from a fresh parse
