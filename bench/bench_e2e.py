@@ -3,11 +3,14 @@
     python bench/bench_e2e.py [--feeds 200 --items 50] [--page-feeds 20 --page-items 40]
                               [--rerun-sources 1000] [--repeats 3] [--out DIR]
                               [--only feed,rerun,rule,generic] [--loopback] [--no-pin]
+                              [--client-both-cpus]
                               [--profile DIR]
 
 The corpus server (bench/corpus_server.py) runs in its own process, pinned to the last
-CPU; every measured variant runs in a fresh child process pinned to CPU 0, so that its
-peak RSS (``ru_maxrss``) and CPU time are its own. Each repeat uses a fresh site folder
+CPU; every measured variant runs in a fresh child process pinned to CPU 0 (with
+``--client-both-cpus``: not pinned, so it may use both cores while the server stays on
+the last one), so that its peak RSS (``ru_maxrss``) and CPU time are its own. CPU time
+and peak RSS include the child's worker processes (``RUSAGE_CHILDREN``), if any. Each repeat uses a fresh site folder
 (or posts folder for the naive runs) under ``--out``. Before timing, every feed and page
 is fetched once so the server's document cache is hot.
 
@@ -238,10 +241,13 @@ def child_naive(spec: dict) -> dict:
 
 
 def _cpu(since: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float]:
-    """(user + system, system) CPU seconds of this process, minus ``since``."""
+    """(user + system, system) CPU seconds of this process and its reaped children (the
+    pipeline's worker processes, shut down at the end of a run), minus ``since``."""
     import resource
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return (usage.ru_utime + usage.ru_stime - since[0], usage.ru_stime - since[1])
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime + kids.ru_utime + kids.ru_stime - since[0],
+            usage.ru_stime + kids.ru_stime - since[1])
 
 
 def child_main(spec: dict) -> None:
@@ -250,7 +256,12 @@ def child_main(spec: dict) -> None:
     if spec.get("cpu") is not None:
         os.sched_setaffinity(0, {spec["cpu"]})
     result = (child_naive if spec["variant"].startswith("naive") else child_newsmirror)(spec)
-    result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB
+    # peak RSS: this process plus, if it had worker processes, twice the largest of them
+    # (the pipeline's pool has at most 2 workers): an upper bound of the total
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["rss_main_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["rss_worker_mb"] = kids / 1024
+    result["rss_mb"] = result["rss_main_mb"] + 2 * result["rss_worker_mb"]
     print("RESULT " + json.dumps(result), flush=True)
 
 
@@ -276,12 +287,16 @@ def measure(label: str, spec: dict, repeats: int, root: Path, expect: int) -> di
         runs.append(result)
         print(f"  {label:<22} repeat {k + 1}: {result['posts']:6d} in {result['seconds']:7.3f} s"
               f"  ({result['posts'] / result['seconds']:8.1f}/s, CPU {result['cpu']:.2f} s, "
-              f"sys {result['sys']:.2f} s, RSS {result['rss_mb']:.0f} MB)", flush=True)
+              f"sys {result['sys']:.2f} s, RSS {result['rss_mb']:.0f} MB = main "
+              f"{result['rss_main_mb']:.0f} + 2 x worker {result['rss_worker_mb']:.0f})",
+              flush=True)
     seconds = statistics.median(r["seconds"] for r in runs)
     rates = sorted(r["posts"] / r["seconds"] for r in runs)
     return {"label": label, "posts": runs[0]["posts"], "seconds": seconds,
             "rate": statistics.median(rates), "worst": rates[0], "best": rates[-1],
             "cpu_us": statistics.median(r["cpu"] / max(r["posts"], 1) for r in runs) * 1e6,
+            "user_us": statistics.median((r["cpu"] - r["sys"]) / max(r["posts"], 1)
+                                         for r in runs) * 1e6,
             "rss_mb": max(r["rss_mb"] for r in runs)}
 
 
@@ -331,6 +346,10 @@ def main() -> None:
     parser.add_argument("--loopback", action="store_true",
                         help="every site on 127.0.0.1 (per-host limit binds)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs")
+    parser.add_argument("--client-both-cpus", action="store_true",
+                        help="keep the server on the last CPU but let every measured client "
+                             "(naive and newsmirror) use all CPUs (newsmirror's page-mode "
+                             "process pool needs a second core)")
     parser.add_argument("--profile", type=Path, default=None,
                         help="also run each newsmirror variant under cProfile, stats here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -343,6 +362,8 @@ def main() -> None:
     cpus = sorted(os.sched_getaffinity(0))
     pin = not args.no_pin and len(cpus) >= 2
     client_cpu, server_cpu = (cpus[0], cpus[-1]) if pin else (None, None)
+    if pin and args.client_both_cpus:
+        client_cpu = None
     root = Path(tempfile.mkdtemp(prefix="bench_e2e-", dir=args.out))
     print("command: " + shlex.join([sys.executable, *sys.argv]))
     print(f"site folders under {root}; client CPU {client_cpu}, server CPU {server_cpu}; "
@@ -409,8 +430,10 @@ def main() -> None:
 
 
 def print_table(rows: list[tuple[str, dict, dict | None]]) -> None:
+    # CPU µs/post includes kernel time, which on a churned no-journal ext4 swings with the
+    # disk's state (file creation: 0.2-0.9 ms); user µs/post is the stable figure
     print("\nvariant                  posts   seconds    posts/s (worst–best)   vs naive  "
-          "CPU µs/post  peak RSS  goal")
+          "CPU µs/post  user µs  peak RSS  goal")
     for key, r, naive in rows:
         ratio = r["rate"] / naive["rate"] if naive else None
         goal = ""
@@ -425,6 +448,7 @@ def print_table(rows: list[tuple[str, dict, dict | None]]) -> None:
         print(f"{r['label']:<22} {r['posts']:7d} {r['seconds']:9.3f} {r['rate']:10.1f} "
               f"{'(' + format(r['worst'], '.0f') + '–' + format(r['best'], '.0f') + ')':>14}"
               f"{(f'{ratio:7.2f}x' if ratio else '     — '):>9} {r['cpu_us']:10.0f} "
+              f"{r['user_us']:8.0f} "
               f"{r['rss_mb']:7.0f} MB  {goal}")
 
 

@@ -222,3 +222,46 @@ def test_json_summary_lists_warnings(http_server, make_site, capsys):
     assert main(["run", "--site", str(site), "--json", "--quiet"]) == 0
     summary = json.loads(capsys.readouterr().out)
     assert summary["sources"][0]["warnings"] and summary["new_posts"] == 1
+
+
+@pytest.mark.skipif(len(__import__("os").sched_getaffinity(0)) < 2, reason="needs 2 CPUs")
+def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make_site,
+                                                              monkeypatch, caplog):
+    """Big runs extract in worker processes: posts, stored pages and warnings stay the same."""
+    from newsmirror import pipeline
+
+    items = []
+    for n in range(6):
+        page = http_server.put(f"pool/story-{n}.html", article_page(f"国会通过修正法案{n}", LONG),
+                               "text/html; charset=utf-8")
+        items.append((f"国会通过修正法案{n}", page, "<p>新加坡国会…</p>"))
+    items.append(("Teaser only", http_server.url("/doc/nowhere.html"), "<p>Short teaser …</p>"))
+    feed_url = http_server.put("pool/feed.xml", feed(items))
+    sources = f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n'
+    rules = '[rules."127.0.0.1"]\ncontent = [".story-body"]\n'
+
+    def posts_of(site: Path) -> dict[str, str]:
+        return {p.name: p.read_text(encoding="utf-8") for p in (site / "_posts").iterdir()}
+
+    inline_site = site_with(make_site, http_server, sources, rules)
+    inline = go(inline_site)
+    started = []
+    real_pool = pipeline.ProcessPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        started.append(1)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", counting_pool)
+    pooled_site = make_site(FAST_SITE + sources + rules, name="pooled")
+    pooled = go(pooled_site)
+    assert started == [1]  # one pool for the run
+    assert "extraction workers failed" not in caplog.text  # the workers did the work
+    assert pooled.ok and inline.ok
+    assert posts_of(pooled_site) == posts_of(inline_site)
+    assert pooled.reports[0].warnings == inline.reports[0].warnings
+    with Store(pooled_site / ".newsmirror" / "state.sqlite") as a, \
+            Store(inline_site / ".newsmirror" / "state.sqlite") as b:
+        assert sorted(x[:3] + (x[3],) for x in a.pages_of("新闻网")) == \
+            sorted(x[:3] + (x[3],) for x in b.pages_of("新闻网"))
