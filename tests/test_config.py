@@ -45,6 +45,7 @@ def test_relative_and_file_urls_resolve_against_the_config(make_site):
     ('[[sources]\n', ["not valid TOML"]),
     ('[feeds]\n', ["unknown top-level key 'feeds'"]),
     ('[rules."example.com"]\nremove = [".ad"]\n', ["needs 'content'"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\nconvert = "s2x"\n', ["convert must be one of", "'s2t'"]),
 ])
 def test_each_mistake_gets_a_clear_error(make_site, text, words):
     site = make_site(text)
@@ -68,3 +69,18 @@ def test_rules_and_listing(make_site):
         '[rules."www.Example.com"]\ncontent = ".body"\nremove = [".ad"]\n'))
     assert config.sources[0].listing.item == "li.story"
     assert config.rules[0].domain == "example.com" and config.rules[0].content == (".body",)
+
+
+def test_convert_accepts_opencc_names(make_site):
+    site = make_site('[[sources]]\nname = "a"\nurl = "x"\nconvert = "s2t.json"\n')
+    assert load_config(site).sources[0].convert == "s2t"
+
+
+def test_convert_without_opencc_names_the_fix(make_site, monkeypatch):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "opencc" else real(name, *a))
+    site = make_site('[[sources]]\nname = "a"\nurl = "x"\nconvert = "t2s"\n')
+    with pytest.raises(ConfigError, match=r"pip install 'newsmirror\[opencc\]'"):
+        load_config(site)

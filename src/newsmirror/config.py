@@ -6,6 +6,7 @@ the CLI prints it and exits with code 2. Nothing here touches the network.
 
 from __future__ import annotations
 
+import importlib.util
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -208,6 +209,22 @@ def _choice(path: Path, where: str, value: str, choices: tuple[str, ...]) -> str
     return value
 
 
+# OpenCC's conversion configurations (its data files are named <name>.json).
+OPENCC_CONVERSIONS = ("s2t", "t2s", "s2tw", "tw2s", "s2hk", "hk2s", "s2twp", "tw2sp",
+                      "t2tw", "tw2t", "t2hk", "hk2t", "t2jp", "jp2t")
+
+
+def _check_convert(path: Path, where: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = value.strip().removesuffix(".json")
+    _choice(path, where, name, OPENCC_CONVERSIONS)
+    if importlib.util.find_spec("opencc") is None:
+        raise ConfigError(f"{path}: {where} needs OpenCC, which is not installed; "
+                          f"install it with: pip install 'newsmirror[opencc]'")
+    return name
+
+
 def _resolve_url(path: Path, where: str, url: str) -> str:
     url = url.strip()
     scheme = urlsplit(url).scheme.lower()
@@ -258,7 +275,7 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
         headers=tuple(headers.items()),
         full_text=_choice(path, where + "full_text", table.get("full_text", "auto"),
                           ("auto", "always", "never")),
-        convert=table.get("convert"),
+        convert=_check_convert(path, where + "convert", table.get("convert")),
         remove=_strings(path, where + "remove", table.get("remove", [])),
         listing=_parse_listing(path, where + "listing.", listing) if listing else None,
     )
