@@ -220,9 +220,10 @@ async def _poll_source(ctx: _Context, source: Source, report: SourceReport,
         raise FeedError(f"the feed has no items any more "
                         f"(it had {health.last_item_count}); the source may have changed")
     planned = _plan(ctx, source, feed.items)
-    articles = await asyncio.gather(*(_build(ctx, source, p, report) for p in planned))
+    pages: list[_RawPage] = []  # stored with the source's pending rows, in one transaction
+    articles = await asyncio.gather(*(_build(ctx, source, p, report, pages) for p in planned))
     if not ctx.options.dry_run:
-        _write_posts(ctx, source, list(zip(planned, articles)), report)
+        _write_posts(ctx, source, list(zip(planned, articles)), pages, report)
         remember()
     else:
         report.new_posts = sum(1 for p in planned if p.record is None)
@@ -355,13 +356,13 @@ def _needs_rewrite(ctx: _Context, record: ItemRecord, content_hash: str) -> bool
 # --- building one article -------------------------------------------------------------------
 
 async def _build(ctx: _Context, source: Source, planned: _Planned,
-                 report: SourceReport) -> Article:
+                 report: SourceReport, pages: list[_RawPage]) -> Article:
     item = planned.item
     content, done = item.content_html, None
     base_url = item.link or (source.url if not source.is_local else None)
     if item.link and extract.needs_full_text(content, source.full_text,
                                              ctx.config.site.full_text_min_chars):
-        done = await _full_text(ctx, source, planned, report, base_url)
+        done = await _full_text(ctx, source, planned, report, base_url, pages)
     page = done.page if done else None
     title = item.title or (page.title if page and page.title else "") or item.link or ""
     if done is not None:
@@ -384,7 +385,7 @@ async def _build(ctx: _Context, source: Source, planned: _Planned,
 
 
 async def _full_text(ctx: _Context, source: Source, planned: _Planned, report: SourceReport,
-                     base_url: str | None) -> _PageDone | None:
+                     base_url: str | None, pages: list[_RawPage]) -> _PageDone | None:
     """The extracted and cleaned article page, or None: a failed fetch keeps the feed
     content."""
     link = planned.item.link
@@ -405,8 +406,8 @@ async def _full_text(ctx: _Context, source: Source, planned: _Planned, report: S
                                f"({type(exc).__name__}: {exc}); feed content kept")
         return None
     if done.raw is not None:
-        ctx.store.put_compressed_page(source.name, planned.key, response.url,
-                                      response.headers.get("Content-Type"), done.raw)
+        pages.append(_RawPage(planned.key, response.url,
+                              response.headers.get("Content-Type"), done.raw))
     return done
 
 
@@ -435,6 +436,16 @@ class _PageJob:
     junk: bool
     convert: str | None
     keep_raw: bool  # compress the raw page for the store (not on dry runs)
+
+
+@dataclass(frozen=True)
+class _RawPage:
+    """A fetched page waiting to be stored (Store.put_compressed_page) with its post."""
+
+    key: str
+    url: str
+    content_type: str | None
+    compressed: bytes
 
 
 @dataclass(frozen=True)
@@ -531,10 +542,15 @@ def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
 # --- writing --------------------------------------------------------------------------------
 
 def _write_posts(ctx: _Context, source: Source, built: list[tuple[_Planned, Article]],
-                 report: SourceReport) -> None:
+                 pages: list[_RawPage], report: SourceReport) -> None:
     posts_dir = ctx.config.site.posts_dir
     records = []
     with ctx.store.transaction():  # step 1: every post is pending under its final name
+        # The raw pages go in the same transaction: one commit per source instead of one
+        # per page (an autocommitted ~10 KB insert cost ~85 µs a page).
+        for page in pages:
+            ctx.store.put_compressed_page(source.name, page.key, page.url, page.content_type,
+                                          page.compressed)
         for planned, article in built:
             path = planned.record.post_path if planned.record else \
                 f"{posts_dir}/{_new_name(ctx, planned, article)}"
