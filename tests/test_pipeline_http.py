@@ -227,7 +227,8 @@ def test_json_summary_lists_warnings(http_server, make_site, capsys):
 @pytest.mark.skipif(len(__import__("os").sched_getaffinity(0)) < 2, reason="needs 2 CPUs")
 def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make_site,
                                                               monkeypatch, caplog):
-    """Big runs extract in worker processes: posts, stored pages and warnings stay the same."""
+    """Big runs extract generic pages (no site rule) in worker processes: posts, stored
+    pages and warnings stay the same."""
     from newsmirror import pipeline
 
     items = []
@@ -238,12 +239,11 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
     items.append(("Teaser only", http_server.url("/doc/nowhere.html"), "<p>Short teaser …</p>"))
     feed_url = http_server.put("pool/feed.xml", feed(items))
     sources = f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n'
-    rules = '[rules."127.0.0.1"]\ncontent = [".story-body"]\n'
 
     def posts_of(site: Path) -> dict[str, str]:
         return {p.name: p.read_text(encoding="utf-8") for p in (site / "_posts").iterdir()}
 
-    inline_site = site_with(make_site, http_server, sources, rules)
+    inline_site = site_with(make_site, http_server, sources)
     inline = go(inline_site)
     started = []
     real_pool = pipeline.ProcessPoolExecutor
@@ -254,7 +254,7 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
 
     monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 0)
     monkeypatch.setattr(pipeline, "ProcessPoolExecutor", counting_pool)
-    pooled_site = make_site(FAST_SITE + sources + rules, name="pooled")
+    pooled_site = make_site(FAST_SITE + sources, name="pooled")
     pooled = go(pooled_site)
     assert started == [1]  # one pool for the run
     assert "extraction workers failed" not in caplog.text  # the workers did the work
@@ -265,3 +265,27 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
             Store(inline_site / ".newsmirror" / "state.sqlite") as b:
         assert sorted(x[:3] + (x[3],) for x in a.pages_of("新闻网")) == \
             sorted(x[:3] + (x[3],) for x in b.pages_of("新闻网"))
+
+
+def test_pages_with_a_site_rule_are_extracted_inline(http_server, make_site, monkeypatch):
+    """Rule pages are cheap: the worker pool is not started for them, however many."""
+    from newsmirror import pipeline
+
+    items = []
+    for n in range(4):
+        page = http_server.put(f"inline/story-{n}.html", article_page(f"国会通过修正法案{n}", LONG),
+                               "text/html; charset=utf-8")
+        items.append((f"国会通过修正法案{n}", page, "<p>新加坡国会…</p>"))
+    feed_url = http_server.put("inline/feed.xml", feed(items))
+    sources = f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n'
+    rules = '[rules."127.0.0.1"]\ncontent = [".story-body"]\n'
+    started = []
+    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(pipeline, "ProcessPoolExecutor",
+                        lambda *a, **k: started.append(1) or pytest.fail("pool started"))
+    site = site_with(make_site, http_server, sources, rules)
+    summary = go(site)
+    assert summary.ok and summary.reports[0].new_posts == 4
+    assert started == []
+    with Store(site / ".newsmirror" / "state.sqlite") as store:
+        assert len(list(store.pages_of("新闻网"))) == 4
