@@ -230,7 +230,7 @@ async def _poll_source(ctx: _Context, source: Source, report: SourceReport,
     pages: list[_RawPage] = []  # stored with the source's pending rows, in one transaction
     articles = await asyncio.gather(*(_build(ctx, source, p, report, pages) for p in planned))
     if not ctx.options.dry_run:
-        _write_posts(ctx, source, list(zip(planned, articles)), pages, report)
+        await _write_posts(ctx, source, list(zip(planned, articles)), pages, report)
         remember()
     else:
         report.new_posts = sum(1 for p in planned if p.record is None)
@@ -558,8 +558,8 @@ def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
 
 # --- writing --------------------------------------------------------------------------------
 
-def _write_posts(ctx: _Context, source: Source, built: list[tuple[_Planned, Article]],
-                 pages: list[_RawPage], report: SourceReport) -> None:
+async def _write_posts(ctx: _Context, source: Source, built: list[tuple[_Planned, Article]],
+                       pages: list[_RawPage], report: SourceReport) -> None:
     posts_dir = ctx.config.site.posts_dir
     records = []
     with ctx.store.transaction():  # step 1: every post is pending under its final name
@@ -576,16 +576,32 @@ def _write_posts(ctx: _Context, source: Source, built: list[tuple[_Planned, Arti
                                 article.published, "pending")
             ctx.store.put_item(record)
             records.append((record, article, planned.record is None))
-    for record, article, is_new in records:  # step 2: the files, each atomically
-        target = ctx.config.root / record.post_path
-        write_atomic(target, render_post(article))
-        ctx.summary.written.append(target)
-        if is_new:
-            report.new_posts += 1
-        else:
-            report.updated_posts += 1
+    # step 2: the files, each atomically, in a thread: creating a file on a churned
+    # no-journal ext4 costs 0.2-0.9 ms of kernel time with the GIL released, which a
+    # second core then spends while the event loop fetches and extracts other sources.
+    # bench_e2e rule, both cores: 464-470 -> 618-733 posts/s.
+    files = [(ctx.config.root / r.post_path, render_post(a)) for r, a, _ in records]
+    done: list[Path] = []  # the files written, also when one of them fails
+    try:
+        if len(os.sched_getaffinity(0)) > 1:
+            await asyncio.to_thread(_write_files, files, done)
+        else:  # one core: a thread would only add switches
+            _write_files(files, done)
+    finally:
+        for target, (_, _, is_new) in zip(done, records):
+            ctx.summary.written.append(target)
+            if is_new:
+                report.new_posts += 1
+            else:
+                report.updated_posts += 1
     with ctx.store.transaction():  # step 3: done
         ctx.store.mark_written(source.name, [r.key for r, _, _ in records])
+
+
+def _write_files(files: list[tuple[Path, str]], done: list[Path]) -> None:
+    for target, text in files:
+        write_atomic(target, text)
+        done.append(target)
 
 
 def _new_name(ctx: _Context, planned: _Planned, article: Article) -> str:
