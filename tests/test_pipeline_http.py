@@ -229,7 +229,7 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
                                                               monkeypatch, caplog):
     """Big runs extract generic pages (no site rule) in worker processes: posts, stored
     pages and warnings stay the same."""
-    from newsmirror import pipeline
+    from newsmirror import pages
 
     items = []
     for n in range(6):
@@ -246,14 +246,14 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
     inline_site = site_with(make_site, http_server, sources)
     inline = go(inline_site)
     started = []
-    real_pool = pipeline.ProcessPoolExecutor
+    real_pool = pages.ProcessPoolExecutor
 
     def counting_pool(*args, **kwargs):
         started.append(1)
         return real_pool(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 0)
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor", counting_pool)
+    monkeypatch.setattr(pages, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(pages, "ProcessPoolExecutor", counting_pool)
     pooled_site = make_site(FAST_SITE + sources, name="pooled")
     pooled = go(pooled_site)
     assert started == [1]  # one pool for the run
@@ -269,7 +269,7 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
 
 def test_pages_with_a_site_rule_are_extracted_inline(http_server, make_site, monkeypatch):
     """Rule pages are cheap: the worker pool is not started for them, however many."""
-    from newsmirror import pipeline
+    from newsmirror import pages
 
     items = []
     for n in range(4):
@@ -280,8 +280,8 @@ def test_pages_with_a_site_rule_are_extracted_inline(http_server, make_site, mon
     sources = f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n'
     rules = '[rules."127.0.0.1"]\ncontent = [".story-body"]\n'
     started = []
-    monkeypatch.setattr(pipeline, "POOL_THRESHOLD", 0)
-    monkeypatch.setattr(pipeline, "ProcessPoolExecutor",
+    monkeypatch.setattr(pages, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(pages, "ProcessPoolExecutor",
                         lambda *a, **k: started.append(1) or pytest.fail("pool started"))
     site = site_with(make_site, http_server, sources, rules)
     summary = go(site)

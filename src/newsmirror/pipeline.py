@@ -11,11 +11,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,9 +24,10 @@ from .config import Config, Rule, Source
 from .decode import decode
 from .feeds import FeedError, parse_feed
 from .fetch import Fetcher, FetchError, FetchSettings, Validators
-from .model import Article, Extracted, FeedItem, ParsedFeed, SourceReport
+from .model import Article, FeedItem, ParsedFeed, SourceReport
+from .pages import PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PageDone, PageJob, PagePool
 from .post import post_filename, render_post, replace_body, write_atomic
-from .store import CachedResponse, Health, ItemRecord, Store, compress_page, utc_now
+from .store import CachedResponse, Health, ItemRecord, Store, utc_now
 
 log = logging.getLogger("newsmirror")
 
@@ -98,9 +96,7 @@ class _Context:
     taken_names: set[str]  # lower-cased post file names already on disk or assigned
     summary: RunSummary
     progress: Callable[[SourceReport], None] | None = None
-    generic_pages: int = 0  # fetched pages with no site rule (trafilatura), see _page_pool
-    pool: ProcessPoolExecutor | None = None  # extraction workers, see _page_pool
-    pool_failed: bool = False
+    pages: PagePool | None = None  # extraction of article pages, inline or in workers
     page_slots: asyncio.Semaphore | None = None  # pages fetched or being processed
 
 
@@ -126,11 +122,11 @@ async def run_async(config: Config, options: RunOptions = RunOptions(),
             # worker fed while those run.
             ctx.page_slots = asyncio.Semaphore(config.site.max_connections
                                                + PAGES_QUEUED_PER_WORKER * POOL_WORKERS)
+            ctx.pages = PagePool(ctx.rules)
             try:
                 reports = await asyncio.gather(*(_run_source(ctx, s) for s in sources))
             finally:
-                if ctx.pool is not None:
-                    ctx.pool.shutdown(cancel_futures=True)
+                ctx.pages.shutdown()
         summary.reports = list(reports)
         if summary.written and not options.dry_run:
             write_atomic(snapshot_path(config), store.export_items())
@@ -392,7 +388,7 @@ async def _build(ctx: _Context, source: Source, planned: _Planned,
 
 
 async def _full_text(ctx: _Context, source: Source, planned: _Planned, report: SourceReport,
-                     base_url: str | None, pages: list[_RawPage]) -> _PageDone | None:
+                     base_url: str | None, pages: list[_RawPage]) -> PageDone | None:
     """The extracted and cleaned article page, or None: a failed fetch keeps the feed
     content."""
     link = planned.item.link
@@ -401,11 +397,11 @@ async def _full_text(ctx: _Context, source: Source, planned: _Planned, report: S
         async with ctx.page_slots:
             response = await ctx.fetcher.get(link, headers=dict(source.headers),
                                              accept="html")
-            job = _PageJob(response.body, response.headers.get("Content-Type"),
+            job = PageJob(response.body, response.headers.get("Content-Type"),
                            response.url, source.timezone or "UTC", base_url, source.remove,
                            ctx.config.site.junk, source.convert,
                            keep_raw=not ctx.options.dry_run)
-            done = await _run_page_job(ctx, job)
+            done = await ctx.pages.run(job)
     except FetchError as exc:
         report.warnings.append(f"{source.name}: full text not fetched, feed content kept: {exc}")
         return None
@@ -420,37 +416,7 @@ async def _full_text(ctx: _Context, source: Source, planned: _Planned, report: S
     return done
 
 
-# --- page extraction, in worker processes on big runs ------------------------------------------
-#
-# Decoding, extracting and cleaning an article page is pure CPU while fetching and writing
-# are I/O. Only pages that need the generic extractor (no site rule for their host:
-# trafilatura, ~5-7 ms a page) go to a small process pool, once a run has more than
-# POOL_THRESHOLD of them, so that they use a second core. Pages with a site rule (~0.5 ms
-# with cleaning and compression) always stay inline: shipping one to a worker (pickling
-# ~40 KB each way, the IPC wake-ups, the spawned workers' start-up and ~65 MB RSS each)
-# cost more than the extraction itself. Measured on bench_e2e rule (800 pages, 2 cores):
-# pooled 500 posts/s at 2,844 CPU µs/post and 241 MB, inline 638/s, 1,483 µs/post, 66 MB.
-# Single-core machines never pool. Both paths run the same function, _process_page.
-
-POOL_THRESHOLD = 50  # generic pages in one run before the pool is started
-POOL_WORKERS = 2
-PAGES_QUEUED_PER_WORKER = 4  # page slots beyond the fetcher's connections, see run_async
-
-
-@dataclass(frozen=True)
-class _PageJob:
-    """One fetched article page and what cleaning it needs (picklable, for a worker)."""
-
-    body: bytes
-    content_type: str | None
-    url: str  # final URL after redirects
-    default_tz: str
-    base_url: str | None  # for clean_html (the page's own <base> wins)
-    remove: tuple[str, ...]
-    junk: bool
-    convert: str | None
-    keep_raw: bool  # compress the raw page for the store (not on dry runs)
-
+# --- raw pages kept for reprocessing ----------------------------------------------------
 
 @dataclass(frozen=True)
 class _RawPage:
@@ -461,75 +427,6 @@ class _RawPage:
     content_type: str | None
     compressed: bytes
 
-
-@dataclass(frozen=True)
-class _PageDone:
-    page: Extracted
-    body_html: str | None  # the cleaned article body; None when cleaning raised
-    clean_error: Exception | None  # re-raised in the event loop, as when cleaning ran there
-    raw: bytes | None  # the raw page, compressed for Store.put_compressed_page
-
-    def cleaned(self) -> str:
-        if self.clean_error is not None:
-            raise self.clean_error
-        return self.body_html or ""
-
-
-def _process_page(job: _PageJob, rules: tuple[Rule, ...]) -> _PageDone:
-    """Decode, extract, clean and compress one page. Extraction errors propagate (the
-    caller keeps the feed content); a cleaning error is carried back to be raised later."""
-    text, _ = decode(job.body, job.content_type)
-    page = extract.extract(text, job.url, rules, default_tz=job.default_tz)
-    body_html, error = None, None
-    try:
-        body_html = clean.clean_html(page.content_html, job.base_url, remove=job.remove,
-                                     junk=job.junk, convert=job.convert)
-    except Exception as exc:  # noqa: BLE001 - raised again by _PageDone.cleaned
-        error = exc
-    raw = compress_page(job.body) if job.keep_raw else None
-    return _PageDone(page, body_html, error, raw)
-
-
-_worker_rules: tuple[Rule, ...] = ()
-
-
-def _init_worker(rules: tuple[Rule, ...]) -> None:
-    global _worker_rules  # once per worker: the rules do not travel with every page
-    _worker_rules = rules
-
-
-def _process_page_in_worker(job: _PageJob) -> _PageDone:
-    return _process_page(job, _worker_rules)
-
-
-def _page_pool(ctx: _Context) -> ProcessPoolExecutor | None:
-    """The run's extraction pool, started once the run has more than POOL_THRESHOLD
-    generic pages; None before that, on a single usable CPU, or after the pool broke."""
-    if ctx.pool is None and not ctx.pool_failed and ctx.generic_pages > POOL_THRESHOLD:
-        workers = min(POOL_WORKERS, len(os.sched_getaffinity(0)))
-        if workers < 2:
-            ctx.pool_failed = True  # one core: workers would only add copying
-            return None
-        # spawn, not fork: the event loop, the resolver threads and the SQLite connection
-        # must not be duplicated into the workers
-        ctx.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_init_worker, initargs=(ctx.rules,))
-    return ctx.pool
-
-
-async def _run_page_job(ctx: _Context, job: _PageJob) -> _PageDone:
-    if extract.select_rule(job.url, ctx.rules) is not None:
-        return _process_page(job, ctx.rules)  # a site rule: cheap, inline (see above)
-    ctx.generic_pages += 1
-    pool = _page_pool(ctx)
-    if pool is not None:
-        try:
-            return await asyncio.get_running_loop().run_in_executor(
-                pool, _process_page_in_worker, job)
-        except BrokenProcessPool:  # a worker died (killed, out of memory): go on inline
-            log.warning("extraction workers failed; extracting in the main process")
-            ctx.pool_failed = True
-    return _process_page(job, ctx.rules)
 
 
 def _publication_time(ctx: _Context, source: Source, planned: _Planned,
