@@ -52,7 +52,7 @@ def _plain_is_safe(value: str, *, in_flow: bool) -> bool:
         return False
     if _YAML_SPECIAL.match(value) or ": " in value or " #" in value:
         return False
-    if any(not ch.isprintable() for ch in value):
+    if not value.isprintable():
         return False
     # in a flow sequence libyaml also ends a plain scalar at "?" (PyYAML: ",?[]{}")
     return not (in_flow and any(ch in ",?[]{}" for ch in value))
