@@ -140,7 +140,8 @@
       function step() {
         if (my !== run) return;
         if (cursor.shard >= m.shards.length) {
-          statusEl.textContent = cursor.found ? cursor.found + " " + cfg.results : cfg.noResults;
+          statusEl.textContent = cursor.found
+            ? cursor.found + " " + (cursor.found === 1 ? cfg.result : cfg.results) : cfg.noResults;
           return;
         }
         return loadShard(m.shards[cursor.shard]).then(function (items) {
