@@ -67,7 +67,11 @@ def _real_candidate(node, names: Sequence[str]) -> str | None:
 
 
 _ANY_LAZY = LAZY_ATTRS + LAZY_SRCSET_ATTRS
-_NOSCRIPT = re.compile(r"<noscript", re.I)
+# "<noscript" in any letter case, spelled out: unlike re.I, a pattern starting with a
+# literal "<" lets the regex engine skip ahead to each "<" (~1 µs instead of ~10 µs on a
+# 4 KB fragment of Chinese text). Tag names are ASCII case-insensitive, so this finds
+# every <noscript> the parser can see.
+_NOSCRIPT = re.compile(r"<[nN][oO][sS][cC][rR][iI][pP][tT]")
 
 
 def _fix_lazy(tree, html: str) -> None:
@@ -164,13 +168,30 @@ _TRACKER_HINT = re.compile(
     r"statcounter|mf\.gif|yadro", re.I)
 
 
+_TRACKER_HINTS = ("feedburner", "feedproxy", "pixel.", "wordpress.com", "google-analytics",
+                  "doubleclick", "googleadservices", "quantserve", "scorecardresearch",
+                  "facebook.com", "hm.baidu", "cnzz", "statcounter", "mf.gif", "yadro")
+
+
+def _may_be_tracker(url: str) -> bool:
+    """``_TRACKER_HINT.search(url)``: for ASCII URLs (nearly all) as plain substring tests
+    on the lowercased URL (~1 µs; the case-insensitive alternation costs ~5 µs a URL)."""
+    if url.isascii():
+        low = url.lower()
+        for hint in _TRACKER_HINTS:
+            if hint in low:
+                return True
+        return False
+    return _TRACKER_HINT.search(url) is not None  # re.I also folds some non-ASCII letters
+
+
 def _is_tracking_pixel(node, base: str | None) -> bool:
     attrs = node.attributes
     if (attrs.get("width") or "").strip() in ("0", "1", "1px") and \
             (attrs.get("height") or "").strip() in ("0", "1", "1px"):
         return True
     src = absolute_url(attrs.get("src") or "", base)
-    if not src or _TRACKER_HINT.search(src) is None:
+    if not src or not _may_be_tracker(src):
         return False
     try:
         parts = urlsplit(src)
@@ -240,6 +261,11 @@ def _scheme_of(url: str) -> str:
     return m.group(1).lower() if m else ""
 
 
+# lowercase http(s) and data:image/ URLs, which absolute_url returns unchanged when they
+# hold no tab or line break: answered without the scheme regex
+_PLAIN_PREFIXES = ("https://", "http://", "data:image/")
+
+
 def absolute_url(url: str, base: str | None) -> str | None:
     """``url`` made absolute against ``base``; None for unsafe or unusable URLs.
 
@@ -249,6 +275,9 @@ def absolute_url(url: str, base: str | None) -> str | None:
     url = url.strip()
     if not url:
         return None
+    if url.startswith(_PLAIN_PREFIXES) and "\t" not in url and "\n" not in url \
+            and "\r" not in url:
+        return url  # the common cases, as the general path below answers them
     scheme = _scheme_of(url)
     if scheme:
         if scheme in ("http", "https"):
