@@ -112,6 +112,31 @@ def select_rule(url: str, rules: Sequence[Rule]) -> Rule | None:
     host = _host(url)
     if not host:
         return None
+    if type(rules) is not tuple:
+        return _select_rule(host, rules)
+    # A run asks for the same few hosts against the same rules tuple twice a page (the page
+    # pool, then extract): remember the answers per tuple (immutable, as Rule is frozen).
+    # The entry holds the tuple itself, so its id cannot be reused while it is cached.
+    entry = _RULE_CACHE.get(id(rules))
+    if entry is None or entry[0] is not rules:
+        if len(_RULE_CACHE) >= 8:
+            _RULE_CACHE.clear()
+        entry = _RULE_CACHE[id(rules)] = (rules, {})
+    by_host = entry[1]
+    try:
+        return by_host[host]
+    except KeyError:
+        pass
+    if len(by_host) >= 4096:
+        by_host.clear()
+    rule = by_host[host] = _select_rule(host, rules)
+    return rule
+
+
+_RULE_CACHE: dict[int, tuple[tuple[Rule, ...], dict[str, Rule | None]]] = {}
+
+
+def _select_rule(host: str, rules: Sequence[Rule]) -> Rule | None:
     best: Rule | None = None
     for rule in rules:
         if _rule_matches(rule, host) and (
