@@ -849,11 +849,16 @@ def _page_base(tree, url: str) -> str:
 
 
 def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
-            default_tz: str | tzinfo = "UTC") -> Extracted:
-    """The article of ``html`` fetched from ``url`` (the final URL after redirects)."""
+            default_tz: str | tzinfo = "UTC", utf8: bytes | None = None) -> Extracted:
+    """The article of ``html`` fetched from ``url`` (the final URL after redirects).
+
+    ``utf8``, when given, must be exactly ``html.encode("utf-8")`` (the fetched body, when
+    it decoded strictly as UTF-8): the parser takes it as is instead of encoding ``html``
+    again (~30 µs for a 40 KB page).
+    """
     rule = select_rule(url, rules)
     tz = _tz(rule.timezone if rule and rule.timezone else default_tz)
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(utf8 if utf8 is not None else html)
     base = _page_base(tree, url)
     content, used = "", TRAFILATURA
     found: dict[str, Any] = {}

@@ -7,6 +7,7 @@ processes on big runs of generic pages, with the same function either way.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import logging
 import multiprocessing
 import os
@@ -68,8 +69,13 @@ class PageDone:
 def process_page(job: PageJob, rules: tuple[Rule, ...]) -> PageDone:
     """Decode, extract, clean and compress one page. Extraction errors propagate (the
     caller keeps the feed content); a cleaning error is carried back to be raised later."""
-    text, _ = decode(job.body, job.content_type)
-    page = extract.extract(text, job.url, rules, default_tz=job.default_tz)
+    text, codec = decode(job.body, job.content_type)
+    # decode returns "utf-8" without a U+FFFD only from a strict decode of the whole body
+    # (its BOM and lenient paths strip a BOM or replace bad bytes): then the body is
+    # exactly the text's UTF-8, which the parser can take without encoding the text again
+    utf8 = job.body if codec == "utf-8" and not job.body.startswith(codecs.BOM_UTF8) \
+        and "\ufffd" not in text else None
+    page = extract.extract(text, job.url, rules, default_tz=job.default_tz, utf8=utf8)
     body_html, error = None, None
     try:
         body_html = clean.clean_html(page.content_html, job.base_url, remove=job.remove,
