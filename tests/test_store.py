@@ -1,0 +1,74 @@
+"""The SQLite state store on a real file: pages, snapshots, version and corruption."""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from newsmirror.store import ItemRecord, Store, StoreError, compress_page, decompress_page
+
+T = datetime(2022, 10, 31, 6, 46, tzinfo=UTC)
+
+
+def record(key: str, path: str) -> ItemRecord:
+    return ItemRecord("src", key, f"https://x.example/{key}", path, "h", T, T, "written")
+
+
+def test_raw_pages_round_trip_and_older_zlib_rows_still_read(tmp_path: Path):
+    page = ("<html><body>" + "联合早报 " * 2000 + "</body></html>").encode()
+    assert decompress_page(compress_page(page)) == page
+    assert len(compress_page(page)) < len(page) / 5
+    assert decompress_page(zlib.compress(page, 6)) == page
+    with Store(tmp_path / "s.sqlite") as store:
+        store.put_page("src", "k", "https://x.example/k", "text/html", page)
+        assert list(store.pages_of("src")) == [("k", "https://x.example/k", "text/html", page)]
+
+
+def test_snapshot_export_and_merge(tmp_path: Path):
+    with Store(tmp_path / "a.sqlite") as a:
+        with a.transaction():
+            a.put_item(record("2", "_posts/2022-10-31-b.md"))
+            a.put_item(record("1", "_posts/2022-10-31-a.md"))
+        snapshot = a.export_items()
+    assert snapshot.index('"key": "1"') < snapshot.index('"key": "2"')  # sorted: stable diffs
+    with Store(tmp_path / "b.sqlite") as b:
+        with b.transaction():
+            b.put_item(record("1", "_posts/2022-10-31-a.md"))
+        assert b.merge_items(snapshot) == 1  # only the unknown item is added
+        assert b.merge_items(snapshot) == 0  # the same snapshot again: nothing to do
+        assert b.export_items() == snapshot
+
+
+def test_bad_snapshot_line_is_a_clear_error(tmp_path: Path):
+    with Store(tmp_path / "s.sqlite") as store, pytest.raises(StoreError, match="line 2"):
+        store.merge_items('{"source": "s", "key": "k", "post": "p", "hash": "h", '
+                          '"first_seen": "2022-10-31T06:46:00+00:00", '
+                          '"published": "2022-10-31T06:46:00+00:00"}\nnot json\n')
+
+
+def test_post_paths_are_unique_case_insensitively(tmp_path: Path):
+    with Store(tmp_path / "s.sqlite") as store:
+        with store.transaction():
+            store.put_item(record("1", "_posts/2022-10-31-Same.md"))
+        assert store.post_path_taken("_posts/2022-10-31-same.md")
+        with pytest.raises(sqlite3.IntegrityError), store.transaction():
+            store.put_item(record("2", "_posts/2022-10-31-SAME.md"))
+
+
+def test_newer_schema_and_corrupt_files_are_refused(tmp_path: Path):
+    path = tmp_path / "s.sqlite"
+    Store(path).close()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE meta SET value = '99' WHERE key = 'schema'")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="newer newsmirror"):
+        Store(path)
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot use the state store"):
+        Store(garbage)
