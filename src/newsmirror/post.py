@@ -98,6 +98,7 @@ _FORBIDDEN_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\r]")
 # but may contain '>' so they are matched as units.
 _TAG = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*>""")
 _PRESERVE = {"pre", "textarea", "code"}
+_PRESERVE_START = re.compile(r"<(?:pre|textarea|code)\b", re.IGNORECASE)
 EMPTY_BODY = "<p></p>"  # an article without text still gets a non-blank body line
 
 
@@ -111,6 +112,8 @@ def body_line(html: str) -> str:
     html = _FORBIDDEN_CONTROLS.sub("", html).strip() or EMPTY_BODY
     if "\n" not in html:
         return html
+    if not _PRESERVE_START.search(html):  # the common case: every line break is a space
+        return html.replace("\n", " ")
     out: list[str] = []
     depth = 0
     pos = 0
