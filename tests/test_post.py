@@ -95,6 +95,12 @@ def test_body_line_folds_newlines_but_keeps_pre():
     assert "<p>a b</p>" in line and "<code>e&#10;f</code>" in line
 
 
+def test_body_line_without_preformatted_blocks():
+    assert body_line('<p title="a\nb">c\nd</p>\n<preview>e\nf</preview>') == \
+        '<p title="a b">c d</p> <preview>e f</preview>'
+    assert body_line("<PRE>x\ny</PRE>") == "<PRE>x&#10;y</PRE>"
+
+
 def test_liquid_protection_survives_endraw():
     protected = protect_liquid("a {{ site.title }} {% endraw %} b {% raw %} c {%")
     assert protected.startswith("{% raw %}") and protected.endswith("{% endraw %}")
