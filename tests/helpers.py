@@ -10,7 +10,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-SEED = SHARED / "fixtures" / "seed"
+SEED = SHARED / "fixtures/seed"  # the golden post and its feed items (FORMAT.md)
 JEKYLL_CHECK = SHARED / "tools" / "jekyll-check"
 
 
