@@ -99,14 +99,19 @@ def _print_summary(summary: dict, *, dry_run: bool) -> None:
                   "unchanged" if s["unchanged"] else "ok")
         rows.append((s["name"], str(s["items_seen"]), str(s["new_posts"]),
                      str(s["updated_posts"]), status))
-    widths = [max(_width(r[i]) for r in rows) for i in range(4)]
-    for row in rows:
-        cells = [row[i] + " " * (widths[i] - _width(row[i])) for i in range(4)]
-        print("  ".join(cells + [row[4]]))
+    _print_table(rows)
     verb = "would write" if dry_run else "wrote"
     failed = sum(1 for s in summary["sources"] if s["errors"])
     print(f"{verb} {summary['new_posts']} new and {summary['updated_posts']} updated posts "
           f"from {len(summary['sources'])} sources; {failed} failed")
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    """Columns padded to their display width (CJK counts double); the last one free."""
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell + " " * (width - _width(cell)) for cell, width in zip(row, widths)]
+        print("  ".join(cells + [row[-1]]))
 
 
 def _width(text: str) -> int:
@@ -229,9 +234,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
         table.append((r["name"], (r["last_success"] or "never")[:16], str(r["posts"]),
                       str(r["failures"]), (r["next_due"] or "now")[:16],
                       r["last_error"] or ""))
-    widths = [max(_width(t[i]) for t in table) for i in range(5)]
-    for t in table:
-        print("  ".join([t[i] + " " * (widths[i] - _width(t[i])) for i in range(5)] + [t[5]]))
+    _print_table(table)
     return EXIT_OK
 
 

@@ -25,7 +25,8 @@ from .decode import decode
 from .feeds import FeedError, parse_feed
 from .fetch import Fetcher, FetchError, FetchSettings, Validators
 from .model import Article, FeedItem, ParsedFeed, SourceReport
-from .pages import PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PageDone, PageJob, PagePool
+from .pages import (PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PageDone, PageJob, PagePool,
+                    process_page)
 from .post import post_filename, render_post, replace_body, write_atomic
 from .store import CachedResponse, Health, ItemRecord, Store, utc_now
 
@@ -551,13 +552,14 @@ def reprocess(config: Config, source_names: tuple[str, ...] = ()) -> ReprocessRe
 def _reprocess_one(config: Config, source: Source, rules: tuple[Rule, ...], path: Path,
                    url: str, content_type: str | None, body: bytes,
                    report: ReprocessReport) -> None:
-    text, _ = decode(body, content_type)
-    page = extract.extract(text, url, rules, default_tz=source.timezone or "UTC")
-    if not page.content_html:
+    # The same decode -> extract -> clean as a run, with the page's final URL as base.
+    done = process_page(PageJob(body, content_type, url, source.timezone or "UTC", url,
+                                source.remove, config.site.junk, source.convert,
+                                keep_raw=False), rules)
+    if not done.page.content_html:
         report.errors.append(f"{source.name}: {url}: no article found; post kept")
         return
-    cleaned = clean.clean_html(page.content_html, url, remove=source.remove,
-                               junk=config.site.junk, convert=source.convert)
+    cleaned = done.cleaned()
     old = path.read_text(encoding="utf-8")
     new = replace_body(old, cleaned)
     if new != old:
