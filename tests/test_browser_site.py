@@ -17,7 +17,6 @@ import struct
 import threading
 import zlib
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest

@@ -26,7 +26,7 @@ import re
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import nh3
 from selectolax.lexbor import LexborHTMLParser

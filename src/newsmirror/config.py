@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
