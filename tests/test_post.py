@@ -158,6 +158,26 @@ def test_write_atomic_leaves_nothing_on_failure(tmp_path: Path, monkeypatch):
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
 
 
+def test_write_atomic_skips_a_stale_temporary_file_and_makes_the_folder(tmp_path: Path,
+                                                                         monkeypatch):
+    import itertools
+    import os
+
+    import newsmirror.post as post_module
+
+    monkeypatch.setattr(post_module, "_tmp_serial", itertools.count())
+    folder = tmp_path / "new" / "_posts"
+    target = folder / "2022-10-31-x.md"
+    write_atomic(target, "first")  # the folder does not exist yet
+    stale = folder / f".tmp-{os.getpid()}-2.md"  # left by a killed run with this pid
+    stale.write_text("half a post")
+    write_atomic(target, "second")
+    write_atomic(target, "third 中文")
+    assert target.read_text(encoding="utf-8") == "third 中文"
+    assert stale.read_text() == "half a post"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([target.name, stale.name])
+
+
 # --- property: any input yields a post whose front matter reads back exactly --------------
 
 _text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=60)

@@ -17,6 +17,7 @@ import html as html_lib
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from importlib import resources
@@ -176,9 +177,41 @@ def _parse_date(text: str | None, tz: tzinfo) -> datetime | None:
     return parse_date(text, tz)
 
 
-def _ld_json_objects(tree) -> list[dict]:
+# What the page's base URL and metadata come from, found in one walk of the tree: a
+# selector list matches in document order, and each separate query walked the whole page
+# (~45 µs on a 40 KB page, four of them on every page).
+_PAGE_NODES = 'base[href], meta, script[type="application/ld+json"], title, time[datetime]'
+
+
+@dataclass
+class _PageNodes:
+    base: Any = None  # the first <base href>
+    title: Any = None  # the first <title>
+    time: Any = None  # the first <time datetime>
+    metas: list = field(default_factory=list)
+    ld_json: list = field(default_factory=list)  # <script type="application/ld+json">
+
+
+def _page_nodes(tree) -> _PageNodes:
+    found = _PageNodes()
+    for node in tree.css(_PAGE_NODES):
+        tag = node.tag
+        if tag == "meta":
+            found.metas.append(node)
+        elif tag == "script":
+            found.ld_json.append(node)
+        elif tag == "base":
+            found.base = found.base or node
+        elif tag == "title":
+            found.title = found.title or node
+        elif tag == "time":
+            found.time = found.time or node
+    return found
+
+
+def _ld_json_objects(scripts: Iterable) -> list[dict]:
     found: list[dict] = []
-    for script in tree.css('script[type="application/ld+json"]'):
+    for script in scripts:
         raw = script.text(deep=True) or ""
         raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
         try:
@@ -223,14 +256,14 @@ def _author_name(value: Any) -> str | None:
     return None
 
 
-def _meta_tags(tree) -> dict[str, str]:
+def _meta_tags(metas: Iterable) -> dict[str, str]:
     """``property``/``name``/``itemprop`` value -> ``content`` of the first ``<meta>`` naming it.
 
     One pass over the page's meta tags instead of one selector query per wanted name
     (values match case-sensitively, as the ``meta[name="..."]`` selectors did).
     """
     tags: dict[str, str] = {}
-    for node in tree.css("meta"):
+    for node in metas:
         attrs = node.attributes
         for attr in ("property", "name", "itemprop"):
             key = attrs.get(attr)
@@ -251,7 +284,8 @@ def _meta(tags: dict[str, str], *names: str) -> str | None:
 _FIELDS = ("title", "date", "author")
 
 
-def _metadata(tree, tz: tzinfo, want: Iterable[str] = _FIELDS) -> dict[str, Any]:
+def _metadata(page: _PageNodes, tz: tzinfo,
+              want: Iterable[str] = _FIELDS) -> dict[str, Any]:
     """Title, published date and author from ld+json, Open Graph, <time>, meta tags.
 
     Only the fields in ``want`` are looked for (the others are None): a site rule that
@@ -261,7 +295,7 @@ def _metadata(tree, tz: tzinfo, want: Iterable[str] = _FIELDS) -> dict[str, Any]
     title = date = author = None
     if not want:
         return {"title": title, "date": date, "author": author}
-    objects = _ld_json_objects(tree)
+    objects = _ld_json_objects(page.ld_json)
     objects.sort(key=lambda o: not any(t in _ld_type(o).split() for t in _ARTICLE_TYPES))
     for obj in objects:
         if "title" in want:
@@ -271,7 +305,7 @@ def _metadata(tree, tz: tzinfo, want: Iterable[str] = _FIELDS) -> dict[str, Any]
             date = _parse_date(obj.get("datePublished") or obj.get("dateCreated"), tz)
         if "author" in want:
             author = author or _author_name(obj.get("author"))
-    tags = _meta_tags(tree) if (title is None and "title" in want or date is None
+    tags = _meta_tags(page.metas) if (title is None and "title" in want or date is None
                                 and "date" in want or author is None
                                 and "author" in want) else {}
     if "title" in want:
@@ -282,15 +316,13 @@ def _metadata(tree, tz: tzinfo, want: Iterable[str] = _FIELDS) -> dict[str, Any]
                                  "publish-date", "article_date_original",
                                  "sailthru.date", "dc.date", "DC.date.issued"), tz)
         if date is None:
-            node = tree.css_first("time[datetime]")
-            if node is not None:
-                date = _parse_date(node.attributes.get("datetime"), tz)
+            if page.time is not None:
+                date = _parse_date(page.time.attributes.get("datetime"), tz)
     if "author" in want:
         author = author or _meta(tags, "author", "article:author", "byl", "dc.creator")
     if title is None and "title" in want:
-        node = tree.css_first("title")
-        if node is not None:
-            title = " ".join((node.text() or "").split()) or None
+        if page.title is not None:
+            title = " ".join((page.title.text() or "").split()) or None
     return {"title": title, "date": date, "author": author}
 
 
@@ -871,8 +903,8 @@ def _ancestor_any(node, tags: tuple[str, ...]):
 
 # --- entry points ------------------------------------------------------------------------
 
-def _page_base(tree, url: str) -> str:
-    node = tree.css_first("base[href]")
+def _page_base(page: _PageNodes, url: str) -> str:
+    node = page.base
     if node is not None:
         href = absolute_url(node.attributes.get("href") or "", url)
         if href and href.startswith(("http://", "https://")):
@@ -891,14 +923,15 @@ def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
     rule = select_rule(url, rules)
     tz = _tz(rule.timezone if rule and rule.timezone else default_tz)
     tree = LexborHTMLParser(utf8 if utf8 is not None else html)
-    base = _page_base(tree, url)
+    page = _page_nodes(tree)
+    base = _page_base(page, url)
     content, used = "", TRAFILATURA
     found: dict[str, Any] = {}
     if rule is not None:
         found = _rule_fields(tree, rule, tz)
     # page metadata only for what the rule's selectors did not find, and before the
     # rule's ``remove`` selectors change the tree
-    meta = _metadata(tree, tz, [k for k in _FIELDS if not found.get(k)])
+    meta = _metadata(page, tz, [k for k in _FIELDS if not found.get(k)])
     if rule is not None:
         _rule_content(tree, rule, tz, found)
         if found["has_content"]:
