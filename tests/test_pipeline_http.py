@@ -224,42 +224,63 @@ def test_json_summary_lists_warnings(http_server, make_site, capsys):
     assert summary["sources"][0]["warnings"] and summary["new_posts"] == 1
 
 
+def _pool_site(http_server, folder: str) -> tuple[str, str]:
+    """A feed of 6 pages under a site rule (host 127.0.0.1), 6 without one (the same
+    server as host localhost) and one dead link."""
+    items = []
+    for n in range(12):
+        page = http_server.put(f"{folder}/story-{n}.html", article_page(f"国会通过修正法案{n}", LONG),
+                               "text/html; charset=utf-8")
+        if n % 2:
+            page = page.replace("://127.0.0.1:", "://localhost:")
+        items.append((f"国会通过修正法案{n}", page, "<p>新加坡国会…</p>"))
+    items.append(("Teaser only", http_server.url("/doc/nowhere.html"), "<p>Short teaser …</p>"))
+    feed_url = http_server.put(f"{folder}/feed.xml", feed(items))
+    # localhost is not the source's host: private addresses must be allowed for it
+    sources = (f'allow_private_networks = true\n\n'
+               f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n')
+    rules = '[rules."127.0.0.1"]\ncontent = [".story-body"]\n'
+    return sources, rules
+
+
+def _posts_of(site: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in (site / "_posts").iterdir()}
+
+
 @pytest.mark.skipif(len(__import__("os").sched_getaffinity(0)) < 2, reason="needs 2 CPUs")
 def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make_site,
                                                               monkeypatch, caplog):
-    """Big runs extract generic pages (no site rule) in worker processes: posts, stored
-    pages and warnings stay the same."""
+    """Big runs also extract generic pages in worker processes, in batches (pages with a
+    site rule stay in the main process): posts, stored pages and warnings stay the same
+    as when every page is extracted in the main process."""
     from newsmirror import pages
 
-    items = []
-    for n in range(6):
-        page = http_server.put(f"pool/story-{n}.html", article_page(f"国会通过修正法案{n}", LONG),
-                               "text/html; charset=utf-8")
-        items.append((f"国会通过修正法案{n}", page, "<p>新加坡国会…</p>"))
-    items.append(("Teaser only", http_server.url("/doc/nowhere.html"), "<p>Short teaser …</p>"))
-    feed_url = http_server.put("pool/feed.xml", feed(items))
-    sources = f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n'
-
-    def posts_of(site: Path) -> dict[str, str]:
-        return {p.name: p.read_text(encoding="utf-8") for p in (site / "_posts").iterdir()}
-
-    inline_site = site_with(make_site, http_server, sources)
+    sources, rules = _pool_site(http_server, "pool")
+    inline_site = site_with(make_site, http_server, sources, rules)
     inline = go(inline_site)
-    started = []
-    real_pool = pages.ProcessPoolExecutor
+    started, batches = [], []
+    real_pool, real_returned = pages.ProcessPoolExecutor, pages.PagePool._returned
 
     def counting_pool(*args, **kwargs):
         started.append(1)
         return real_pool(*args, **kwargs)
 
+    def counting_returned(self, batch, returned):
+        batches.append(len(batch))
+        return real_returned(self, batch, returned)
+
     monkeypatch.setattr(pages, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(pages, "BATCH_PAGES", 4)
     monkeypatch.setattr(pages, "ProcessPoolExecutor", counting_pool)
-    pooled_site = make_site(FAST_SITE + sources, name="pooled")
+    monkeypatch.setattr(pages.PagePool, "_returned", counting_returned)
+    pooled_site = make_site(FAST_SITE + sources + rules, name="pooled")
     pooled = go(pooled_site)
     assert started == [1]  # one pool for the run
-    assert "extraction workers failed" not in caplog.text  # the workers did the work
-    assert pooled.ok and inline.ok
-    assert posts_of(pooled_site) == posts_of(inline_site)
+    assert sum(batches) >= 4 and max(batches) > 1  # the workers did work, in batches
+    assert sum(batches) <= 6  # only the generic pages went
+    assert "extraction workers failed" not in caplog.text
+    assert pooled.ok and inline.ok and inline.reports[0].new_posts == 13
+    assert _posts_of(pooled_site) == _posts_of(inline_site)
     assert pooled.reports[0].warnings == inline.reports[0].warnings
     with Store(pooled_site / ".newsmirror" / "state.sqlite") as a, \
             Store(inline_site / ".newsmirror" / "state.sqlite") as b:
@@ -267,25 +288,40 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
             sorted(x[:3] + (x[3],) for x in b.pages_of("新闻网"))
 
 
-def test_pages_with_a_site_rule_are_extracted_inline(http_server, make_site, monkeypatch):
-    """Rule pages are cheap: the worker pool is not started for them, however many."""
+@pytest.mark.skipif(len(__import__("os").sched_getaffinity(0)) < 2, reason="needs 2 CPUs")
+def test_workers_that_cannot_start_leave_the_work_to_the_main_process(http_server, make_site,
+                                                                      monkeypatch, caplog):
+    import sys
+
     from newsmirror import pages
 
-    items = []
-    for n in range(4):
-        page = http_server.put(f"inline/story-{n}.html", article_page(f"国会通过修正法案{n}", LONG),
-                               "text/html; charset=utf-8")
-        items.append((f"国会通过修正法案{n}", page, "<p>新加坡国会…</p>"))
-    feed_url = http_server.put("inline/feed.xml", feed(items))
-    sources = f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n'
-    rules = '[rules."127.0.0.1"]\ncontent = [".story-body"]\n'
-    started = []
+    sources, rules = _pool_site(http_server, "broken")
+    real_pool = pages.ProcessPoolExecutor
+
+    def failing_pool(*args, **kwargs):  # real worker processes whose start-up fails
+        return real_pool(*args, **{**kwargs, "initializer": sys.exit, "initargs": (3,)})
+
     monkeypatch.setattr(pages, "POOL_THRESHOLD", 0)
-    monkeypatch.setattr(pages, "ProcessPoolExecutor",
-                        lambda *a, **k: started.append(1) or pytest.fail("pool started"))
+    monkeypatch.setattr(pages, "ProcessPoolExecutor", failing_pool)
     site = site_with(make_site, http_server, sources, rules)
     summary = go(site)
-    assert summary.ok and summary.reports[0].new_posts == 4
-    assert started == []
+    assert "extraction workers failed; extracting in the main process" in caplog.text
+    assert summary.ok and summary.reports[0].new_posts == 13
+    assert sum("新加坡国会星期二通过修正法案" in text for text in _posts_of(site).values()) == 12
     with Store(site / ".newsmirror" / "state.sqlite") as store:
-        assert len(list(store.pages_of("新闻网"))) == 4
+        assert len(list(store.pages_of("新闻网"))) == 12
+
+
+def test_small_runs_never_start_workers(http_server, make_site, monkeypatch):
+    """Starting two workers costs ~0.3 s of imports each: a run with a few pages (the
+    usual scheduled run) extracts them in the main process."""
+    from newsmirror import pages
+
+    sources, rules = _pool_site(http_server, "small")
+    monkeypatch.setattr(pages, "ProcessPoolExecutor",
+                        lambda *a, **k: pytest.fail("pool started"))
+    site = site_with(make_site, http_server, sources, rules)
+    summary = go(site)
+    assert summary.ok and summary.reports[0].new_posts == 13
+    with Store(site / ".newsmirror" / "state.sqlite") as store:
+        assert len(list(store.pages_of("新闻网"))) == 12

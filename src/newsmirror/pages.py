@@ -1,18 +1,22 @@
 """Article pages: decode, extract, clean and compress each fetched page.
 
-This is the CPU-heavy step of page mode; it runs inline, or in a small pool of worker
-processes on big runs of generic pages, with the same function either way.
+This is the CPU-heavy step of page mode; it runs inline, and on big runs also in a small
+pool of worker processes, with the same function either way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import codecs
+import gc
 import logging
 import multiprocessing
 import os
+import pickle
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import clean, extract
@@ -24,18 +28,22 @@ from .store import compress_page
 log = logging.getLogger("newsmirror")
 
 # Decoding, extracting and cleaning an article page is pure CPU while fetching and writing
-# are I/O. Only pages that need the generic extractor (no site rule for their host:
-# trafilatura, ~5-7 ms a page) go to a small process pool, once a run has more than
-# POOL_THRESHOLD of them, so that they use a second core. Pages with a site rule (~0.5 ms
-# with cleaning and compression) always stay inline: shipping one to a worker (pickling
-# ~40 KB each way, the IPC wake-ups, the spawned workers' start-up and ~65 MB RSS each)
-# cost more than the extraction itself. Measured on bench_e2e rule (800 pages, 2 cores):
-# pooled 500 posts/s at 2,844 CPU µs/post and 241 MB, inline 638/s, 1,483 µs/post, 66 MB.
+# are I/O. Pages that need the generic extractor (no site rule for their host: trafilatura,
+# ~5-9 ms a page) also go to a small process pool, in batches (see PagePool), once a run
+# has more than POOL_THRESHOLD of them, so that they use a second core. Pages with a site
+# rule (~0.5 ms with cleaning and compression) always stay inline. Measured on bench_e2e
+# rule (800 pages, server on the second core): pooled one page per trip, 500 posts/s at
+# 2,844 CPU µs/post; in batches of 8, 751/s at 2,003 µs/post, the two workers' start-up
+# (~0.2 s of imports each) alone ~500 µs/post; inline 813/s at 1,205 µs/post.
 # Single-core machines never pool. Both paths run the same function, process_page.
 
 POOL_THRESHOLD = 50  # generic pages in one run before the pool is started
 POOL_WORKERS = 2
-PAGES_QUEUED_PER_WORKER = 4  # page slots beyond the fetcher's connections, see pipeline.run_async
+BATCH_PAGES = 8  # pages per trip to a worker
+BATCH_WAIT = 0.002  # seconds a partial batch waits for more pages
+# page slots beyond the fetcher's connections (pipeline.run_async): a batch being worked
+# on and one waiting per worker, so that none idles between batches
+PAGES_QUEUED_PER_WORKER = 2 * BATCH_PAGES
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,31 @@ class PageDone:
 def process_page(job: PageJob, rules: tuple[Rule, ...]) -> PageDone:
     """Decode, extract, clean and compress one page. Extraction errors propagate (the
     caller keeps the feed content); a cleaning error is carried back to be raised later."""
+    with _collections_after():
+        return _process_page(job, rules)
+
+
+@contextmanager
+def _collections_after() -> Iterator[None]:
+    """No cyclic garbage collection while one page is processed, only after it.
+
+    Extraction holds hundreds of parse-tree node objects at a time (freed by reference
+    counting when it returns). A collection in the middle moved them to the older
+    generations, whose collections then scanned them again: ~0.5 ms a page, 5% of a
+    generic page (bench/bench_e2e.py generic, gc.callbacks). Collecting after the page
+    finds them gone.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _process_page(job: PageJob, rules: tuple[Rule, ...]) -> PageDone:
     text, codec = decode(job.body, job.content_type)
     # decode returns "utf-8" without a U+FFFD only from a strict decode of the whole body
     # (its BOM and lenient paths strip a BOM or replace bad bytes): then the body is
@@ -94,37 +127,114 @@ def _init_worker(rules: tuple[Rule, ...]) -> None:
     _worker_rules = rules
 
 
-def _process_page_in_worker(job: PageJob) -> PageDone:
-    return process_page(job, _worker_rules)
+_Outcome = tuple[PageDone | None, BaseException | None]
+
+
+def _outcome(job: PageJob, rules: tuple[Rule, ...]) -> _Outcome:
+    try:
+        return process_page(job, rules), None
+    except Exception as exc:  # noqa: BLE001 - the caller reports it and keeps the feed content
+        return None, exc
+
+
+def _process_batch_in_worker(jobs: list[PageJob]) -> list[_Outcome]:
+    outcomes = []
+    for job in jobs:
+        done, error = _outcome(job, _worker_rules)
+        if error is not None:
+            try:
+                pickle.dumps(error)
+            except Exception:  # noqa: BLE001 - must travel back: keep its name and message
+                error = RuntimeError(f"{type(error).__name__}: {error}")
+        outcomes.append((done, error))
+    return outcomes
 
 
 class PagePool:
-    """Runs page jobs for one pipeline run: inline, or in worker processes once the run
-    has more than POOL_THRESHOLD generic pages (never on a single usable CPU)."""
+    """Runs page jobs for one pipeline run: inline, or also in worker processes once the
+    run has more than POOL_THRESHOLD generic pages (never on a single usable CPU).
+
+    Pages travel to the workers in batches: each trip costs the main process pickling, a
+    queue-feeder thread, a result thread and an event-loop wake-up. bench_e2e generic,
+    both cores: one page a trip 2.10x the naive reference, batches of 8 2.37-2.46x. (The
+    main process extracting pages too while both workers were busy: 2.20-2.25x, the
+    three processes contending for two cores.)
+    """
 
     def __init__(self, rules: tuple[Rule, ...]):
         self.rules = rules
         self.generic_pages = 0  # pages with no site rule (trafilatura) so far
         self._pool: ProcessPoolExecutor | None = None
         self._failed = False  # one core, or a worker died: stay inline
+        self._pending: list[tuple[PageJob, asyncio.Future[PageDone]]] = []
+        self._flush_timer: asyncio.TimerHandle | None = None
 
     async def run(self, job: PageJob) -> PageDone:
         if extract.select_rule(job.url, self.rules) is not None:
             return process_page(job, self.rules)  # a site rule: cheap, inline (see above)
         self.generic_pages += 1
         pool = self._workers()
-        if pool is not None:
-            try:
-                return await asyncio.get_running_loop().run_in_executor(
-                    pool, _process_page_in_worker, job)
-            except BrokenProcessPool:  # a worker died (killed, out of memory): go on inline
-                log.warning("extraction workers failed; extracting in the main process")
-                self._failed = True
-        return process_page(job, self.rules)
+        if pool is None:
+            return process_page(job, self.rules)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[PageDone] = loop.create_future()
+        self._pending.append((job, future))
+        if len(self._pending) >= BATCH_PAGES:
+            self._flush()
+        elif self._flush_timer is None:
+            self._flush_timer = loop.call_later(BATCH_WAIT, self._flush)
+        return await future
 
     def shutdown(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+    def _flush(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        batch, self._pending = self._pending, []
+        if not batch:
+            return
+        assert self._pool is not None
+        try:
+            sent = self._pool.submit(_process_batch_in_worker, [job for job, _ in batch])
+        except (BrokenProcessPool, RuntimeError):  # a worker died earlier, or shut down
+            self._settle(batch, self._inline(batch))
+            return
+        asyncio.wrap_future(sent).add_done_callback(
+            lambda returned: self._returned(batch, returned))
+
+    def _returned(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
+                  returned: asyncio.Future[list[_Outcome]]) -> None:
+        if returned.cancelled():
+            for _, future in batch:
+                future.cancel()
+            return
+        try:
+            outcomes = returned.result()
+        except Exception:  # noqa: BLE001 - a worker died (killed, out of memory): go on inline
+            outcomes = self._inline(batch)
+        self._settle(batch, outcomes)
+
+    def _inline(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> list[_Outcome]:
+        if not self._failed:
+            log.warning("extraction workers failed; extracting in the main process")
+        self._failed = True
+        return [_outcome(job, self.rules) for job, _ in batch]
+
+    @staticmethod
+    def _settle(batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
+                outcomes: list[_Outcome]) -> None:
+        for (_, future), (done, error) in zip(batch, outcomes):
+            if future.done():  # its task was cancelled
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(done)
 
     def _workers(self) -> ProcessPoolExecutor | None:
         if self._pool is None and not self._failed and self.generic_pages > POOL_THRESHOLD:
@@ -137,4 +247,4 @@ class PagePool:
             self._pool = ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker, initargs=(self.rules,))
-        return self._pool
+        return None if self._failed else self._pool
