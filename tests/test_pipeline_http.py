@@ -76,6 +76,33 @@ def test_summary_feed_gets_the_full_article_with_a_site_rule(http_server, make_s
     assert url == page and LONG[0][:10].encode() in body
 
 
+def test_page_metadata_fills_what_the_feed_item_lacks(http_server, make_site):
+    """An item with no title and no date takes both from the page's ld+json; an item with
+    both keeps the feed's (the page's differ)."""
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+          '"页面标题：国会通过修正法案", "datePublished": "2022-10-30T08:15:00+08:00"}</script>')
+    html = article_page("网页标题", LONG).replace("</head>", ld + "</head>")
+    bare = http_server.put("meta/bare.html", html, "text/html; charset=utf-8")
+    dated = http_server.put("meta/dated.html", html, "text/html; charset=utf-8")
+    body = (f"<item><link>{bare}</link><guid>{bare}</guid>"
+            f"<description>&lt;p&gt;新加坡国会…&lt;/p&gt;</description></item>"
+            f"<item><title>Feed title</title><link>{dated}</link><guid>{dated}</guid>"
+            f"<pubDate>Mon, 31 Oct 2022 06:46:00 GMT</pubDate>"
+            f"<description>&lt;p&gt;新加坡国会…&lt;/p&gt;</description></item>")
+    feed_url = http_server.put("meta/feed.xml", f'<?xml version="1.0" encoding="UTF-8"?>'
+                               f'<rss version="2.0"><channel><title>t</title>{body}'
+                               f'</channel></rss>')
+    site = site_with(make_site, http_server, f'[[sources]]\nname = "新闻网"\nurl = "{feed_url}"\n',
+                     '[rules."127.0.0.1"]\ncontent = [".story-body"]\n')
+    assert go(site).ok
+    posts = {p.name: p.read_text(encoding="utf-8") for p in (site / "_posts").iterdir()}
+    (from_page,) = [t for t in posts.values() if "页面标题" in t]
+    assert 'title: "页面标题：国会通过修正法案"' in from_page
+    assert "date: 2022-10-30T00:15:00.000Z" in from_page
+    (from_feed,) = [t for t in posts.values() if "Feed title" in t]
+    assert "date: 2022-10-31T06:46:00.000Z" in from_feed and "页面标题" not in from_feed
+
+
 def test_generic_extractor_without_a_rule(http_server, make_site):
     page = http_server.put("en/story.html", article_page(
         "Budget passes", ["The parliament passed the budget on Tuesday after a long debate. " * 5,

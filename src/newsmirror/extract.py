@@ -913,8 +913,13 @@ def _page_base(page: _PageNodes, url: str) -> str:
 
 
 def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
-            default_tz: str | tzinfo = "UTC", utf8: bytes | None = None) -> Extracted:
+            default_tz: str | tzinfo = "UTC", utf8: bytes | None = None,
+            metadata: Iterable[str] = _FIELDS) -> Extracted:
     """The article of ``html`` fetched from ``url`` (the final URL after redirects).
+
+    ``metadata`` names the fields ("title", "date", "author") to look for in the page's
+    ld+json, meta tags, ``<time>`` and ``<title>`` when the rule's selectors do not give
+    them; the pipeline asks only for what the feed item lacks (the rest stays None).
 
     ``utf8``, when given, must be exactly ``html.encode("utf-8")`` (the fetched body, when
     it decoded strictly as UTF-8): the parser takes it as is instead of encoding ``html``
@@ -931,7 +936,7 @@ def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
         found = _rule_fields(tree, rule, tz)
     # page metadata only for what the rule's selectors did not find, and before the
     # rule's ``remove`` selectors change the tree
-    meta = _metadata(page, tz, [k for k in _FIELDS if not found.get(k)])
+    meta = _metadata(page, tz, [k for k in metadata if not found.get(k)])
     if rule is not None:
         _rule_content(tree, rule, tz, found)
         if found["has_content"]:

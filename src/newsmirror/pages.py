@@ -59,6 +59,8 @@ class PageJob:
     junk: bool
     convert: str | None
     keep_raw: bool  # compress the raw page for the store (not on dry runs)
+    # the page metadata wanted ("title", "date", "author"): what the feed item lacks
+    metadata: tuple[str, ...] = ("title", "date", "author")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,8 @@ def _process_page(job: PageJob, rules: tuple[Rule, ...]) -> PageDone:
     # exactly the text's UTF-8, which the parser can take without encoding the text again
     utf8 = job.body if codec == "utf-8" and not job.body.startswith(codecs.BOM_UTF8) \
         and "\ufffd" not in text else None
-    page = extract.extract(text, job.url, rules, default_tz=job.default_tz, utf8=utf8)
+    page = extract.extract(text, job.url, rules, default_tz=job.default_tz, utf8=utf8,
+                           metadata=job.metadata)
     body_html, error = None, None
     try:
         body_html = clean.clean_html(page.content_html, job.base_url, remove=job.remove,

@@ -421,7 +421,10 @@ async def _full_text(ctx: _Context, source: Source, planned: _Planned, report: S
             job = PageJob(response.body, response.headers.get("Content-Type"),
                            response.url, source.timezone or "UTC", base_url, source.remove,
                            ctx.config.site.junk, source.convert,
-                           keep_raw=not ctx.options.dry_run)
+                           keep_raw=not ctx.options.dry_run,
+                           # the post takes the feed's title and date when it has them
+                           # (and the author from the source): page metadata fills gaps
+                           metadata=_missing_metadata(planned.item))
             done = await ctx.pages.run(job)
     except FetchError as exc:
         report.warnings.append(f"{source.name}: full text not fetched, feed content kept: {exc}")
@@ -435,6 +438,10 @@ async def _full_text(ctx: _Context, source: Source, planned: _Planned, report: S
         pages.append(_RawPage(planned.key, response.url,
                               response.headers.get("Content-Type"), done.raw))
     return done
+
+
+def _missing_metadata(item: FeedItem) -> tuple[str, ...]:
+    return (("title",) if not item.title else ()) + (("date",) if not item.published else ())
 
 
 # --- raw pages kept for reprocessing ----------------------------------------------------
@@ -575,7 +582,7 @@ def _reprocess_one(config: Config, source: Source, rules: tuple[Rule, ...], path
     # The same decode -> extract -> clean as a run, with the page's final URL as base.
     done = process_page(PageJob(body, content_type, url, source.timezone or "UTC", url,
                                 source.remove, config.site.junk, source.convert,
-                                keep_raw=False), rules)
+                                keep_raw=False, metadata=()), rules)
     if not done.page.content_html:
         report.errors.append(f"{source.name}: {url}: no article found; post kept")
         return
