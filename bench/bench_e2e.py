@@ -2,17 +2,24 @@
 
     python bench/bench_e2e.py [--feeds 200 --items 50] [--page-feeds 20 --page-items 40]
                               [--rerun-sources 1000] [--repeats 3] [--out DIR]
-                              [--only feed,rerun,rule,generic] [--loopback] [--no-pin]
-                              [--client-both-cpus]
-                              [--profile DIR]
+                              [--only feed,rerun,rule,generic] [--cores 1,2]
+                              [--loopback] [--no-pin] [--profile DIR]
 
 The corpus server (bench/corpus_server.py) runs in its own process, pinned to the last
-CPU; every measured variant runs in a fresh child process pinned to CPU 0 (with
-``--client-both-cpus``: not pinned, so it may use both cores while the server stays on
-the last one), so that its peak RSS (``ru_maxrss``) and CPU time are its own. CPU time
-and peak RSS include the child's worker processes (``RUSAGE_CHILDREN``), if any. Each repeat uses a fresh site folder
-(or posts folder for the naive runs) under ``--out``. Before timing, every feed and page
-is fetched once so the server's document cache is hot.
+CPU. Every measured variant runs in a fresh child process, in two client configurations
+(``--cores``):
+
+* **1 core**: the child is pinned to CPU 0. This is the client's own efficiency: the
+  naive reference and newsmirror each get one core, the server has the other.
+* **2 cores**: the child may use every CPU (the server stays on the last one). This is
+  what a user's 2-core machine gives newsmirror: its writer thread and, for generic
+  pages, its extraction workers run on the second core (shared here with the server).
+  The naive reference is sequential either way.
+
+Peak RSS (``ru_maxrss``) and CPU time are the child's own, plus its worker processes'
+(``RUSAGE_CHILDREN``), if any. Each repeat uses a fresh site folder (or posts folder for
+the naive runs) under ``--out``. Before timing, every feed and page is fetched once so
+the server's document cache is hot.
 
 Variants (each the median of ``--repeats``):
 
@@ -27,7 +34,9 @@ Variants (each the median of ``--repeats``):
   and ``generic`` (no rule: trafilatura), vs ``naive page`` (requests + feedparser +
   ``trafilatura.extract(output_format="html", include_images=True, include_links=True,
   include_comments=False)`` + plain write).  Goals: rule >= 12x, generic >= 1.5x.
-* peak RSS of every newsmirror variant: goal < 200 MB.
+* peak RSS of the feed and rerun variants: goal < 200 MB (the fetching issue's goal);
+  page-mode RSS is printed too. With extraction workers it is the main process plus
+  twice the largest worker: an upper bound, shared library pages counted three times.
 
 Hosts: by default site ``f`` is reached as ``s{f}.corpus.test:PORT`` (the child process
 maps ``*.corpus.test`` to 127.0.0.1 in ``socket.getaddrinfo``, which both aiohttp's
@@ -35,8 +44,13 @@ threaded resolver and requests use), so each feed is its own "site" and the Fetc
 global connection limit binds, as with real sites. ``--loopback`` uses 127.0.0.1 for
 everything instead (one host: the per-host limit of 2 connections binds).
 
-``--profile DIR`` additionally runs each newsmirror variant once under cProfile and
-writes ``DIR/<variant>.pstats`` plus a short top-20 listing.
+File creation: on this machine's root disk (ext4 without a journal) creating a file
+costs 20-40 µs normally but 200-900 µs of kernel time for minutes after many files were
+deleted (a test suite run, an earlier benchmark): measured.md section 6. The probe line
+at the start shows the disk's state; ``--out /dev/shm`` takes the disk out.
+
+``--profile DIR`` additionally runs each newsmirror variant once under cProfile (first
+client configuration) and writes ``DIR/<variant>.pstats`` plus a short top-20 listing.
 
 This is a script that prints figures, not a test.
 """
@@ -60,6 +74,7 @@ VHOST_SUFFIX = ".corpus.test"
 GOALS = {"feed": ("ratio", 4.0), "rule": ("ratio", 12.0), "generic": ("ratio", 1.5),
          "rerun": ("seconds", 3.0)}
 RSS_GOAL_MB = 200
+RSS_GOAL_VARIANTS = ("feed", "rerun")
 
 
 # --- the corpus server ------------------------------------------------------------------
@@ -280,7 +295,8 @@ def run_child(spec: dict) -> dict:
 def measure(label: str, spec: dict, repeats: int, root: Path, expect: int) -> dict:
     runs = []
     for k in range(repeats):
-        result = run_child({**spec, "dir": str(root / f"{spec['variant']}-{k}")})
+        where = "1cpu" if spec.get("cpu") is not None else "all-cpus"
+        result = run_child({**spec, "dir": str(root / f"{spec['variant']}-{where}-{k}")})
         if result["errors"] or result["posts"] != expect:
             print(f"  !! {label}: {result['posts']} of {expect}; errors {result['errors']}; "
                   f"warnings {result.get('warning_sample')}", flush=True)
@@ -343,13 +359,14 @@ def main() -> None:
                         help="where the site folders go (default: a temp dir; try /dev/shm)")
     parser.add_argument("--keep", action="store_true", help="keep the site folders")
     parser.add_argument("--only", default="feed,rerun,rule,generic")
+    parser.add_argument("--cores", default="1,2",
+                        help="client configurations to measure: 1 = every client pinned to "
+                             "the first CPU, 2 = clients may use every CPU (the server "
+                             "stays on the last one either way)")
     parser.add_argument("--loopback", action="store_true",
                         help="every site on 127.0.0.1 (per-host limit binds)")
-    parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs")
-    parser.add_argument("--client-both-cpus", action="store_true",
-                        help="keep the server on the last CPU but let every measured client "
-                             "(naive and newsmirror) use all CPUs (newsmirror's page-mode "
-                             "process pool needs a second core)")
+    parser.add_argument("--no-pin", action="store_true",
+                        help="pin nothing (server included); one configuration")
     parser.add_argument("--profile", type=Path, default=None,
                         help="also run each newsmirror variant under cProfile, stats here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -361,68 +378,86 @@ def main() -> None:
     only = set(args.only.split(","))
     cpus = sorted(os.sched_getaffinity(0))
     pin = not args.no_pin and len(cpus) >= 2
-    client_cpu, server_cpu = (cpus[0], cpus[-1]) if pin else (None, None)
-    if pin and args.client_both_cpus:
-        client_cpu = None
+    server_cpu = cpus[-1] if pin else None
+    # (label, client CPU or None): "1 core" is the client's own efficiency; "2 cores" is
+    # what a user's machine gives it (newsmirror's writer thread and extraction workers
+    # then have a second core, shared here with the corpus server)
+    configs = [("", None)]
+    if pin:
+        wanted = {c.strip() for c in args.cores.split(",")}
+        configs = [(f" ({n} core{'s' if n != '1' else ''})", cpus[0] if n == "1" else None)
+                   for n in ("1", "2") if n in wanted]
     root = Path(tempfile.mkdtemp(prefix="bench_e2e-", dir=args.out))
     print("command: " + shlex.join([sys.executable, *sys.argv]))
-    print(f"site folders under {root}; client CPU {client_cpu}, server CPU {server_cpu}; "
+    print(f"site folders under {root}; server CPU {server_cpu}; client configurations: "
+          f"{', '.join((label.strip() or 'unpinned') for label, _ in configs)}; "
           f"hosts: {'127.0.0.1' if args.loopback else 's<f>' + VHOST_SUFFIX}; "
           f"repeats {args.repeats}", flush=True)
     print(f"file creation on that disk right now: {create_probe(root):,.0f} files/s "
           f"(plain open/write/close of 4 KB; ext4 after deletions: ~2.7k/s, tmpfs ~80k/s)",
           flush=True)
     rows: list[tuple[str, dict, dict | None]] = []  # (key, result, naive result)
-    common = {"loopback": args.loopback, "cpu": client_cpu}
     try:
         if "feed" in only:
             with Server(args.feeds, args.items, server_cpu) as server:
-                spec = {**common, "mode": "feed", "feeds": args.feeds, "port": server.port}
-                urls = _feed_urls(spec)
+                base = {"loopback": args.loopback, "mode": "feed", "feeds": args.feeds,
+                        "port": server.port}
                 print(f"\nfeed mode: {args.feeds} feeds x {args.items} items "
-                      f"({server.base}); warm-up {warm_up(urls):.1f} s", flush=True)
+                      f"({server.base}); warm-up {warm_up(_feed_urls(base)):.1f} s", flush=True)
                 expect = args.feeds * args.items
-                naive = measure("naive feed", {**spec, "variant": "naive-feed"},
-                                args.repeats, root, expect)
-                nm = measure("newsmirror feed", {**spec, "variant": "feed"},
-                             args.repeats, root, expect)
-                rows += [("naive-feed", naive, None), ("feed", nm, naive)]
+                for label, cpu in configs:
+                    spec = {**base, "cpu": cpu}
+                    naive = measure("naive feed" + label, {**spec, "variant": "naive-feed"},
+                                    args.repeats, root, expect)
+                    nm = measure("newsmirror feed" + label, {**spec, "variant": "feed"},
+                                 args.repeats, root, expect)
+                    rows += [("naive-feed", naive, None), ("feed", nm, naive)]
                 if args.profile:
-                    profile({**spec, "variant": "feed"}, root, args.profile)
+                    profile({**base, "cpu": configs[0][1], "variant": "feed"}, root,
+                            args.profile)
         if "rerun" in only:
             with Server(args.rerun_sources, 1, server_cpu) as server:
-                spec = {**common, "mode": "feed", "feeds": args.rerun_sources,
-                        "port": server.port, "variant": "rerun"}
+                base = {"loopback": args.loopback, "mode": "feed",
+                        "feeds": args.rerun_sources, "port": server.port, "variant": "rerun"}
                 print(f"\nrerun: {args.rerun_sources} sources, all 304 ({server.base}); "
-                      f"warm-up {warm_up(_feed_urls(spec)):.1f} s", flush=True)
-                rerun = measure("newsmirror rerun 304", spec, args.repeats, root,
-                                args.rerun_sources)
-                rows.append(("rerun", rerun, None))
+                      f"warm-up {warm_up(_feed_urls(base)):.1f} s", flush=True)
+                for label, cpu in configs:
+                    rerun = measure("newsmirror rerun 304" + label, {**base, "cpu": cpu},
+                                    args.repeats, root, args.rerun_sources)
+                    rows.append(("rerun", rerun, None))
                 if args.profile:
-                    profile(spec, root, args.profile)
+                    profile({**base, "cpu": configs[0][1]}, root, args.profile)
         if only & {"rule", "generic"}:
             with Server(args.page_feeds, args.page_items, server_cpu) as server:
-                spec = {**common, "mode": "page", "feeds": args.page_feeds,
+                base = {"loopback": args.loopback, "mode": "page", "feeds": args.page_feeds,
                         "port": server.port}
                 manifest = fetch_manifest(server.base)
                 pages = [f"http://{host_of(f, server.port, args.loopback)}/articles/{f}/{i}.html"
                          for f in range(args.page_feeds) for i in range(args.page_items)]
-                took = warm_up(_feed_urls(spec) + pages)
+                took = warm_up(_feed_urls(base) + pages)
                 print(f"\npage mode: {args.page_feeds} feeds x {args.page_items} items "
                       f"({server.base}); warm-up {took:.1f} s", flush=True)
                 expect = args.page_feeds * args.page_items
-                naive = measure("naive page", {**spec, "variant": "naive-page"},
-                                args.repeats, root, expect)
-                rows.append(("naive-page", naive, None))
                 rules = [site["rule"] for site in manifest["sites"]]
-                for key in ("rule", "generic"):
-                    if key not in only:
-                        continue
-                    vspec = {**spec, "variant": key, "rules": rules if key == "rule" else None}
-                    result = measure(f"newsmirror {key}", vspec, args.repeats, root, expect)
-                    rows.append((key, result, naive))
-                    if args.profile:
-                        profile(vspec, root, args.profile)
+                for label, cpu in configs:
+                    spec = {**base, "cpu": cpu}
+                    naive = measure("naive page" + label, {**spec, "variant": "naive-page"},
+                                    args.repeats, root, expect)
+                    rows.append(("naive-page", naive, None))
+                    for key in ("rule", "generic"):
+                        if key not in only:
+                            continue
+                        vspec = {**spec, "variant": key,
+                                 "rules": rules if key == "rule" else None}
+                        result = measure(f"newsmirror {key}{label}", vspec, args.repeats,
+                                         root, expect)
+                        rows.append((key, result, naive))
+                if args.profile:
+                    for key in ("rule", "generic"):
+                        if key in only:
+                            profile({**base, "cpu": configs[0][1], "variant": key,
+                                     "rules": rules if key == "rule" else None},
+                                    root, args.profile)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -432,8 +467,8 @@ def main() -> None:
 def print_table(rows: list[tuple[str, dict, dict | None]]) -> None:
     # CPU µs/post includes kernel time, which on a churned no-journal ext4 swings with the
     # disk's state (file creation: 0.2-0.9 ms); user µs/post is the stable figure
-    print("\nvariant                  posts   seconds    posts/s (worst–best)   vs naive  "
-          "CPU µs/post  user µs  peak RSS  goal")
+    print("\nvariant                            posts   seconds    posts/s (worst–best)  "
+          "vs naive  CPU µs/post  user µs  peak RSS  goal")
     for key, r, naive in rows:
         ratio = r["rate"] / naive["rate"] if naive else None
         goal = ""
@@ -442,10 +477,10 @@ def print_table(rows: list[tuple[str, dict, dict | None]]) -> None:
             goal = f">= {target:g}x: {'met' if ratio >= target else 'MISSED'}"
         elif kind == "seconds":
             goal = f"< {target:g} s: {'met' if r['seconds'] < target else 'MISSED'}"
-        if not key.startswith("naive"):
+        if key in RSS_GOAL_VARIANTS:
             goal += f"; RSS < {RSS_GOAL_MB} MB: " + \
                 ("met" if r["rss_mb"] < RSS_GOAL_MB else "MISSED")
-        print(f"{r['label']:<22} {r['posts']:7d} {r['seconds']:9.3f} {r['rate']:10.1f} "
+        print(f"{r['label']:<32} {r['posts']:7d} {r['seconds']:9.3f} {r['rate']:10.1f} "
               f"{'(' + format(r['worst'], '.0f') + '–' + format(r['best'], '.0f') + ')':>14}"
               f"{(f'{ratio:7.2f}x' if ratio else '     — '):>9} {r['cpu_us']:10.0f} "
               f"{r['user_us']:8.0f} "
