@@ -268,6 +268,20 @@ def test_tracking_pixels_and_share_links_dropped():
     assert out == "<p>a</p>"
 
 
+def test_share_link_around_an_image_goes_with_it_and_the_rest_is_fixed():
+    # the link's image is freed with it; the nodes after it are still made real and get
+    # their referrerpolicy (one query serves every step)
+    out = clean_html('<p><a href="https://service.weibo.com/share/share.php?url=x">'
+                     '<img data-src="/weibo.png" src="data:image/gif;base64,R0lGOD">'
+                     '<iframe src="https://www.youtube.com/embed/x"></iframe></a>'
+                     '<img data-src="/real.jpg" src="data:image/gif;base64,R0lGOD">'
+                     '<a href="/next">next</a></p>', BASE)
+    assert "weibo" not in out and "youtube" not in out
+    assert '<img data-src="https://example.com/real.jpg" src="https://example.com/real.jpg" ' \
+           'referrerpolicy="no-referrer">' in out
+    assert '<a href="https://example.com/next">next</a>' in out
+
+
 # --- iframes and referrerpolicy ------------------------------------------------------------
 
 def test_iframes_allowlisted_and_sandboxed():

@@ -74,9 +74,13 @@ _ANY_LAZY = LAZY_ATTRS + LAZY_SRCSET_ATTRS
 _NOSCRIPT = re.compile(r"<[nN][oO][sS][cC][rR][iI][pP][tT]")
 
 
-def _fix_lazy(tree, html: str) -> None:
-    for node in tree.css("img, source, video, iframe"):
+def _fix_lazy(tree, html: str, media: list) -> bool:
+    """Lazy images made real; True when a ``<noscript>`` was unwrapped or dropped (the
+    tree then has other nodes than ``media``)."""
+    for node in media:
         tag = node.tag
+        if tag not in ("img", "source", "video", "iframe"):
+            continue
         values = node.attributes  # one dict per node: each .attrs lookup is a C call
         if not any(name in values for name in _ANY_LAZY):
             continue  # no data-src & co: nothing to do (most nodes of most feeds)
@@ -92,7 +96,8 @@ def _fix_lazy(tree, html: str) -> None:
                              or current.strip().lower().startswith("data:")):
                 attrs["srcset"] = real_set
     if _NOSCRIPT.search(html) is None:
-        return  # no <noscript> in the source: skip the query and its loop
+        return False  # no <noscript> in the source: skip the query and its loop
+    changed = False
     for noscript in tree.css("noscript"):
         imgs = noscript.css("img")
         if len(imgs) != 1 or _is_placeholder(imgs[0].attributes.get("src")):
@@ -100,6 +105,7 @@ def _fix_lazy(tree, html: str) -> None:
         prev = noscript.prev
         while prev is not None and prev.is_text_node and not (prev.text_content or "").strip():
             prev = prev.prev
+        changed = True
         if prev is not None and prev.tag == "img":
             if _is_placeholder(prev.attributes.get("src")):
                 prev.decompose()  # the noscript copy is the real one
@@ -113,6 +119,7 @@ def _fix_lazy(tree, html: str) -> None:
             noscript.decompose()
             continue
         noscript.unwrap()
+    return changed
 
 
 # --- junk, trackers, iframes ----------------------------------------------------------
@@ -201,20 +208,37 @@ def _is_tracking_pixel(node, base: str | None) -> bool:
     return bool(_TRACKER_HOSTS.search(host) or _TRACKER_HOSTS.search(host + parts.path))
 
 
-def _drop_unwanted(tree, base: str | None) -> None:
-    for img in tree.css("img"):
-        if _is_tracking_pixel(img, base):
-            img.decompose()
-    for a in tree.css("a[href]"):
-        href = absolute_url(a.attributes.get("href") or "", base) or ""
-        if _SHARE_URL.match(href):
-            a.decompose()
-    for iframe in tree.css("iframe"):
-        src = absolute_url(iframe.attributes.get("src") or "", base)
-        if not src or not _host_allowed(src, VIDEO_IFRAME_HOSTS):
-            iframe.decompose()
-        else:
-            iframe.attrs["sandbox"] = IFRAME_SANDBOX
+def _drop_unwanted(media: list, base: str | None) -> list:
+    """Tracking pixels, share links and iframes off the video allowlist decomposed; the
+    nodes of ``media`` still in the tree, in document order."""
+    kept = []
+    dropped: set[int] = set()  # the nodes inside a dropped link, gone with it
+    for node in media:
+        if dropped and node.mem_id in dropped:
+            continue  # freed with the link around it: not to be touched (mem_id is safe)
+        tag = node.tag
+        if tag == "img":
+            if _is_tracking_pixel(node, base):
+                node.decompose()
+                continue
+        elif tag == "a":
+            href = absolute_url(node.attributes.get("href") or "", base) or ""
+            if _SHARE_URL.match(href):
+                _mark_subtree(node, dropped)
+                node.decompose()
+                continue
+        elif tag == "iframe":
+            src = absolute_url(node.attributes.get("src") or "", base)
+            if not src or not _host_allowed(src, VIDEO_IFRAME_HOSTS):
+                node.decompose()
+                continue
+            node.attrs["sandbox"] = IFRAME_SANDBOX
+        kept.append(node)
+    return kept
+
+
+def _mark_subtree(node, ids: set[int]) -> None:
+    ids.update(n.mem_id for n in node.traverse())
 
 
 # --- URLs -------------------------------------------------------------------------------
@@ -299,8 +323,8 @@ def absolute_url(url: str, base: str | None) -> str | None:
     return url
 
 
-def _document_base(tree, base_url: str | None) -> str | None:
-    base_node = tree.css_first("base[href]")
+def _document_base(media: list, base_url: str | None) -> str | None:
+    base_node = next((n for n in media if n.tag == "base"), None)
     if base_node is not None:
         href = (base_node.attributes.get("href") or "").strip()
         candidate = absolute_url(href, base_url) if href else None
@@ -392,6 +416,7 @@ _ATTRS = {
 }
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
 REFERRER_TAGS = ("img", "iframe", "video", "audio")
+_MEDIA_QUERY = "base[href], img, source, video, iframe, audio, a[href]"
 
 # One nh3 Cleaner for every call: ``nh3.clean(...)`` rebuilds the allowlists on each call
 # (~30 µs of a ~110 µs sanitize). Its attribute filter needs the document's base URL,
@@ -477,8 +502,11 @@ def clean_html(html: str, base_url: str | None, *, remove: Sequence[str] = (),
     if not html or not html.strip():
         return ""
     tree = LexborHTMLParser(html, is_fragment=True)
-    base = _document_base(tree, base_url)
-    _fix_lazy(tree, html)
+    # One walk finds every node the steps below look at (each query walks the fragment);
+    # it is walked again only after a step changed which nodes the tree holds.
+    media = tree.css(_MEDIA_QUERY)
+    base = _document_base(media, base_url)
+    changed = _fix_lazy(tree, html, media)
     selectors = list(remove) + (list(JUNK_SELECTORS) if junk else [])
     for selector in selectors:
         try:
@@ -487,9 +515,11 @@ def clean_html(html: str, base_url: str | None, *, remove: Sequence[str] = (),
             raise ValueError(f"invalid CSS selector {selector!r}: {exc}") from None
         for node in matches:
             node.decompose()
-    _drop_unwanted(tree, base)
-    for node in tree.css(",".join(REFERRER_TAGS)):
-        if "referrerpolicy" not in node.attributes:
+            changed = True
+    if changed:
+        media = tree.css(_MEDIA_QUERY)
+    for node in _drop_unwanted(media, base):
+        if node.tag in REFERRER_TAGS and "referrerpolicy" not in node.attributes:
             node.attrs["referrerpolicy"] = "no-referrer"  # appended: last attribute
     if convert:
         _convert_tree(tree, convert)
