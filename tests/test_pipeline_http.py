@@ -256,7 +256,8 @@ def _pool_site(http_server, folder: str) -> tuple[str, str]:
     server as host localhost) and one dead link."""
     items = []
     for n in range(12):
-        page = http_server.put(f"{folder}/story-{n}.html", article_page(f"国会通过修正法案{n}", LONG),
+        page = http_server.put(f"{folder}/story-{n}.html",
+                               article_page(f"国会通过修正法案{n}", LONG),
                                "text/html; charset=utf-8")
         if n % 2:
             page = page.replace("://127.0.0.1:", "://localhost:")
