@@ -190,6 +190,35 @@ def test_bad_source_does_not_stop_the_others(make_site):
     assert summary.exit_code == 1
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs 2 CPUs")
+@pytest.mark.parametrize("slow", [True, False])
+def test_posts_go_to_a_thread_only_when_files_are_slow_to_write(make_site, monkeypatch, slow):
+    """The first source's posts are written by the event loop's thread and timed; later
+    ones go to a thread when a file took more than SLOW_FILE_WRITE, else stay."""
+    import threading
+
+    from newsmirror import pipeline
+
+    sources = "".join(f'[[sources]]\nname = "S{n}"\nurl = "s{n}.xml"\nfull_text = "never"\n\n'
+                      for n in range(4))
+    site = make_site(sources)
+    for n in range(4):
+        (site / f"s{n}.xml").write_text(rss(item(10 * n), item(10 * n + 1)), encoding="utf-8")
+    writers = []
+    real = pipeline._write_files
+
+    def recording(files, done):
+        writers.append(threading.current_thread() is threading.main_thread())
+        return real(files, done)
+
+    monkeypatch.setattr(pipeline, "_write_files", recording)
+    monkeypatch.setattr(pipeline, "SLOW_FILE_WRITE", 0.0 if slow else 10.0)
+    summary = go(site)
+    assert summary.ok and len(posts(site)) == 8
+    assert writers[0] is True  # nothing timed yet: written in place
+    assert writers[1:] == ([False] * 3 if slow else [True] * 3)
+
+
 def test_failing_source_backs_off_until_forced(make_site):
     site = make_site('[[sources]]\nname = "Gone"\nurl = "missing.xml"\n')
     go(site, now=T0)

@@ -13,6 +13,7 @@ import gc
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 BACKOFF_BASE = timedelta(minutes=10)
 BACKOFF_CAP = timedelta(hours=24)
 SNAPSHOT_NAME = "items.jsonl"
+# CPU seconds (user + kernel) per post file above which files are written in a thread
+SLOW_FILE_WRITE = 150e-6
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class _Context:
     progress: Callable[[SourceReport], None] | None = None
     pages: PagePool | None = None  # extraction of article pages, inline or in workers
     page_slots: asyncio.Semaphore | None = None  # pages fetched or being processed
+    # CPU seconds a post file took to write, recent average (None: nothing written yet)
+    file_write_cost: float | None = None
 
 
 # --- entry point ----------------------------------------------------------------------------
@@ -501,17 +506,17 @@ async def _write_posts(ctx: _Context, source: Source, built: list[tuple[_Planned
                                 article.published, "pending")
             ctx.store.put_item(record)
             records.append((record, article, planned.record is None))
-    # step 2: the files, each atomically, in a thread: creating a file on a churned
-    # no-journal ext4 costs 0.2-0.9 ms of kernel time with the GIL released, which a
-    # second core then spends while the event loop fetches and extracts other sources.
-    # bench_e2e rule, both cores: 464-470 -> 618-733 posts/s.
+    # step 2: the files, each atomically
     files = [(ctx.config.root / r.post_path, render_post(a)) for r, a, _ in records]
     done: list[Path] = []  # the files written, also when one of them fails
     try:
-        if len(os.sched_getaffinity(0)) > 1:
-            await asyncio.to_thread(_write_files, files, done)
-        else:  # one core: a thread would only add switches
-            _write_files(files, done)
+        if _slow_disk(ctx):
+            seconds = await asyncio.to_thread(_write_files, files, done)
+        else:
+            seconds = _write_files(files, done)
+        cost = seconds / max(len(files), 1)
+        ctx.file_write_cost = cost if ctx.file_write_cost is None else \
+            (ctx.file_write_cost + cost) / 2
     finally:
         for target, (_, _, is_new) in zip(done, records):
             ctx.summary.written.append(target)
@@ -523,10 +528,27 @@ async def _write_posts(ctx: _Context, source: Source, built: list[tuple[_Planned
         ctx.store.mark_written(source.name, [r.key for r, _, _ in records])
 
 
-def _write_files(files: list[tuple[Path, str]], done: list[Path]) -> None:
+def _slow_disk(ctx: _Context) -> bool:
+    """Whether post files go to a thread: on more than one core, when writing them costs
+    more than SLOW_FILE_WRITE each.
+
+    Creating a file on a churned no-journal ext4 costs 0.2-0.9 ms of kernel time with the
+    GIL released, which a second core then spends while the event loop fetches and
+    extracts other sources (bench_e2e rule, both cores: 464-470 -> 618-733 posts/s). On a
+    disk creating files in ~30 µs, the thread only adds GIL hand-offs (bench_e2e feed on
+    tmpfs: 4.25x the naive reference on one core, 3.94x on two with the thread).
+    """
+    return ctx.file_write_cost is not None and ctx.file_write_cost > SLOW_FILE_WRITE \
+        and len(os.sched_getaffinity(0)) > 1
+
+
+def _write_files(files: list[tuple[Path, str]], done: list[Path]) -> float:
+    """Write the posts; the CPU seconds (user and kernel) this thread spent on it."""
+    start = time.thread_time()
     for target, text in files:
         write_atomic(target, text)
         done.append(target)
+    return time.thread_time() - start
 
 
 def _new_name(ctx: _Context, planned: _Planned, article: Article) -> str:
