@@ -43,6 +43,28 @@ def test_snapshot_export_and_merge(tmp_path: Path):
         assert b.export_items() == snapshot
 
 
+def test_snapshot_lines_are_exact_json_with_utc_millisecond_times(tmp_path: Path):
+    import json
+    from datetime import timedelta, timezone
+
+    sgt = datetime(2022, 10, 31, 14, 46, 5, 123456, tzinfo=timezone(timedelta(hours=8)))
+    odd = ItemRecord("新闻网", 'guid:"引号"\n\\/\x01😀', None, "_posts/x.md", "h", sgt, sgt,
+                     "written")
+    with Store(tmp_path / "s.sqlite") as store:
+        with store.transaction():
+            store.put_item(odd)
+            store.put_item(record("2", "_posts/b.md"))
+        # a time stored in another form (by hand, or a future writer) is written in iso form
+        store.db.execute("UPDATE items SET published = '2022-10-31T14:46:05+08:00'"
+                         " WHERE key = 'guid:2' OR key = '2'")
+        lines = store.export_items().splitlines()
+    first = {"first_seen": "2022-10-31T06:46:05.123+00:00", "hash": "h", "key": odd.key,
+             "link": None, "post": "_posts/x.md",
+             "published": "2022-10-31T06:46:05.123+00:00", "source": "新闻网"}
+    assert lines[1] == json.dumps(first, ensure_ascii=False, sort_keys=True)
+    assert json.loads(lines[0])["published"] == "2022-10-31T06:46:05.000+00:00"
+
+
 def test_bad_snapshot_line_is_a_clear_error(tmp_path: Path):
     with Store(tmp_path / "s.sqlite") as store, pytest.raises(StoreError, match="line 2"):
         store.merge_items('{"source": "s", "key": "k", "post": "p", "hash": "h", '
