@@ -534,9 +534,10 @@ def _slow_disk(ctx: _Context) -> bool:
 
     Creating a file on a churned no-journal ext4 costs 0.2-0.9 ms of kernel time with the
     GIL released, which a second core then spends while the event loop fetches and
-    extracts other sources (bench_e2e rule, both cores: 464-470 -> 618-733 posts/s). On a
-    disk creating files in ~30 µs, the thread only adds GIL hand-offs (bench_e2e feed on
-    tmpfs: 4.25x the naive reference on one core, 3.94x on two with the thread).
+    extracts other sources (bench_e2e rule, both cores, churned disk: 439-479 posts/s
+    without the thread, 653-665 with it). On a disk creating files in ~30 µs the thread
+    only adds GIL hand-offs (bench_e2e feed on tmpfs, both cores: 3.94x the naive
+    reference with it, 4.01x without).
     """
     return ctx.file_write_cost is not None and ctx.file_write_cost > SLOW_FILE_WRITE \
         and len(os.sched_getaffinity(0)) > 1
