@@ -187,6 +187,19 @@ def test_zaobao_sg_json_hook_details():
     assert result.published == datetime(2024, 3, 15, 8, 0, tzinfo=timezone.utc)
 
 
+@pytest.mark.parametrize("metadata", [("title", "date", "author"), ()])
+def test_base_href_in_any_case_whatever_metadata_is_asked(metadata):
+    rule = Rule(domain="news.example", content=(".story",))
+    html = ('<html><head><title>T</title><BaSe HrEf="https://cdn.example/news/"></head><body>'
+            '<div class="story"><p>正文第一段。</p></div></body></html>')
+    result = extract(html, "https://news.example/a/1.html", [rule], metadata=metadata)
+    assert result.content_html.startswith('<base href="https://cdn.example/news/">')
+    assert result.title == ("T" if metadata else None)  # only what was asked for
+    plain = extract(html.replace('<BaSe HrEf="https://cdn.example/news/">', ""),
+                    "https://news.example/a/1.html", [rule], metadata=metadata)
+    assert plain.content_html.startswith('<base href="https://news.example/a/1.html">')
+
+
 def test_zaobao_hk_lazy_image_and_broken_ld_json():
     result = extract_page(page("zaobao-hk.html"),
                           "https://www.zaobao.com/realtime/china/story20221031-1328240", RULES)

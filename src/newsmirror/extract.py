@@ -181,6 +181,8 @@ def _parse_date(text: str | None, tz: tzinfo) -> datetime | None:
 # selector list matches in document order, and each separate query walked the whole page
 # (~45 µs on a 40 KB page, four of them on every page).
 _PAGE_NODES = 'base[href], meta, script[type="application/ld+json"], title, time[datetime]'
+# "<base" in any letter case, spelled out so that the regex engine skips from "<" to "<"
+_BASE_TAG = re.compile(r"<[bB][aA][sS][eE][\s/>]")
 
 
 @dataclass
@@ -928,15 +930,17 @@ def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
     rule = select_rule(url, rules)
     tz = _tz(rule.timezone if rule and rule.timezone else default_tz)
     tree = LexborHTMLParser(utf8 if utf8 is not None else html)
-    page = _page_nodes(tree)
-    base = _page_base(page, url)
     content, used = "", TRAFILATURA
     found: dict[str, Any] = {}
     if rule is not None:
         found = _rule_fields(tree, rule, tz)
     # page metadata only for what the rule's selectors did not find, and before the
     # rule's ``remove`` selectors change the tree
-    meta = _metadata(page, tz, [k for k in metadata if not found.get(k)])
+    want = [k for k in metadata if not found.get(k)]
+    # no metadata wanted and no "<base" in the source: the tree walk has nothing to find
+    page = _page_nodes(tree) if want or _BASE_TAG.search(html) else _PageNodes()
+    base = _page_base(page, url)
+    meta = _metadata(page, tz, want)
     if rule is not None:
         _rule_content(tree, rule, tz, found)
         if found["has_content"]:
