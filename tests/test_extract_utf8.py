@@ -35,3 +35,26 @@ def test_extract_utf8_argument():
     got = extract.extract(PAGE, URL, RULES, utf8=PAGE.encode("utf-8"))
     assert got == extract.extract(PAGE, URL, RULES)
     assert "第一段" in got.content_html
+
+
+def test_a_batch_of_pages_gives_each_its_own_outcome():
+    """process_pages runs stage by stage; a page whose extraction fails (here: an invalid
+    selector in its site's rule) or whose cleaning fails does not touch the others."""
+    bad_rule = Rule(domain="broken.example", content=("article[",))
+    rules = RULES + (bad_rule,)
+    job = pages.PageJob(PAGE.encode("utf-8"), "text/html", URL, "UTC", URL, (), False, None,
+                        True)
+    broken = pages.PageJob(PAGE.encode("utf-8"), "text/html", "https://broken.example/1",
+                           "UTC", URL, (), False, None, True)
+    unclean = pages.PageJob(PAGE.encode("utf-8"), "text/html", URL, "UTC", URL, ("p[",),
+                            False, None, True)
+    outcomes = pages.process_pages([job, broken, unclean, job], rules)
+    alone = pages.process_page(job, rules)
+    assert outcomes[0] == (alone, None) and outcomes[3] == (alone, None)
+    assert outcomes[1][0] is None and "invalid CSS selector" in str(outcomes[1][1])
+    done, error = outcomes[2]
+    assert error is None and done.raw == alone.raw and done.page == alone.page
+    with pytest.raises(ValueError, match="invalid CSS selector"):
+        done.cleaned()
+    with pytest.raises(ValueError, match="invalid CSS selector"):
+        pages.process_page(broken, rules)
