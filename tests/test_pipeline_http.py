@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -293,9 +294,10 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
         started.append(1)
         return real_pool(*args, **kwargs)
 
-    def counting_returned(self, batch, returned):
-        batches.append(len(batch))
-        return real_returned(self, batch, returned)
+    def counting_returned(self, batch, returned, *, workers=True):
+        if workers:  # not the batches of the site-rule pages' thread
+            batches.append(len(batch))
+        return real_returned(self, batch, returned, workers=workers)
 
     monkeypatch.setattr(pages, "POOL_THRESHOLD", 0)
     monkeypatch.setattr(pages, "BATCH_PAGES", 4)
@@ -338,6 +340,67 @@ def test_workers_that_cannot_start_leave_the_work_to_the_main_process(http_serve
     assert sum("新加坡国会星期二通过修正法案" in text for text in _posts_of(site).values()) == 12
     with Store(site / ".newsmirror" / "state.sqlite") as store:
         assert len(list(store.pages_of("新闻网"))) == 12
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_site_rule_pages_go_to_a_thread_on_more_than_one_cpu(http_server, make_site,
+                                                             monkeypatch, cpus):
+    """With two usable CPUs the site-rule pages are processed in one thread beside the
+    event loop (parser, sanitizer and compressor release the GIL); with one, in the
+    event loop's thread. The posts and stored pages are the same either way."""
+    import threading
+
+    from newsmirror import pages
+
+    sources, rules = _pool_site(http_server, f"cpus{cpus}")
+    threads = set()
+    real = pages.process_pages
+
+    def recording(jobs, rules):
+        threads.add(threading.current_thread().name)
+        return real(jobs, rules)
+
+    monkeypatch.setattr(pages, "usable_cpus", lambda: cpus)
+    monkeypatch.setattr(pages, "process_pages", recording)
+    monkeypatch.setattr(pages, "ProcessPoolExecutor",
+                        lambda *a, **k: pytest.fail("pool started"))
+    site = site_with(make_site, http_server, sources, rules)
+    summary = go(site)
+    assert summary.ok and summary.reports[0].new_posts == 13
+    if cpus == 1:
+        assert threads == {threading.main_thread().name}
+    else:
+        assert threads and all(name.startswith("newsmirror-pages") for name in threads)
+    texts = _posts_of(site).values()
+    assert sum("新加坡国会星期二通过修正法案" in text for text in texts) == 12
+    with Store(site / ".newsmirror" / "state.sqlite") as store:
+        assert len(list(store.pages_of("新闻网"))) == 12
+
+
+@pytest.mark.parametrize("cpus", [1, 2])
+def test_a_bug_in_page_processing_keeps_the_feed_content(http_server, make_site,
+                                                         monkeypatch, cpus):
+    """Whether the batch ran in the page thread or in the event loop's thread, every
+    page of it gets the error (none is left waiting) and its item keeps the feed text."""
+    from newsmirror import pages
+
+    sources, rules = _pool_site(http_server, f"bug{cpus}")
+
+    def broken(jobs, rules):
+        raise RuntimeError("bug in page processing")
+
+    monkeypatch.setattr(pages, "usable_cpus", lambda: cpus)
+    monkeypatch.setattr(pages, "process_pages", broken)
+    site = site_with(make_site, http_server, sources, rules)
+    faulthandler.dump_traceback_later(120, exit=True)  # a page left waiting hangs the run
+    try:
+        summary = go(site)
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    report = summary.reports[0]
+    assert report.new_posts == 13  # every item kept, with its feed content
+    assert sum("bug in page processing" in w for w in report.warnings) == 12
+    assert sum("新加坡国会…" in text for text in _posts_of(site).values()) == 12
 
 
 def test_small_runs_never_start_workers(http_server, make_site, monkeypatch):

@@ -1,7 +1,8 @@
 """Article pages: decode, extract, clean and compress each fetched page.
 
-This is the CPU-heavy step of page mode; it runs inline, and on big runs also in a small
-pool of worker processes, with the same function either way.
+This is the CPU-heavy step of page mode. It runs in the event loop's thread on a single
+usable CPU; with more, in one thread beside the event loop, and on big runs also in a
+small pool of worker processes, with the same function every way.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import multiprocessing
 import os
 import pickle
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,11 +32,16 @@ log = logging.getLogger("newsmirror")
 # are I/O. Pages that need the generic extractor (no site rule for their host: trafilatura,
 # ~5-9 ms a page) also go to a small process pool, in batches (see PagePool), once a run
 # has more than POOL_THRESHOLD of them, so that they use a second core. Pages with a site
-# rule (~0.5 ms with cleaning and compression) always stay inline. Measured on bench_e2e
+# rule (~0.5 ms with cleaning and compression) never go to the pool. Measured on bench_e2e
 # rule (800 pages, server on the second core): pooled one page per trip, 500 posts/s at
 # 2,844 CPU µs/post; in batches of 8, 751/s at 2,003 µs/post, the two workers' start-up
-# (~0.2 s of imports each) alone ~500 µs/post; inline 813/s at 1,205 µs/post.
-# Single-core machines never pool. Both paths run the same function, process_page.
+# (~0.2 s of imports each) alone ~500 µs/post; in the event loop's thread 813/s at
+# 1,205 µs/post. On more than one CPU they go to one thread instead: lexbor's parser,
+# nh3 (between calls of its attribute filter) and brotli release the GIL, about half of a
+# page's CPU, which then runs beside the event loop (bench_e2e rule, both cores: 11.82-12.01x
+# the naive reference in the loop's thread, 13.08-13.69x with the thread; one core is
+# unchanged, nothing is threaded there). Every path runs the same function,
+# process_pages.
 
 POOL_THRESHOLD = 50  # generic pages in one run before the pool is started
 POOL_WORKERS = 2
@@ -151,6 +157,11 @@ def _clean(job: PageJob, page: Extracted) -> tuple[str | None, Exception | None]
         return None, exc
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity, which CI runners and taskset set)."""
+    return len(os.sched_getaffinity(0))
+
+
 _worker_rules: tuple[Rule, ...] = ()
 
 
@@ -171,8 +182,9 @@ def _process_batch_in_worker(jobs: list[PageJob]) -> list[_Outcome]:
 
 
 class PagePool:
-    """Runs page jobs for one pipeline run: inline, or also in worker processes once the
-    run has more than POOL_THRESHOLD generic pages (never on a single usable CPU).
+    """Runs page jobs for one pipeline run: in the event loop's thread on one usable CPU;
+    with more, in a thread beside it, and generic pages in worker processes once the run
+    has more than POOL_THRESHOLD of them.
 
     Pages are processed in batches of up to BATCH_PAGES (or what arrived within
     BATCH_WAIT), stage by stage (process_pages). To the workers, a batch is one trip:
@@ -187,7 +199,10 @@ class PagePool:
         self.rules = rules
         self.generic_pages = 0  # pages with no site rule (trafilatura) so far
         self._pool: ProcessPoolExecutor | None = None
-        self._failed = False  # one core, or a worker died: stay inline
+        self._failed = False  # one core, or a worker died: stay in this process
+        self._thread: ThreadPoolExecutor | None = None  # on > 1 CPU: pages not pooled
+        self._threaded = usable_cpus() > 1
+        # the batch for this process (its page thread or the event loop's thread)
         self._inline: list[tuple[PageJob, asyncio.Future[PageDone]]] = []
         self._pooled: list[tuple[PageJob, asyncio.Future[PageDone]]] = []
         self._flush_timer: asyncio.TimerHandle | None = None
@@ -213,6 +228,8 @@ class PagePool:
             self._flush_timer.cancel()
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+        if self._thread is not None:
+            self._thread.shutdown(cancel_futures=True)
 
     def _flush(self) -> None:
         if self._flush_timer is not None:
@@ -223,7 +240,17 @@ class PagePool:
         if pooled:
             self._send(pooled)
         if inline:
-            self._settle(inline, process_pages([job for job, _ in inline], self.rules))
+            if self._threaded:
+                self._send_to_thread(inline)
+            else:
+                self._settle(inline, self._process_here(inline))
+
+    def _process_here(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]
+                      ) -> list[_Outcome]:
+        try:
+            return process_pages([job for job, _ in batch], self.rules)
+        except Exception as exc:  # noqa: BLE001 - a bug: raised to each page, none waits forever
+            return [(None, exc)] * len(batch)
 
     def _send(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
         assert self._pool is not None
@@ -235,16 +262,29 @@ class PagePool:
         asyncio.wrap_future(sent).add_done_callback(
             lambda returned: self._returned(batch, returned))
 
+    def _send_to_thread(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
+        # The parser, the sanitizer and the compressor release the GIL (about half of a
+        # site-rule page's CPU): in a thread that half runs on the other core while the
+        # event loop fetches, parses feeds and writes posts.
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="newsmirror-pages")
+        sent = self._thread.submit(process_pages, [job for job, _ in batch], self.rules)
+        asyncio.wrap_future(sent).add_done_callback(
+            lambda returned: self._returned(batch, returned, workers=False))
+
     def _returned(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
-                  returned: asyncio.Future[list[_Outcome]]) -> None:
+                  returned: asyncio.Future[list[_Outcome]], *, workers: bool = True) -> None:
         if returned.cancelled():
             for _, future in batch:
                 future.cancel()
             return
         try:
             outcomes = returned.result()
-        except Exception:  # noqa: BLE001 - a worker died (killed, out of memory): go on inline
-            outcomes = self._without_workers(batch)
+        except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
+            if not workers:  # the thread: a bug in process_pages, raised to each page
+                outcomes = [(None, exc)] * len(batch)
+            else:
+                outcomes = self._without_workers(batch)  # go on in this process
         self._settle(batch, outcomes)
 
     def _without_workers(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]
@@ -252,7 +292,7 @@ class PagePool:
         if not self._failed:
             log.warning("extraction workers failed; extracting in the main process")
         self._failed = True
-        return process_pages([job for job, _ in batch], self.rules)
+        return self._process_here(batch)
 
     @staticmethod
     def _settle(batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
@@ -267,7 +307,7 @@ class PagePool:
 
     def _workers(self) -> ProcessPoolExecutor | None:
         if self._pool is None and not self._failed and self.generic_pages > POOL_THRESHOLD:
-            workers = min(POOL_WORKERS, len(os.sched_getaffinity(0)))
+            workers = min(POOL_WORKERS, usable_cpus())
             if workers < 2:
                 self._failed = True  # one core: workers would only add copying
                 return None

@@ -29,7 +29,7 @@ from .feeds import FeedError, parse_feed
 from .fetch import Fetcher, FetchError, FetchSettings, Validators
 from .model import Article, FeedItem, ParsedFeed, SourceReport
 from .pages import (PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PageDone, PageJob, PagePool,
-                    process_page)
+                    process_page, usable_cpus)
 from .post import post_filename, render_post, replace_body, write_atomic
 from .store import CachedResponse, Health, ItemRecord, Store, utc_now
 
@@ -540,7 +540,7 @@ def _slow_disk(ctx: _Context) -> bool:
     reference with it, 4.01x without).
     """
     return ctx.file_write_cost is not None and ctx.file_write_cost > SLOW_FILE_WRITE \
-        and len(os.sched_getaffinity(0)) > 1
+        and usable_cpus() > 1
 
 
 def _write_files(files: list[tuple[Path, str]], done: list[Path]) -> float:
