@@ -12,9 +12,12 @@ CPU. Every measured variant runs in a fresh child process, in two client configu
 * **1 core**: the child is pinned to CPU 0. This is the client's own efficiency: the
   naive reference and newsmirror each get one core, the server has the other.
 * **2 cores**: the child may use every CPU (the server stays on the last one). This is
-  what a user's 2-core machine gives newsmirror: its writer thread and, for generic
-  pages, its extraction workers run on the second core (shared here with the server).
-  The naive reference is sequential either way.
+  what a user's 2-core machine gives newsmirror: its page thread, its writer thread and,
+  for generic pages, its extraction workers run on the second core (shared here with
+  the server). The naive reference is sequential either way. Where the kernel runs the
+  client's event loop varies from run to run: each repeat's line ends with the share of
+  samples (every 20 ms) that found it on the server's CPU, sharing that core while the
+  other one may idle.
 
 Peak RSS (``ru_maxrss``) and CPU time are the child's own, plus its worker processes'
 (``RUSAGE_CHILDREN``), if any. Each repeat uses a fresh site folder (or posts folder for
@@ -66,6 +69,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -75,6 +79,7 @@ GOALS = {"feed": ("ratio", 4.0), "rule": ("ratio", 12.0), "generic": ("ratio", 1
          "rerun": ("seconds", 3.0)}
 RSS_GOAL_MB = 200
 RSS_GOAL_VARIANTS = ("feed", "rerun")
+SERVER_CPU: int | None = None  # the CPU the corpus server is pinned to, if any
 
 
 # --- the corpus server ------------------------------------------------------------------
@@ -283,13 +288,42 @@ def child_main(spec: dict) -> None:
 # --- parent side ----------------------------------------------------------------------------
 
 def run_child(spec: dict) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", json.dumps(spec)],
-                          capture_output=True, text=True)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT ")]
+    """Run one variant in a child process; also sample, every 20 ms, which CPU the
+    child's main thread (the event loop) was last on."""
+    proc = subprocess.Popen([sys.executable, __file__, "--child", json.dumps(spec)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    samples: list[int] = []
+    sampler = threading.Thread(target=_sample_cpu, args=(proc, samples), daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    sampler.join()
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("RESULT ")]
     if proc.returncode or not lines:
         raise RuntimeError(f"child {spec['variant']} failed ({proc.returncode}):\n"
-                           f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-    return json.loads(lines[-1][len("RESULT "):])
+                           f"{stdout[-2000:]}\n{stderr[-4000:]}")
+    result = json.loads(lines[-1][len("RESULT "):])
+    result["cpu_samples"] = samples
+    return result
+
+
+def _sample_cpu(proc: subprocess.Popen, samples: list[int]) -> None:
+    # /proc/PID/stat field 39 is "processor": the CPU the task last ran on. The child
+    # starts by importing for ~0.3 s; those samples count too (they are few).
+    path = f"/proc/{proc.pid}/stat"
+    while proc.poll() is None:
+        try:
+            with open(path) as fh:
+                samples.append(int(fh.read().rsplit(")", 1)[1].split()[36]))
+        except (OSError, IndexError, ValueError):
+            pass
+        time.sleep(0.02)
+
+
+def _on_server_cpu(result: dict) -> str:
+    samples = result.get("cpu_samples") or []
+    if SERVER_CPU is None or not samples:
+        return ""
+    return f", on the server's CPU {100 * samples.count(SERVER_CPU) / len(samples):.0f}%"
 
 
 def measure(label: str, spec: dict, repeats: int, root: Path, expect: int) -> dict:
@@ -304,8 +338,8 @@ def measure(label: str, spec: dict, repeats: int, root: Path, expect: int) -> di
         print(f"  {label:<22} repeat {k + 1}: {result['posts']:6d} in {result['seconds']:7.3f} s"
               f"  ({result['posts'] / result['seconds']:8.1f}/s, CPU {result['cpu']:.2f} s, "
               f"sys {result['sys']:.2f} s, RSS {result['rss_mb']:.0f} MB = main "
-              f"{result['rss_main_mb']:.0f} + 2 x worker {result['rss_worker_mb']:.0f})",
-              flush=True)
+              f"{result['rss_main_mb']:.0f} + 2 x worker {result['rss_worker_mb']:.0f}"
+              f"{_on_server_cpu(result)})", flush=True)
     seconds = statistics.median(r["seconds"] for r in runs)
     rates = sorted(r["posts"] / r["seconds"] for r in runs)
     return {"label": label, "posts": runs[0]["posts"], "seconds": seconds,
@@ -379,6 +413,8 @@ def main() -> None:
     cpus = sorted(os.sched_getaffinity(0))
     pin = not args.no_pin and len(cpus) >= 2
     server_cpu = cpus[-1] if pin else None
+    global SERVER_CPU
+    SERVER_CPU = server_cpu
     # (label, client CPU or None): "1 core" is the client's own efficiency; "2 cores" is
     # what a user's machine gives it (newsmirror's writer thread and extraction workers
     # then have a second core, shared here with the corpus server)

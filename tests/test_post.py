@@ -134,6 +134,36 @@ def test_file_name_limits_and_collisions():
     assert re.fullmatch(r"2022-10-31-[0-9a-f]{10}\.md", a)
 
 
+def test_repeated_titles_take_the_next_suffix_without_probing_all_again():
+    """A feed repeating one title on one day: with the run's ``probed`` dict each new
+    name costs a probe or two, and the names are the ones probing from 1 gives."""
+    day = datetime(2022, 10, 31, 8, tzinfo=UTC)
+
+    def names(probed):
+        taken: set[str] = {"2022-10-31-快讯-3.md"}  # a post already on disk
+        calls = 0
+
+        def is_taken(name):
+            nonlocal calls
+            calls += 1
+            return name.lower() in taken
+
+        made = []
+        for n in range(200):
+            title = "快讯" if n % 2 else "Untitled"
+            made.append(post_filename(title, day, UTC, f"k{n}", is_taken, probed))
+            taken.add(made[-1].lower())
+        return made, calls
+
+    plain, plain_calls = names(None)
+    fast, fast_calls = names({})
+    assert fast == plain
+    assert plain[:4] == ["2022-10-31-Untitled.md", "2022-10-31-快讯.md",
+                         "2022-10-31-Untitled-2.md", "2022-10-31-快讯-2.md"]
+    assert "2022-10-31-快讯-3.md" not in plain and "2022-10-31-快讯-4.md" in plain
+    assert plain_calls > 5000 and fast_calls < 2 * 200 + 5
+
+
 def test_slugify_keeps_cjk_and_drops_punctuation():
     assert slugify("王毅：停止【快讯】「引号」") == "王毅-停止-快讯-引号"
     assert slugify("a.b?c d_e") == "a-b-c-d-e"

@@ -106,6 +106,8 @@ class _Context:
     page_slots: asyncio.Semaphore | None = None  # pages fetched or being processed
     # CPU seconds a post file took to write, recent average (None: nothing written yet)
     file_write_cost: float | None = None
+    # per day and title slug, the last "-N" suffix a new post name took (post_filename)
+    name_suffixes: dict[str, int] = field(default_factory=dict)
 
 
 # --- entry point ----------------------------------------------------------------------------
@@ -504,8 +506,9 @@ async def _write_posts(ctx: _Context, source: Source, built: list[tuple[_Planned
             record = ItemRecord(source.name, planned.key, planned.item.link, path,
                                 planned.content_hash, planned.first_seen,
                                 article.published, "pending")
-            ctx.store.put_item(record)
             records.append((record, article, planned.record is None))
+        # names given above are in ctx.taken_names, so inserting after them is safe
+        ctx.store.put_items(r for r, _, _ in records)
     # step 2: the files, each atomically
     files = [(ctx.config.root / r.post_path, render_post(a)) for r, a, _ in records]
     done: list[Path] = []  # the files written, also when one of them fails
@@ -559,7 +562,8 @@ def _new_name(ctx: _Context, planned: _Planned, article: Article) -> str:
         return name.lower() in ctx.taken_names or ctx.store.post_path_taken(
             f"{ctx.config.site.posts_dir}/{name}")
 
-    name = post_filename(article.title, article.published, site_tz, planned.key, taken)
+    name = post_filename(article.title, article.published, site_tz, planned.key, taken,
+                         ctx.name_suffixes)
     ctx.taken_names.add(name.lower())
     return name
 

@@ -210,19 +210,27 @@ def _cut_utf8(text: str, max_bytes: int) -> str:
 
 
 def post_filename(title: str, published: datetime, site_tz: tzinfo, identity: str,
-                  is_taken: Callable[[str], bool]) -> str:
+                  is_taken: Callable[[str], bool], probed: dict[str, int] | None = None) -> str:
     """``YYYY-MM-DD-<slug>.md``, at most 200 bytes, not taken by another article.
 
     ``is_taken`` judges a candidate name; names are compared case-insensitively there
-    because Jekyll lower-cases URLs and macOS/Windows checkouts fold case.
+    because Jekyll lower-cases URLs and macOS/Windows checkouts fold case. Taken names
+    get ``-2``, ``-3``… ``probed``, a dict kept over the calls of one run (while names are
+    only ever added), remembers per first candidate the suffix found last: a feed that
+    repeats one title ("快讯", "Untitled") on one day would otherwise probe every
+    earlier name again for each article, quadratic in their number.
     """
     day = published.astimezone(site_tz).strftime("%Y-%m-%d")
     slug = slugify(title) or hashlib.sha1(identity.encode("utf-8")).hexdigest()[:10]
-    for n in range(1, 10_000):
+    key = f"{day}-{slug}".lower()
+    start = probed.get(key, 1) if probed is not None else 1
+    for n in range(start, 10_000):
         suffix = "" if n == 1 else f"-{n}"
         room = MAX_NAME_BYTES - len(f"{day}-{suffix}.md".encode("utf-8"))
         name = f"{day}-{_cut_utf8(slug, room)}{suffix}.md"
         if not is_taken(name):
+            if probed is not None:
+                probed[key] = n
             return name
     raise RuntimeError(f"no free file name for {title!r} on {day}")
 

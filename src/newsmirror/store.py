@@ -19,7 +19,7 @@ import json
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -209,14 +209,19 @@ class Store:
         return row is not None
 
     def put_item(self, record: ItemRecord) -> None:
-        self.db.execute(
+        self.put_items([record])
+
+    def put_items(self, records: Iterable[ItemRecord]) -> None:
+        """Insert or update items (one statement for all: a source's items in one call)."""
+        now = iso(utc_now())
+        self.db.executemany(
             "INSERT INTO items (source, key, link, post_path, content_hash, first_seen,"
             " published, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (source, key) DO UPDATE SET link = excluded.link,"
             " content_hash = excluded.content_hash, published = excluded.published,"
             " state = excluded.state, updated_at = excluded.updated_at",
-            (record.source, record.key, record.link, record.post_path, record.content_hash,
-             iso(record.first_seen), iso(record.published), record.state, iso(utc_now())))
+            [(r.source, r.key, r.link, r.post_path, r.content_hash, iso(r.first_seen),
+              iso(r.published), r.state, now) for r in records])
 
     def mark_written(self, source: str, keys: list[str]) -> None:
         self.db.executemany("UPDATE items SET state = 'written' WHERE source = ? AND key = ?",
