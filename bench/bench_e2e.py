@@ -1,7 +1,7 @@
 """End to end: newsmirror's ``pipeline.run`` against a naive reference, on the synthetic corpus.
 
     python bench/bench_e2e.py [--feeds 200 --items 50] [--page-feeds 20 --page-items 40]
-                              [--rerun-sources 1000] [--repeats 3] [--out DIR]
+                              [--rerun-sources 1000] [--repeats 5] [--out DIR]
                               [--only feed,rerun,rule,generic] [--cores 1,2]
                               [--loopback] [--no-pin] [--profile DIR]
 
@@ -24,7 +24,8 @@ Peak RSS (``ru_maxrss``) and CPU time are the child's own, plus its worker proce
 the naive runs) under ``--out``. Before timing, every feed and page is fetched once so
 the server's document cache is hot.
 
-Variants (each the median of ``--repeats``):
+Variants (each the median of ``--repeats``, 5 by default: a page-mode run lasts under a
+second, and repeats of it differ by up to 10% on this machine):
 
 * feed mode (sources ``full_text = "never"``; the corpus feeds carry the full text):
   ``newsmirror`` first run vs ``naive`` (one requests.Session, sequential;
@@ -388,7 +389,7 @@ def main() -> None:
     parser.add_argument("--page-feeds", type=int, default=20)
     parser.add_argument("--page-items", type=int, default=40)
     parser.add_argument("--rerun-sources", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path, default=None,
                         help="where the site folders go (default: a temp dir; try /dev/shm)")
     parser.add_argument("--keep", action="store_true", help="keep the site folders")
