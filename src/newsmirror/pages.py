@@ -240,24 +240,26 @@ class PagePool:
         if pooled:
             self._send(pooled)
         if inline:
-            if self._threaded:
-                self._send_to_thread(inline)
-            else:
-                self._settle(inline, self._process_here(inline))
+            self._run_here(inline)
 
-    def _process_here(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]
-                      ) -> list[_Outcome]:
+    def _run_here(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
+        """A batch in this process: to the page thread on more than one CPU, else now."""
+        if self._threaded:
+            self._send_to_thread(batch)
+            return
         try:
-            return process_pages([job for job, _ in batch], self.rules)
+            outcomes = process_pages([job for job, _ in batch], self.rules)
         except Exception as exc:  # noqa: BLE001 - a bug: raised to each page, none waits forever
-            return [(None, exc)] * len(batch)
+            outcomes = [(None, exc)] * len(batch)
+        self._settle(batch, outcomes)
 
     def _send(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
         assert self._pool is not None
         try:
             sent = self._pool.submit(_process_batch_in_worker, [job for job, _ in batch])
         except (BrokenProcessPool, RuntimeError):  # a worker died earlier, or shut down
-            self._settle(batch, self._without_workers(batch))
+            self._workers_failed()
+            self._run_here(batch)
             return
         asyncio.wrap_future(sent).add_done_callback(
             lambda returned: self._returned(batch, returned))
@@ -280,19 +282,18 @@ class PagePool:
             return
         try:
             outcomes = returned.result()
-        except Exception as exc:  # noqa: BLE001 - a worker died (killed, out of memory)
-            if not workers:  # the thread: a bug in process_pages, raised to each page
-                outcomes = [(None, exc)] * len(batch)
-            else:
-                outcomes = self._without_workers(batch)  # go on in this process
+        except Exception as exc:  # noqa: BLE001 - see below
+            if workers:  # a worker died (killed, out of memory): go on in this process
+                self._workers_failed()
+                self._run_here(batch)
+                return
+            outcomes = [(None, exc)] * len(batch)  # the thread: a bug, raised to each page
         self._settle(batch, outcomes)
 
-    def _without_workers(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]
-                         ) -> list[_Outcome]:
+    def _workers_failed(self) -> None:
         if not self._failed:
             log.warning("extraction workers failed; extracting in the main process")
         self._failed = True
-        return self._process_here(batch)
 
     @staticmethod
     def _settle(batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
