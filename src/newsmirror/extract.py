@@ -622,10 +622,11 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
     total: dict[int, int] = {}  # mem_id -> text chars in the subtree
     linked: dict[int, int] = {}  # mem_id -> linked text chars in the subtree
     nodes: dict[int, Any] = {}  # mem_id -> element, for the elements holding text
+    tags: dict[int, str] = {}  # mem_id -> tag name, for the same elements
     parts: dict[int, list[str]] = {}  # block mem_id -> its texts
     pieces: dict[str, Any] = {}  # text node prefix -> its block
 
-    def visit(node, in_link: bool, block) -> tuple[int, int]:
+    def visit(node, tag: str, in_link: bool, block) -> tuple[int, int]:
         # one walk: the state (in a link, nearest block) flows down, text counts flow up
         chars = linked_chars = 0
         for child in node.iter(include_text=True):
@@ -642,20 +643,21 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
                 if in_link:
                     linked_chars += len(squeezed)
             elif tag not in _NO_TEXT:
-                sub, sub_linked = visit(child, in_link or tag == "a",
+                sub, sub_linked = visit(child, tag, in_link or tag == "a",
                                         block if tag in _INLINE else child)
                 chars += sub
                 linked_chars += sub_linked
         if chars:
             key = node.mem_id
             nodes[key] = node
+            tags[key] = tag
             total[key] = chars
             if linked_chars:
                 linked[key] = linked_chars
         return chars, linked_chars
 
     try:
-        visit(body, False, body)
+        visit(body, "body", False, body)
     except RecursionError:  # absurdly deep markup: no focusing, trafilatura's output stands
         return None
     above = body.parent
@@ -696,10 +698,11 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
     chosen = {top_id}
     # an article split in repeated blocks of the same kind (live blog posts, one text-block
     # <div> per paragraph): every block with the top one's tag and class is article too
-    signature = (top.tag, top.attributes.get("class") or "")
-    if signature[1]:
-        for key, node in nodes.items():
-            if key != top_id and (node.tag, node.attributes.get("class") or "") == signature:
+    top_tag, top_class = tags[top_id], top.attributes.get("class") or ""
+    if top_class:
+        for key, tag in tags.items():  # the tag from the walk: attributes only on a match
+            if tag == top_tag and key != top_id and \
+                    (nodes[key].attributes.get("class") or "") == top_class:
                 t, ln = total.get(key, 0), linked.get(key, 0)
                 if t - ln >= 20 and ln < 0.5 * t:
                     chosen.add(key)
