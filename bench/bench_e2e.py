@@ -19,6 +19,10 @@ CPU. Every measured variant runs in a fresh child process, in two client configu
   samples (every 20 ms) that found it on the server's CPU, sharing that core while the
   other one may idle.
 
+The goals are stated for this 2-core machine, i.e. the "2 cores" rows; every row gets a
+verdict, so the "1 core" rows show what the client reaches without a second core (generic
+mode, whose trafilatura alone costs ~4 ms a page, relies on it: its worker processes).
+
 Peak RSS (``ru_maxrss``) and CPU time are the child's own, plus its worker processes'
 (``RUSAGE_CHILDREN``), if any. Each repeat uses a fresh site folder (or posts folder for
 the naive runs) under ``--out``. Before timing, every feed and page is fetched once so
