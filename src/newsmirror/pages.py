@@ -39,8 +39,8 @@ log = logging.getLogger("newsmirror")
 # 1,205 µs/post. On more than one CPU they go to one thread instead: lexbor's parser,
 # nh3 (between calls of its attribute filter) and brotli release the GIL, about half of a
 # page's CPU, which then runs beside the event loop (bench_e2e rule, both cores: 11.82-12.01x
-# the naive reference in the loop's thread, 13.08-13.69x with the thread; one core is
-# unchanged, nothing is threaded there). Every path runs the same function,
+# the naive reference in the loop's thread, 12.47-13.37x with the thread over six runs;
+# one core is unchanged, nothing is threaded there). Every path runs the same function,
 # process_pages.
 
 POOL_THRESHOLD = 50  # generic pages in one run before the pool is started
