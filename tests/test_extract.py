@@ -400,3 +400,18 @@ def test_explain_rule_reports_selectors():
 def test_explain_rule_without_rule():
     report = explain_rule("<html><body><p>x</p></body></html>", "https://x.example/", RULES)
     assert report["rule"] is None and report["considered"] == []
+
+
+def test_same_kind_blocks_match_on_their_own_tag_and_class():
+    """The article container's kin share its tag and class: a <section> with the same
+    class (and the same last child) is not one of them."""
+    from newsmirror.extract import _article_nodes
+
+    para = "<p>今年夏天，一群大学生志愿者在西部山区的一所村小度过了二十天，孩子们围着问个不停。</p>"
+    html = (f"<html><body><div class='post'>{para * 4}</div>"
+            f"<div class='post'>{para}</div>"
+            f"<section class='post'>{para}</section></body></html>")
+    tree = LexborHTMLParser(html)
+    chosen, _, _, _ = _article_nodes(tree)
+    kinds = sorted(n.tag for n in tree.body.traverse() if n.mem_id in chosen)
+    assert kinds == ["div", "div"]

@@ -630,8 +630,8 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
         # one walk: the state (in a link, nearest block) flows down, text counts flow up
         chars = linked_chars = 0
         for child in node.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
+            child_tag = child.tag
+            if child_tag == "-text":
                 raw = child.text_content or ""
                 squeezed = "".join(raw.split())
                 if not squeezed:
@@ -642,9 +642,9 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
                 chars += len(squeezed)
                 if in_link:
                     linked_chars += len(squeezed)
-            elif tag not in _NO_TEXT:
-                sub, sub_linked = visit(child, tag, in_link or tag == "a",
-                                        block if tag in _INLINE else child)
+            elif child_tag not in _NO_TEXT:
+                sub, sub_linked = visit(child, child_tag, in_link or child_tag == "a",
+                                        block if child_tag in _INLINE else child)
                 chars += sub
                 linked_chars += sub_linked
         if chars:
