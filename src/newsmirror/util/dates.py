@@ -3,7 +3,8 @@
 ``parse_date(text, default_tz)`` understands, in this order (regexes first, so the hot
 path never touches ``dateutil``):
 
-* unix timestamps: 9-10 digits (seconds, optional fraction) or 13 digits (milliseconds);
+* unix timestamps: 9-10 digits (seconds) or 13 digits (milliseconds), either with an
+  optional fraction; numbers (from JSON) are read the same way;
 * ISO 8601 / RFC 3339 and the common CJK numeric forms: ``2022-10-31T06:46:00Z``,
   ``.000Z``, ``+0800``, ``+08:00``, ``+08``, a space or a lowercase ``t`` instead of ``T``,
   a date alone, ``2022/10/31 14:46:00``, ``2022.10.31``, ``2022年10月31日 14:46``,
@@ -24,7 +25,7 @@ import re
 import warnings
 from datetime import datetime, timedelta, timezone, tzinfo
 
-__all__ = ["parse_date", "to_utc"]
+__all__ = ["canonical_iso", "from_iso", "iso", "parse_date", "to_utc", "utc_now"]
 
 UTC = timezone.utc
 
@@ -118,7 +119,7 @@ _RFC_RE = re.compile(
        \s*(?P<ampm>[AaPp]\.?[Mm]\.?(?![A-Za-z]))?)?""",
     re.X,
 )
-_TIMESTAMP_RE = re.compile(r"\s*(?:(\d{9,10})(?:\.(\d+))?|(\d{13}))\s*$")
+_TIMESTAMP_RE = re.compile(r"\s*(?:(\d{9,10})(?:\.(\d+))?|(\d{13}(?:\.\d+)?))\s*$")
 
 
 def _build(
@@ -150,10 +151,17 @@ def _ampm(hh: int, marker: str | None) -> int:
     return 0 if hh == 12 else hh
 
 
-def parse_date(text: str | None, default_tz: tzinfo | None = UTC) -> datetime | None:
-    """An aware datetime for ``text``, or None. Strings without a zone use ``default_tz``."""
+def parse_date(text: object, default_tz: tzinfo | None = UTC) -> datetime | None:
+    """An aware datetime for ``text``, or None. Strings without a zone use ``default_tz``.
+
+    ``text`` is normally a string; an int or float (a timestamp in JSON) is read as its
+    decimal form, anything else gives None.
+    """
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        text = str(text)
     if not text or not isinstance(text, str):
         return None
+    text = text.strip()
     if default_tz is None:
         default_tz = UTC
     try:
@@ -216,7 +224,7 @@ def _parse(text: str, tz0: tzinfo) -> datetime | None:
         if m is not None:
             try:
                 if m.group(3):
-                    return datetime.fromtimestamp(int(m.group(3)) / 1000, UTC)
+                    return datetime.fromtimestamp(float(m.group(3)) / 1000, UTC)
                 return datetime.fromtimestamp(float(m.group(0)), UTC)
             except (ValueError, OverflowError, OSError):
                 return None
@@ -278,3 +286,24 @@ def to_utc(dt: datetime) -> datetime:
     if dt.tzinfo is None or dt.utcoffset() is None:
         return dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(instant: datetime) -> str:
+    """The form times are stored in: ISO 8601, UTC, milliseconds."""
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+_ISO_UTC_MILLIS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00")
+
+
+def canonical_iso(text: str) -> str:
+    """``iso(from_iso(text))``, without the round trip for text already in that form."""
+    return text if _ISO_UTC_MILLIS.fullmatch(text) else iso(datetime.fromisoformat(text))

@@ -1,0 +1,146 @@
+"""Read and validate ``newsmirror.toml``.
+
+Every problem becomes one :class:`ConfigError` that names the file, the key and the fix;
+the CLI prints it and exits with code 2. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import tomllib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import ConfigError
+from ._checks import (LISTING_TYPES, SITE_TYPES, SOURCE_TYPES, check_selectors, check_table,
+                      check_timezone, choice, strings)
+from ._model import Config, Listing, SiteSettings, Source
+from ._rules import parse_rules
+
+__all__ = ["CONFIG_NAME", "OPENCC_CONVERSIONS", "load_config", "parse_config"]
+
+CONFIG_NAME = "newsmirror.toml"
+
+
+# OpenCC's conversion configurations (its data files are named <name>.json).
+OPENCC_CONVERSIONS = ("s2t", "t2s", "s2tw", "tw2s", "s2hk", "hk2s", "s2twp", "tw2sp",
+                      "t2tw", "tw2t", "t2hk", "hk2t", "t2jp", "jp2t")
+
+
+def _check_convert(path: Path, where: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = value.strip().removesuffix(".json")
+    choice(path, where, name, OPENCC_CONVERSIONS)
+    if importlib.util.find_spec("opencc") is None:
+        raise ConfigError(f"{path}: {where} needs OpenCC, which is not installed; "
+                          f"install it with: pip install 'newsmirror[opencc]'")
+    return name
+
+
+def _resolve_url(path: Path, where: str, url: str) -> str:
+    url = url.strip()
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("http", "https"):
+        if not urlsplit(url).netloc:
+            raise ConfigError(f"{path}: {where} {url!r} has no host")
+        return url
+    if scheme == "file":
+        return str(Path(urlsplit(url).path))
+    if scheme and len(scheme) > 1:  # "c:" is a drive letter, not a scheme
+        raise ConfigError(f"{path}: {where} {url!r}: only http(s)://, file:// and file paths "
+                          f"are supported")
+    return str((path.parent / url).resolve())
+
+
+def _parse_listing(path: Path, where: str, table: dict[str, Any]) -> Listing:
+    check_table(path, where, table, LISTING_TYPES)
+    if "item" not in table:
+        raise ConfigError(f"{path}: {where} needs an 'item' selector (one match per article)")
+    for key, value in table.items():
+        check_selectors(path, where + key, (value,))
+    return Listing(**table)
+
+
+def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -> Source:
+    where = f"[[sources]] #{index + 1}: "
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: sources must be an array of tables ([[sources]])")
+    check_table(path, where, table, SOURCE_TYPES)
+    for key in ("name", "url"):
+        if not str(table.get(key, "")).strip():
+            raise ConfigError(f"{path}: {where}missing {key!r}; every source needs a name "
+                              f"and a url")
+    name = table["name"].strip()
+    where = f"source {name!r}: "
+    headers = table.get("headers", {})
+    for key, value in headers.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {where}headers.{key} must be a string")
+    listing = table.get("listing")
+    return Source(
+        name=name,
+        url=_resolve_url(path, where + "url", table["url"]),
+        tags=strings(path, where + "tags", table.get("tags", [])),
+        categories=strings(path, where + "categories", table.get("categories", [])),
+        author=table.get("author"),
+        timezone=check_timezone(path, where + "timezone", table.get("timezone", site_tz)),
+        id_key=choice(path, where + "id_key", table.get("id_key", "guid"), ("guid", "link")),
+        enabled=table.get("enabled", True),
+        headers=tuple(headers.items()),
+        full_text=choice(path, where + "full_text", table.get("full_text", "auto"),
+                          ("auto", "always", "never")),
+        convert=_check_convert(path, where + "convert", table.get("convert")),
+        remove=check_selectors(path, where + "remove",
+                               strings(path, where + "remove", table.get("remove", []))),
+        listing=_parse_listing(path, where + "listing.", listing) if listing else None,
+    )
+
+
+def parse_config(path: Path, text: str) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(data) - {"site", "sources", "rules"}
+    if unknown:
+        raise ConfigError(f"{path}: unknown top-level key {sorted(unknown)[0]!r}; "
+                          f"known: [site], [[sources]], [rules.\"domain\"]")
+    site_table = data.get("site", {})
+    if not isinstance(site_table, dict):
+        raise ConfigError(f"{path}: 'site' must be a table ([site])")
+    check_table(path, "[site] ", site_table, SITE_TYPES)
+    site = SiteSettings(**site_table)
+    check_timezone(path, "[site] timezone", site.timezone)
+    for key in ("max_connections", "per_host_connections"):
+        if getattr(site, key) < 1:
+            raise ConfigError(f"{path}: [site] {key} must be at least 1")
+    raw_sources = data.get("sources", [])
+    if not isinstance(raw_sources, list):
+        raise ConfigError(f"{path}: sources must be an array of tables ([[sources]])")
+    sources = tuple(_parse_source(path, i, t, site.timezone) for i, t in enumerate(raw_sources))
+    seen: set[str] = set()
+    for source in sources:
+        if source.name.casefold() in seen:
+            raise ConfigError(f"{path}: two sources are named {source.name!r}; "
+                              f"source names must be unique")
+        seen.add(source.name.casefold())
+    rules = parse_rules(path, data.get("rules", {}))
+    return Config(path=path, site=site, sources=sources, rules=rules)
+
+
+def load_config(site_dir: Path | str) -> Config:
+    """Load ``newsmirror.toml`` from a site folder (or a path to the file itself)."""
+    path = Path(site_dir)
+    if path.is_dir() or not path.suffix:
+        path = path / CONFIG_NAME
+    path = path.absolute()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file; create one with "
+                          f"'newsmirror init {path.parent}'") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse_config(path, text)

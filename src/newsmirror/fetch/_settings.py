@@ -1,0 +1,58 @@
+"""Fetch settings: politeness, timeouts, retries and caps, from ``[site]``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .. import __version__
+from ..config import SiteSettings
+from ..util.urls import host_of
+
+__all__ = ["DEFAULT_USER_AGENT", "FetchSettings", "normalize_host"]
+
+DEFAULT_USER_AGENT = f"newsmirror/{__version__} (+https://github.com/newsmirror/newsmirror)"
+
+
+def normalize_host(host_or_url: str) -> str:
+    """A host name as the guard compares it; a URL gives its host."""
+    if "://" in host_or_url:
+        return host_of(host_or_url)
+    return host_or_url.strip().lower().rstrip(".")
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    user_agent: str = DEFAULT_USER_AGENT
+    max_connections: int = 32
+    per_host_connections: int = 2
+    per_host_delay: float = 0.0  # minimum seconds between two request starts to one host
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0  # longest silence while reading
+    total_timeout: float = 30.0  # one attempt, headers and body
+    retries: int = 3  # extra attempts after the first
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    retry_after_cap: float = 120.0  # a longer Retry-After is reported, not waited for
+    max_redirects: int = 10
+    max_body: int = 15 * 1024 * 1024  # decoded bytes
+    allow_private_networks: bool = False
+    trusted_hosts: frozenset[str] = frozenset()  # hosts of configured sources
+
+    @classmethod
+    def from_site(cls, site: SiteSettings, trusted_hosts: Iterable[str] = ()) -> FetchSettings:
+        """Settings from ``[site]``; ``trusted_hosts`` takes host names or source URLs."""
+        total = float(site.timeout)
+        return cls(
+            user_agent=site.user_agent or DEFAULT_USER_AGENT,
+            max_connections=site.max_connections,
+            per_host_connections=site.per_host_connections,
+            per_host_delay=float(site.per_host_delay),
+            connect_timeout=min(cls.connect_timeout, total),
+            read_timeout=min(cls.read_timeout, total),
+            total_timeout=total,
+            retries=site.retries,
+            max_body=int(site.max_body_mb * 1024 * 1024),
+            allow_private_networks=site.allow_private_networks,
+            trusted_hosts=frozenset(filter(None, map(normalize_host, trusted_hosts))),
+        )

