@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
+
+FeedKind = Literal["rss", "rdf", "atom", "json", "listing"]
+# the page metadata extraction can look for, beyond the article itself
+MetadataField = Literal["title", "date", "author"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,7 @@ class FeedItem:
 class ParsedFeed:
     """A whole feed document: its kind, its channel title and its items in feed order."""
 
-    kind: str  # "rss", "rdf", "atom", "json" or "listing"
+    kind: FeedKind
     title: str
     link: str | None
     items: tuple[FeedItem, ...]
@@ -46,6 +51,9 @@ class Extracted:
 
     content_html: str  # the article body, not yet cleaned
     rule: str  # which rule or extractor produced it, e.g. "zaobao.com" or "trafilatura"
+    # what relative URLs in the body are relative to: the page's <base href>, else the
+    # URL the page was fetched from (after redirects)
+    base_url: str = ""
     title: str | None = None
     published: datetime | None = None
     author: str | None = None

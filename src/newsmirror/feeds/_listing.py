@@ -6,17 +6,14 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .config import Listing
-from .model import FeedItem, ParsedFeed
+from ..config import Listing
+from ..errors import ListingError
+from ..model import FeedItem, ParsedFeed
+from ..util.dates import parse_date
+from ..util.htmltext import node_text
+from ..util.zones import zone
 
-try:  # the feed parser's error type, so callers catch one exception for both
-    from .feeds import FeedError as _BaseError
-except ImportError:  # pragma: no cover - feeds.py not there yet
-    _BaseError = ValueError
-
-
-class ListingError(_BaseError):
-    """The listing page did not give items with these selectors."""
+__all__ = ["parse_listing"]
 
 
 def _css(node, selector: str, what: str) -> list:
@@ -26,16 +23,8 @@ def _css(node, selector: str, what: str) -> list:
         raise ListingError(f"listing.{what}: invalid CSS selector {selector!r}: {exc}") from None
 
 
-def _text(node) -> str:
-    return " ".join((node.text(deep=True, separator=" ") or "").split())
-
-
 def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") -> ParsedFeed:
     """One item per ``listing.item`` match; raises :class:`ListingError` when none match."""
-    from zoneinfo import ZoneInfo
-
-    from .dates import parse_date
-
     tree = LexborHTMLParser(html)
     base_node = tree.css_first("base[href]")
     base = url
@@ -43,10 +32,7 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
         candidate = urljoin(url, base_node.attributes["href"].strip())
         if candidate.startswith(("http://", "https://")):
             base = candidate
-    try:
-        tz = ZoneInfo(timezone or "UTC")
-    except Exception:  # noqa: BLE001
-        tz = ZoneInfo("UTC")
+    tz = zone(timezone or "UTC")
     nodes = _css(tree, listing.item, "item")
     if not nodes:
         raise ListingError(f"{url}: listing.item selector {listing.item!r} matched nothing; "
@@ -74,15 +60,15 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
         title = ""
         if listing.title:
             found = _css(node, listing.title, "title")
-            title = _text(found[0]) if found else ""
-        title = title or _text(link_node) or (link_node.attributes.get("title") or "").strip()
+            title = node_text(found[0]) if found else ""
+        title = title or node_text(link_node) or (link_node.attributes.get("title") or "").strip()
         published = None
         if listing.date:
             found = _css(node, listing.date, "date")
             if found:
                 date_node = found[0]
                 raw = (date_node.attributes.get("datetime") or date_node.attributes.get("content")
-                       or _text(date_node))
+                       or node_text(date_node))
                 published = parse_date(raw, tz)
                 if published is None and raw:
                     warnings.append(f"item {index}: date {raw!r} not understood")
@@ -96,5 +82,5 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
         raise ListingError(f"{url}: listing.item {listing.item!r} matched {len(nodes)} "
                            f"elements but none had a link matching {listing.link!r}")
     title_node = tree.css_first("title")
-    return ParsedFeed(kind="listing", title=_text(title_node) if title_node else url, link=url,
+    return ParsedFeed(kind="listing", title=node_text(title_node) if title_node else url, link=url,
                       items=tuple(items), warnings=tuple(warnings))

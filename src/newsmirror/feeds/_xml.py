@@ -1,0 +1,128 @@
+"""The XML parser, run safely (no entities resolved, no network: XXE and billion-laughs
+safe) and again after repairing the defects that make libxml2 drop text."""
+
+from __future__ import annotations
+
+import html
+import html.entities
+import re
+
+from lxml import etree
+
+from ..errors import FeedError
+from ._names import qname
+
+
+_PARSER_OPTS = dict(
+    recover=True, resolve_entities=False, no_network=True, huge_tree=True,
+    load_dtd=False, dtd_validation=False, remove_blank_text=False,
+)  # fmt: skip
+
+
+_UNDEFINED_ENTITY = re.compile(r"Entity '([A-Za-z][A-Za-z0-9]*)' not defined")
+
+
+_CDATA_SPLIT = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.S)
+
+
+_BAD_CHARS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _to_bytes(data: str | bytes, warnings: list[str]) -> bytes:
+    if isinstance(data, bytes):
+        return data
+    try:
+        return data.encode("utf-8")
+    except UnicodeEncodeError:
+        warnings.append("lone surrogates in the text replaced")
+        return data.encode("utf-8", "replace")
+
+
+def run_parser(data: str | bytes, url: str | None, warnings: list[str]):
+    if isinstance(data, str):
+        parser = etree.XMLParser(**_PARSER_OPTS)
+    else:
+        parser = etree.XMLParser(encoding="utf-8", **_PARSER_OPTS)
+    try:
+        root = etree.fromstring(data, parser, base_url=url)
+    except etree.XMLSyntaxError:
+        root = None
+    except (etree.LxmlError, ValueError, UnicodeError) as e:
+        if isinstance(data, str):  # e.g. lone surrogates: retry as UTF-8 bytes
+            return run_parser(_to_bytes(data, warnings), url, warnings)
+        raise FeedError(f"XML error: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+    return root, parser.error_log
+
+
+def parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
+    root, log = run_parser(data, url, warnings)
+    errors = [e for e in log if e.level >= etree.ErrorLevels.ERROR]
+    fix_entities = {m.group(1) for e in errors if (m := _UNDEFINED_ENTITY.search(e.message))}
+    fix_chars = any("invalid Char value" in e.message or "Char 0x" in e.message for e in errors)
+    fix_encoding = isinstance(data, str) and any("Invalid bytes in character" in e.message for e in errors)
+    if fix_entities or fix_chars or fix_encoding:
+        # Two defects that make libxml2 drop text, which we can repair and parse again:
+        # HTML named entities (&nbsp;) outside CDATA, and control characters.
+        data = _to_bytes(data, warnings)
+        fixed = data
+        names = fix_entities
+        if names:
+            fixed, count = _fix_entities(fixed, names)
+            if count:
+                warnings.append(
+                    f"{count} HTML entities undefined in XML replaced "
+                    f"({', '.join('&' + n + ';' for n in sorted(names)[:5])})"
+                )
+        if fix_chars:
+            fixed, count = _BAD_CHARS.subn(b"", fixed)
+            if count:
+                warnings.append(f"{count} control characters (illegal in XML) removed")
+        if fixed is not data or fix_encoding:
+            root2, log2 = run_parser(fixed, url, warnings)
+            if root2 is not None or root is None:
+                root, data = root2, fixed
+                errors = [e for e in log2 if e.level >= etree.ErrorLevels.ERROR]
+    if root is None:
+        if errors:
+            e = errors[0]
+            raise FeedError(f"XML error at line {e.line}: {e.message.strip()}")
+        raise FeedError("XML error: no root element")
+    for e in errors[:5]:
+        warnings.append(f"XML error at line {e.line}: {e.message.strip()}")
+    if len(errors) > 5:
+        warnings.append(f"... and {len(errors) - 5} more XML errors")
+    if ("<!ENTITY" if isinstance(data, str) else b"<!ENTITY") in data[:65536]:
+        warnings.append("DTD entity declarations ignored")
+    return root, data
+
+
+def _fix_entities(data: bytes, names: set[str]) -> tuple[bytes, int]:
+    table: dict[bytes, bytes] = {}
+    for name in names:
+        chars = html.entities.html5.get(name + ";")
+        if chars:
+            table[name.encode()] = "".join(f"&#{ord(c)};" for c in chars).encode()
+    if not table:
+        return data, 0
+    pattern = re.compile(rb"&(" + b"|".join(re.escape(k) for k in table) + rb");")
+    count = 0
+
+    def repl(m: re.Match) -> bytes:
+        nonlocal count
+        count += 1
+        return table[m.group(1)]
+
+    parts = _CDATA_SPLIT.split(data)
+    for i in range(0, len(parts), 2):  # even indexes: outside CDATA sections
+        parts[i] = pattern.sub(repl, parts[i])
+    return b"".join(parts), count
+
+
+def is_truncated(data: str | bytes, root) -> bool:
+    """True when the document does not end with the root's end tag (a cut-off download)."""
+    tail = data[-4096:]
+    if isinstance(tail, bytes):
+        tail = tail.decode("utf-8", "replace")
+    if tail.rstrip().endswith("/>") and len(root) == 0:
+        return False
+    return re.search(r"</\s*" + re.escape(qname(root)) + r"\s*>", tail) is None
