@@ -1,0 +1,80 @@
+"""One cleaning pipeline for feed content and fetched pages.
+
+``clean_html`` runs, in this order:
+
+1. lazy images (``_lazy``);
+2. ``remove`` selectors, and the junk list when ``junk=True``;
+3. tracking pixels, share links and iframes outside the video allowlist dropped;
+   ``sandbox`` set on the iframes that stay (``_unwanted``);
+4. ``referrerpolicy="no-referrer"`` appended to img/iframe/video/audio lacking it;
+5. optional OpenCC conversion of text nodes (``_convert``);
+6. the allowlist sanitizer (``sanitize``), which also makes URLs absolute against the
+   document's ``<base href>`` or ``base_url``.
+
+Steps 1-5 work on one selectolax/lexbor fragment tree; step 6 is nh3 (html5ever), which
+re-parses that serialization and writes the output: balanced HTML with every end tag
+written, attribute order, quoting and whitespace otherwise as they were. Two parses a
+document. Attributes added in 1-5 are allowlisted, so the sanitizer cannot strip them;
+everything the output contains has passed through nh3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ..errors import RuleError
+from ..util.urls import absolute_url, scheme_of
+from ._convert import convert_tree
+from ._lazy import fix_lazy
+from ._sanitize import sanitize
+from ._unwanted import JUNK_SELECTORS, drop_unwanted
+
+
+def document_base(media: list, base_url: str | None) -> str | None:
+    base_node = next((n for n in media if n.tag == "base"), None)
+    if base_node is not None:
+        href = (base_node.attributes.get("href") or "").strip()
+        candidate = absolute_url(href, base_url) if href else None
+        if candidate and scheme_of(candidate) in ("http", "https"):
+            return candidate
+    if base_url and scheme_of(base_url) in ("http", "https"):
+        return base_url
+    return None
+
+
+REFERRER_TAGS = ("img", "iframe", "video", "audio")
+
+
+_MEDIA_QUERY = "base[href], img, source, video, iframe, audio, a[href]"
+
+
+def clean_html(html: str, base_url: str | None, *, remove: Sequence[str] = (),
+               junk: bool = False, convert: str | None = None) -> str:
+    """Safe, balanced HTML for the post body; see the module docstring for the steps."""
+    if not html or not html.strip():
+        return ""
+    tree = LexborHTMLParser(html, is_fragment=True)
+    # One walk finds every node the steps below look at (each query walks the fragment);
+    # it is walked again only after a step changed which nodes the tree holds.
+    media = tree.css(_MEDIA_QUERY)
+    base = document_base(media, base_url)
+    changed = fix_lazy(tree, html, media)
+    selectors = list(remove) + (list(JUNK_SELECTORS) if junk else [])
+    for selector in selectors:
+        try:
+            matches = tree.css(selector)
+        except Exception as exc:  # noqa: BLE001 - selectolax raises various errors
+            raise RuleError(f"invalid CSS selector {selector!r}: {exc}") from None
+        for node in matches:
+            node.decompose()
+            changed = True
+    if changed:
+        media = tree.css(_MEDIA_QUERY)
+    for node in drop_unwanted(media, base):
+        if node.tag in REFERRER_TAGS and "referrerpolicy" not in node.attributes:
+            node.attrs["referrerpolicy"] = "no-referrer"  # appended: last attribute
+    if convert:
+        convert_tree(tree, convert)
+    return sanitize(tree.html or "", base)

@@ -1,0 +1,214 @@
+"""The generic extractor's precision post-filter.
+
+On Chinese portals trafilatura often takes a whole column as the article and keeps the
+"相关推荐" list, "小编最近文章", the headline and the byline with it. Readability-style
+check on the original DOM: every paragraph of non-link text scores its parent (and half
+its grandparent); candidates are weighed by (1 - link density); the best one and its
+like-scored siblings are the article. Output blocks whose original sits outside it are
+dropped - only when that leaves most of the article's own text and enough of the output.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..util.htmltext import node_text, visible_squeezed
+from ._blocks import BLOCKS, norm, text_key
+
+
+_INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "font", "u", "small", "sup", "sub",
+                     "br", "img", "label", "abbr", "cite", "code", "mark", "q", "s", "time",
+                     "var", "wbr", "big", "ins", "del", "tt", "bdi", "bdo", "dfn", "kbd",
+                     "samp", "picture", "center", "-text"})
+
+
+_NO_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "select",
+                      "option", "button", "svg", "iframe", "head", "title"})
+
+
+_PUNCT_MARKS = "，。、；！？,;!?"
+
+
+_SENTENCE_DOT = re.compile(r"\.(?:\s|$)")
+
+
+def _punctuation(text: str) -> int:
+    """Sentence punctuation in ``text``: CJK and Latin marks, and a dot ending a sentence."""
+    return sum(map(text.count, _PUNCT_MARKS)) + len(_SENTENCE_DOT.findall(text))
+
+
+def _squeezed_len(text: str) -> int:
+    return len("".join(text.split()))
+
+
+def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int] | None:
+    """Ids of the article's container(s); maps block / text-node prefix -> original block;
+    the non-link characters of the container(s)."""
+    body = tree.body
+    if body is None:
+        return None
+    total: dict[int, int] = {}  # mem_id -> text chars in the subtree
+    linked: dict[int, int] = {}  # mem_id -> linked text chars in the subtree
+    nodes: dict[int, Any] = {}  # mem_id -> element, for the elements holding text
+    tags: dict[int, str] = {}  # mem_id -> tag name, for the same elements
+    parts: dict[int, list[str]] = {}  # block mem_id -> its texts
+    pieces: dict[str, Any] = {}  # text node prefix -> its block
+
+    def visit(node, tag: str, in_link: bool, block) -> tuple[int, int]:
+        # one walk: the state (in a link, nearest block) flows down, text counts flow up
+        chars = linked_chars = 0
+        for child in node.iter(include_text=True):
+            child_tag = child.tag
+            if child_tag == "-text":
+                raw = child.text_content or ""
+                squeezed = "".join(raw.split())
+                if not squeezed:
+                    continue
+                parts.setdefault(block.mem_id, []).append(raw)
+                if len(squeezed) >= 2:
+                    pieces.setdefault(squeezed[:40], block)
+                chars += len(squeezed)
+                if in_link:
+                    linked_chars += len(squeezed)
+            elif child_tag not in _NO_TEXT:
+                sub, sub_linked = visit(child, child_tag, in_link or child_tag == "a",
+                                        block if child_tag in _INLINE else child)
+                chars += sub
+                linked_chars += sub_linked
+        if chars:
+            key = node.mem_id
+            nodes[key] = node
+            tags[key] = tag
+            total[key] = chars
+            if linked_chars:
+                linked[key] = linked_chars
+        return chars, linked_chars
+
+    try:
+        visit(body, "body", False, body)
+    except RecursionError:  # absurdly deep markup: no focusing, trafilatura's output stands
+        return None
+    above = body.parent
+    while above is not None and body.mem_id in total:  # <html>: the whole page's counts
+        nodes[above.mem_id] = above
+        total[above.mem_id] = total[body.mem_id]
+        if body.mem_id in linked:
+            linked[above.mem_id] = linked[body.mem_id]
+        above = above.parent
+    score: dict[int, float] = {}
+    blocks: dict[str, Any] = {}
+    for key, texts in parts.items():
+        node = nodes[key]
+        text = "".join(texts)
+        squeezed = "".join(text.split())
+        if len(squeezed) >= 4:
+            blocks.setdefault(squeezed[:40], node)
+        own = total.get(key, 0) - linked.get(key, 0)
+        if own < 20 or linked.get(key, 0) > 0.5 * total.get(key, 1):
+            continue
+        # sentences and length (CJK weighing more, capped at 3 x 100: so only the first 300
+        # characters can count)
+        value = 1 + _punctuation(text) + min(visible_squeezed(squeezed[:300]) / 100, 3)
+        parent = node.parent
+        if parent is None:
+            continue
+        score[parent.mem_id] = score.get(parent.mem_id, 0) + value
+        grand = parent.parent
+        if grand is not None:
+            score[grand.mem_id] = score.get(grand.mem_id, 0) + value / 2
+    if not score:
+        return None
+    final = {k: v * (1 - linked.get(k, 0) / max(total.get(k, 1), 1)) for k, v in score.items()}
+    top_id = max(final, key=final.get)
+    top = nodes.get(top_id)
+    if top is None or top.tag in ("body", "html"):
+        return None
+    chosen = {top_id}
+    # an article split in repeated blocks of the same kind (live blog posts, one text-block
+    # <div> per paragraph): every block with the top one's tag and class is article too
+    top_tag, top_class = tags[top_id], top.attributes.get("class") or ""
+    if top_class:
+        for key, tag in tags.items():  # the tag from the walk: attributes only on a match
+            if tag == top_tag and key != top_id and \
+                    (nodes[key].attributes.get("class") or "") == top_class:
+                t, ln = total.get(key, 0), linked.get(key, 0)
+                if t - ln >= 20 and ln < 0.5 * t:
+                    chosen.add(key)
+    threshold = max(10.0, final[top_id] * 0.2)
+    if top.parent is not None:
+        for sibling in top.parent.iter():
+            key = sibling.mem_id
+            if key == top_id or sibling.tag in _NO_TEXT:
+                continue
+            if final.get(key, 0) >= threshold:
+                chosen.add(key)
+            elif sibling.tag == "p" or key in parts:  # a loose paragraph beside the article
+                t, ln = total.get(key, 0), linked.get(key, 0)
+                if t - ln >= 80 and ln < 0.25 * t:
+                    chosen.add(key)
+    own = sum(total.get(k, 0) - linked.get(k, 0) for k in chosen)
+    return chosen, blocks, pieces, own
+
+
+def _inside(node, ids: set[int]) -> bool:
+    while node is not None:
+        if node.mem_id in ids:
+            return True
+        node = node.parent
+    return False
+
+
+def focus_on_article(tree, out) -> None:
+    """Drop trafilatura output blocks that lie outside the page's densest text container."""
+    found = _article_nodes(tree)
+    if found is None:
+        return
+    chosen, blocks, pieces, own = found
+    drop, kept_len, drop_len = [], 0, 0
+
+    def judge(node, original) -> None:
+        nonlocal kept_len, drop_len
+        n = _squeezed_len(node_text(node) if node.tag != "-text" else node.text_content or "")
+        if original is not None and not _inside(original, chosen):
+            drop.append(node)
+            drop_len += n
+        else:
+            kept_len += n
+
+    def walk(node) -> None:
+        nonlocal drop_len
+        mixed = node.css_first(BLOCKS) is not None or node.tag in ("body", "div", "ul", "ol",
+                                                                      "section", "article")
+        if not mixed:
+            judge(node, blocks.get(text_key(node)))
+            return
+        for child in node.iter(include_text=True):
+            if child.tag == "-text" or child.tag in _INLINE:
+                # loose text beside blocks: trafilatura glued a column's bits together
+                text = child.text_content if child.tag == "-text" else node_text(child)
+                key = norm(text or "")
+                if not key:
+                    continue
+                original = pieces.get(key) or blocks.get(key)
+                if original is None and node.tag != "body":
+                    drop.append(child)  # unknown loose bits of a mixed block: not article
+                    drop_len += _squeezed_len(text or "")
+                else:
+                    judge(child, original)
+            elif child.tag not in _NO_TEXT:
+                walk(child)
+
+    walk(out.body)
+    # confident when the container is real text and trafilatura kept (most of) it: then what
+    # lies outside it is the column around the article, not a part trafilatura chose alone
+    if not drop or own < 80 or kept_len < 80 or kept_len < 0.7 * own:
+        return
+    for node in drop:
+        parent = node.parent
+        node.decompose()
+        while parent is not None and parent.tag not in ("body", "html") \
+                and not node_text(parent) and parent.css_first("img, figure, video") is None:
+            grand = parent.parent
+            parent.decompose()
+            parent = grand
