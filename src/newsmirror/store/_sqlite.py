@@ -15,141 +15,20 @@ file name; a ``written`` row whose file is gone was deleted by hand (a tombstone
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
-import brotli
+from ..errors import StoreError
+from ..util.dates import canonical_iso, from_iso, iso, utc_now
+from ._pages import compress_page, decompress_page
+from ._records import CachedResponse, Health, ItemRecord
+from ._schema import SCHEMA, SCHEMA_VERSION
+from ._snapshot import SNAPSHOT_ENCODER, record_from_json
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS items (
-    source TEXT NOT NULL,
-    key TEXT NOT NULL,              -- identity within the source (guid, link or hash)
-    link TEXT,
-    post_path TEXT NOT NULL,        -- relative to the site folder
-    content_hash TEXT NOT NULL,     -- hash of the item as the source gave it
-    first_seen TEXT NOT NULL,       -- ISO 8601 UTC
-    published TEXT NOT NULL,        -- ISO 8601 UTC, as written in the post
-    state TEXT NOT NULL CHECK (state IN ('pending', 'written')),
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (source, key)
-);
-CREATE UNIQUE INDEX IF NOT EXISTS items_post_path ON items (lower(post_path));
-CREATE TABLE IF NOT EXISTS http_cache (
-    url TEXT PRIMARY KEY,
-    etag TEXT,
-    last_modified TEXT,
-    body_hash TEXT,
-    checked_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS source_health (
-    source TEXT PRIMARY KEY,
-    failures INTEGER NOT NULL DEFAULT 0,   -- consecutive
-    last_error TEXT,
-    last_success TEXT,
-    last_attempt TEXT,
-    next_due TEXT,
-    last_item_count INTEGER
-);
-CREATE TABLE IF NOT EXISTS pages (
-    source TEXT NOT NULL,
-    key TEXT NOT NULL,
-    url TEXT NOT NULL,              -- final URL after redirects
-    content_type TEXT,
-    fetched_at TEXT NOT NULL,
-    body BLOB NOT NULL,             -- raw bytes, compressed (see compress_page)
-    PRIMARY KEY (source, key)
-);
-"""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def iso(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
-
-
-_ISO_UTC_MILLIS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00")
-
-
-def _canonical_iso(text: str) -> str:
-    """``iso(from_iso(text))``, without the round trip for text already in that form."""
-    return text if _ISO_UTC_MILLIS.fullmatch(text) else iso(datetime.fromisoformat(text))
-
-
-_SNAPSHOT_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
-
-
-@dataclass(frozen=True)
-class ItemRecord:
-    source: str
-    key: str
-    link: str | None
-    post_path: str
-    content_hash: str
-    first_seen: datetime
-    published: datetime
-    state: str
-
-
-@dataclass(frozen=True)
-class Health:
-    source: str
-    failures: int = 0
-    last_error: str | None = None
-    last_success: datetime | None = None
-    last_attempt: datetime | None = None
-    next_due: datetime | None = None
-    last_item_count: int | None = None
-
-
-@dataclass(frozen=True)
-class CachedResponse:
-    etag: str | None
-    last_modified: str | None
-    body_hash: str | None
-
-
-def compress_page(body: bytes) -> bytes:
-    """A raw page as the ``pages`` table stores it: ``_BROTLI`` + brotli quality 0.
-
-    Brotli quality 0: ~85 µs for a 40 KB page against ~195 µs for zlib level 1 (and ~850
-    at zlib's default 6), for a stored size ~7% larger (10.2 -> 10.9 KB on the bench
-    corpus); these pages are kept for rare reprocessing, so CPU on every run matters more
-    than the last kilobyte. Pages stored by earlier versions are plain zlib streams, which
-    never start with a zero byte (their first byte names the deflate method, 8):
-    ``decompress_page`` reads both.
-    """
-    return _BROTLI + brotli.compress(body, quality=0)
-
-
-_BROTLI = b"\x00"  # format marker: a zlib stream's first byte is never 0
-
-
-def decompress_page(stored: bytes) -> bytes:
-    """The raw page of a ``pages.body`` value (brotli with the marker, or older zlib)."""
-    if stored[:1] == _BROTLI:
-        return brotli.decompress(memoryview(stored)[1:])
-    return zlib.decompress(stored)
-
-
-class StoreError(Exception):
-    """The state file cannot be opened or is not a newsmirror store."""
+__all__ = ["Store"]
 
 
 class Store:
@@ -163,7 +42,7 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=5000")
-            self.db.executescript(_SCHEMA)
+            self.db.executescript(SCHEMA)
             self._check_version()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: cannot use the state store: {exc}") from None
@@ -297,13 +176,13 @@ class Store:
         to one reused encoder (``json.dumps`` with options builds an encoder per call),
         timestamps as stored when they are in ``iso`` form already (they always are).
         """
-        encode = _SNAPSHOT_ENCODER.encode
+        encode = SNAPSHOT_ENCODER.encode
         rows = self.db.execute(
             "SELECT source, key, link, post_path, content_hash, first_seen, published"
             " FROM items ORDER BY source, key")
         return "".join(encode({
             "source": source, "key": key, "link": link, "post": post, "hash": content_hash,
-            "first_seen": _canonical_iso(first_seen), "published": _canonical_iso(published),
+            "first_seen": canonical_iso(first_seen), "published": canonical_iso(published),
         }) + "\n" for source, key, link, post, content_hash, first_seen, published in rows)
 
     def merge_items(self, text: str) -> int:
@@ -317,7 +196,7 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'snapshot'").fetchone()
         if row and row[0] == digest:
             return 0
-        records = [_record_from_json(number, line)
+        records = [record_from_json(number, line)
                    for number, line in enumerate(text.splitlines(), 1) if line.strip()]
         with self.transaction():
             before = self.db.total_changes
@@ -330,16 +209,6 @@ class Store:
             added = self.db.total_changes - before
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (digest,))
         return added
-
-
-def _record_from_json(number: int, line: str) -> ItemRecord:
-    try:
-        data = json.loads(line)
-        return ItemRecord(data["source"], data["key"], data.get("link"), data["post"],
-                          data["hash"], datetime.fromisoformat(data["first_seen"]),
-                          datetime.fromisoformat(data["published"]), "written")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise StoreError(f"state snapshot line {number}: {exc}") from None
 
 
 def _item(row: tuple) -> ItemRecord:

@@ -1,162 +1,50 @@
-"""Article pages: decode, extract, clean and compress each fetched page.
+"""Where article pages are processed during a run.
 
-This is the CPU-heavy step of page mode. It runs in the event loop's thread on a single
-usable CPU; with more, in one thread beside the event loop, and on big runs also in a
-small pool of worker processes, with the same function every way.
+Decoding, extracting and cleaning a page is pure CPU while fetching and writing are I/O.
+On a single usable CPU pages are processed in the event loop's thread. On more, in one
+thread beside the event loop: lexbor's parser, nh3 (between calls of its attribute
+filter) and brotli release the GIL, about half of a page's CPU, which then runs beside
+the event loop. Pages that need the generic extractor (no site rule for their host:
+trafilatura, several times a rule page's cost) also go to a small process pool, in
+batches, once a run has more than POOL_THRESHOLD of them; site-rule pages never do, as a
+trip to a worker costs more than they do. The measurements behind these choices are in
+docs/PERFORMANCE.md ("Article pages").
 """
 
 from __future__ import annotations
 
 import asyncio
-import codecs
-import gc
 import logging
 import multiprocessing
 import os
 import pickle
-from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
-from dataclasses import dataclass
 
-from . import clean, extract
-from .config import Rule
-from .decode import decode
-from .model import Extracted
-from .store import compress_page
+from .. import extract
+from ..config import Rule
+from ._pages import Outcome, PageDone, PageJob, process_pages
+
+__all__ = ["PAGES_QUEUED_PER_WORKER", "POOL_WORKERS", "PagePool", "usable_cpus"]
 
 log = logging.getLogger("newsmirror")
 
-# Decoding, extracting and cleaning an article page is pure CPU while fetching and writing
-# are I/O. Pages that need the generic extractor (no site rule for their host: trafilatura,
-# ~5-9 ms a page) also go to a small process pool, in batches (see PagePool), once a run
-# has more than POOL_THRESHOLD of them, so that they use a second core. Pages with a site
-# rule (~0.5 ms with cleaning and compression) never go to the pool. Measured on bench_e2e
-# rule (800 pages, server on the second core): pooled one page per trip, 500 posts/s at
-# 2,844 CPU µs/post; in batches of 8, 751/s at 2,003 µs/post, the two workers' start-up
-# (~0.2 s of imports each) alone ~500 µs/post; in the event loop's thread 813/s at
-# 1,205 µs/post. On more than one CPU they go to one thread instead: lexbor's parser,
-# nh3 (between calls of its attribute filter) and brotli release the GIL, about half of a
-# page's CPU, which then runs beside the event loop (bench_e2e rule, both cores: 11.82-12.01x
-# the naive reference in the loop's thread, 12.47-13.37x with the thread over six runs;
-# one core is unchanged, nothing is threaded there). Every path runs the same function,
-# process_pages.
 
 POOL_THRESHOLD = 50  # generic pages in one run before the pool is started
+
+
 POOL_WORKERS = 2
+
+
 BATCH_PAGES = 8  # pages per trip to a worker
+
+
 BATCH_WAIT = 0.002  # seconds a partial batch waits for more pages
+
+
 # page slots beyond the fetcher's connections (pipeline.run_async): a batch being worked
 # on and one waiting per worker, so that none idles between batches
 PAGES_QUEUED_PER_WORKER = 2 * BATCH_PAGES
-
-
-@dataclass(frozen=True)
-class PageJob:
-    """One fetched article page and what cleaning it needs (picklable, for a worker)."""
-
-    body: bytes
-    content_type: str | None
-    url: str  # final URL after redirects
-    default_tz: str
-    base_url: str | None  # for clean_html (the page's own <base> wins)
-    remove: tuple[str, ...]
-    junk: bool
-    convert: str | None
-    keep_raw: bool  # compress the raw page for the store (not on dry runs)
-    # the page metadata wanted ("title", "date", "author"): what the feed item lacks
-    metadata: tuple[str, ...] = ("title", "date", "author")
-
-
-@dataclass(frozen=True)
-class PageDone:
-    page: Extracted
-    body_html: str | None  # the cleaned article body; None when cleaning raised
-    clean_error: Exception | None  # re-raised in the event loop, as when cleaning ran there
-    raw: bytes | None  # the raw page, compressed for Store.put_compressed_page
-
-    def cleaned(self) -> str:
-        if self.clean_error is not None:
-            raise self.clean_error
-        return self.body_html or ""
-
-
-_Outcome = tuple[PageDone | None, BaseException | None]
-
-
-def process_page(job: PageJob, rules: tuple[Rule, ...]) -> PageDone:
-    """Decode, extract, clean and compress one page. Extraction errors propagate (the
-    caller keeps the feed content); a cleaning error is carried back to be raised later."""
-    ((done, error),) = process_pages([job], rules)
-    if error is not None:
-        raise error
-    assert done is not None
-    return done
-
-
-def process_pages(jobs: list[PageJob], rules: tuple[Rule, ...]) -> list[_Outcome]:
-    """``process_page`` for several pages, one stage at a time: each stage's code (parser,
-    sanitizer, compressor) then stays in the CPU's caches from one page to the next, ~5%
-    faster than page by page. An outcome per job: (PageDone, None) or (None, the
-    extraction error)."""
-    with _collections_after():
-        pages: list[Extracted | BaseException] = []
-        for job in jobs:
-            try:
-                pages.append(_extract(job, rules))
-            except Exception as exc:  # noqa: BLE001 - the caller reports it, keeps the feed
-                pages.append(exc)
-        cleaned = [_clean(job, page) if isinstance(page, Extracted) else (None, None)
-                   for job, page in zip(jobs, pages)]
-        outcomes: list[_Outcome] = []
-        for job, page, (body_html, error) in zip(jobs, pages, cleaned):
-            if not isinstance(page, Extracted):
-                outcomes.append((None, page))
-                continue
-            raw = compress_page(job.body) if job.keep_raw else None
-            outcomes.append((PageDone(page, body_html, error, raw), None))
-    return outcomes
-
-
-@contextmanager
-def _collections_after() -> Iterator[None]:
-    """No cyclic garbage collection while pages are processed, only after them.
-
-    Extraction holds hundreds of parse-tree node objects at a time (freed by reference
-    counting when it returns). A collection in the middle moved them to the older
-    generations, whose collections then scanned them again. Time in collections over
-    bench_e2e generic (800 pages, gc.callbacks): 0.45 s, then 0.31 s (of ~8 s). The
-    switch is process-wide: run in the page thread, it also defers the event loop's
-    collections for the batch (a few milliseconds).
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-def _extract(job: PageJob, rules: tuple[Rule, ...]) -> Extracted:
-    text, codec = decode(job.body, job.content_type)
-    # decode returns "utf-8" without a U+FFFD only from a strict decode of the whole body
-    # (its BOM and lenient paths strip a BOM or replace bad bytes): then the body is
-    # exactly the text's UTF-8, which the parser can take without encoding the text again
-    utf8 = job.body if codec == "utf-8" and not job.body.startswith(codecs.BOM_UTF8) \
-        and "\ufffd" not in text else None
-    return extract.extract(text, job.url, rules, default_tz=job.default_tz, utf8=utf8,
-                           metadata=job.metadata)
-
-
-def _clean(job: PageJob, page: Extracted) -> tuple[str | None, Exception | None]:
-    try:
-        return clean.clean_html(page.content_html, job.base_url, remove=job.remove,
-                                junk=job.junk, convert=job.convert), None
-    except Exception as exc:  # noqa: BLE001 - raised again by PageDone.cleaned
-        return None, exc
 
 
 def usable_cpus() -> int:
@@ -172,7 +60,7 @@ def _init_worker(rules: tuple[Rule, ...]) -> None:
     _worker_rules = rules
 
 
-def _process_batch_in_worker(jobs: list[PageJob]) -> list[_Outcome]:
+def _process_batch_in_worker(jobs: list[PageJob]) -> list[Outcome]:
     outcomes = process_pages(jobs, _worker_rules)
     for n, (done, error) in enumerate(outcomes):
         if error is not None:
@@ -277,7 +165,7 @@ class PagePool:
             lambda returned: self._returned(batch, returned, workers=False))
 
     def _returned(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
-                  returned: asyncio.Future[list[_Outcome]], *, workers: bool = True) -> None:
+                  returned: asyncio.Future[list[Outcome]], *, workers: bool = True) -> None:
         if returned.cancelled():
             for _, future in batch:
                 future.cancel()
@@ -299,7 +187,7 @@ class PagePool:
 
     @staticmethod
     def _settle(batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
-                outcomes: list[_Outcome]) -> None:
+                outcomes: list[Outcome]) -> None:
         for (_, future), (done, error) in zip(batch, outcomes):
             if future.done():  # its task was cancelled
                 continue

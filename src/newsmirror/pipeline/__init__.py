@@ -1,0 +1,16 @@
+"""A run: the stages put together for every due source, and reprocessing after.
+
+``_run`` starts a run and its shared context (``_context``); per source, ``_source``
+fetches and parses, ``_plan`` decides which items need a post, ``_build`` makes each
+article (``_pages`` and ``_pool`` for article pages), ``_write`` writes the posts and
+``_health`` records how the source did. ``_state`` opens the store with its snapshot.
+"""
+
+from ._options import RunOptions, RunSummary
+from ._plan import item_identities
+from ._reprocess import ReprocessReport, reprocess
+from ._run import run, run_async, site_rules
+from ._state import SNAPSHOT_NAME, open_store, snapshot_path
+
+__all__ = ["SNAPSHOT_NAME", "ReprocessReport", "RunOptions", "RunSummary", "item_identities",
+           "open_store", "reprocess", "run", "run_async", "site_rules", "snapshot_path"]

@@ -1,0 +1,123 @@
+"""One article built from a planned item: the page fetched and extracted when the feed has
+only a teaser, the content cleaned, the date and the names settled."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .. import clean, extract
+from ..config import Source
+from ..errors import FetchError
+from ..model import Article, FeedItem, MetadataField, SourceReport
+from ..util.urls import strip_tracking
+from ._context import RunContext
+from ._pages import PageDone, PageJob
+from ._plan import Planned
+
+__all__ = ["RawPage", "build"]
+
+log = logging.getLogger("newsmirror")
+
+
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+async def build(ctx: RunContext, source: Source, planned: Planned,
+                 report: SourceReport, pages: list[RawPage]) -> Article:
+    item = planned.item
+    content, done = item.content_html, None
+    base_url = item.link or (source.url if not source.is_local else None)
+    if item.link and extract.needs_full_text(content, source.full_text,
+                                             ctx.config.site.full_text_min_chars):
+        done = await _full_text(ctx, source, planned, report, pages)
+    page = done.page if done else None
+    title = item.title or (page.title if page and page.title else "") or item.link or ""
+    if done is not None:
+        body = done.cleaned()
+    else:
+        body = clean.clean_html(content, base_url, remove=source.remove,
+                                junk=ctx.config.site.junk, convert=source.convert)
+    if source.convert:
+        title = clean.convert_text(title, source.convert)
+    published = item.published or (page.published if page else None)
+    return Article(
+        title=title,
+        url=strip_tracking(item.link) if item.link else source.url,
+        published=_publication_time(ctx, source, planned, published),
+        author=source.display_author,
+        tags=_unique((source.name, *source.tags, *item.categories)),
+        categories=_unique((source.name, *source.categories)),
+        body_html=body,
+    )
+
+
+async def _full_text(ctx: RunContext, source: Source, planned: Planned, report: SourceReport,
+                     pages: list[RawPage]) -> PageDone | None:
+    """The extracted and cleaned article page, or None: a failed fetch keeps the feed
+    content."""
+    link = planned.item.link
+    assert ctx.page_slots is not None
+    try:
+        async with ctx.page_slots:
+            response = await ctx.fetcher.get(link, headers=dict(source.headers),
+                                             accept="html")
+            job = PageJob(response.body, response.headers.get("Content-Type"),
+                           response.url, source.timezone or "UTC", source.remove,
+                           ctx.config.site.junk, source.convert,
+                           keep_raw=not ctx.options.dry_run,
+                           # the post takes the feed's title and date when it has them
+                           # (and the author from the source): page metadata fills gaps
+                           metadata=_missing_metadata(planned.item))
+            done = await ctx.pages.run(job)
+    except FetchError as exc:
+        report.warnings.append(f"{source.name}: full text not fetched, feed content kept: {exc}")
+        return None
+    except Exception as exc:  # extraction bugs must not lose the item either
+        log.debug("extraction failed for %s", link, exc_info=True)
+        report.warnings.append(f"{source.name}: {link}: extraction failed "
+                               f"({type(exc).__name__}: {exc}); feed content kept")
+        return None
+    if done.raw is not None:
+        pages.append(RawPage(planned.key, response.url,
+                              response.headers.get("Content-Type"), done.raw))
+    return done
+
+
+def _missing_metadata(item: FeedItem) -> tuple[MetadataField, ...]:
+    return (("title",) if not item.title else ()) + (("date",) if not item.published else ())
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """A fetched page waiting to be stored (Store.put_compressed_page) with its post."""
+
+    key: str
+    url: str
+    content_type: str | None
+    compressed: bytes
+
+
+def _publication_time(ctx: RunContext, source: Source, planned: Planned,
+                      published: datetime | None) -> datetime:
+    if published is None:
+        # No usable date: the first-seen time, stored and reused on every later run.
+        return planned.record.published if planned.record else planned.first_seen
+    if published > planned.first_seen + FUTURE_TOLERANCE:
+        log.warning("%s: %s is dated %s, in the future; using the time it was first seen",
+                    source.name, planned.item.link or planned.item.title,
+                    published.isoformat())
+        return planned.first_seen
+    return published
+
+
+def _unique(values: tuple[str, ...]) -> tuple[str, ...]:
+    seen: set[str] = set()
+    result = []
+    for value in values:
+        value = " ".join(value.split())
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            result.append(value)
+    return tuple(result)

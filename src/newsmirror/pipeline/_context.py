@@ -1,0 +1,36 @@
+"""What every step of one run shares: settings, store, fetcher, page pool, names taken."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..config import Config, Rule
+from ..fetch import Fetcher
+from ..model import SourceReport
+from ..store import Store
+from ._options import RunOptions, RunSummary
+from ._pool import PagePool
+
+__all__ = ["RunContext"]
+
+
+@dataclass
+class RunContext:
+    config: Config
+    options: RunOptions
+    store: Store
+    fetcher: Fetcher
+    rules: tuple[Rule, ...]
+    now: datetime
+    taken_names: set[str]  # lower-cased post file names already on disk or assigned
+    summary: RunSummary
+    progress: Callable[[SourceReport], None] | None = None
+    pages: PagePool | None = None  # extraction of article pages, inline or in workers
+    page_slots: asyncio.Semaphore | None = None  # pages fetched or being processed
+    # CPU seconds a post file took to write, recent average (None: nothing written yet)
+    file_write_cost: float | None = None
+    # per day and title slug, the last "-N" suffix a new post name took (post_filename)
+    name_suffixes: dict[str, int] = field(default_factory=dict)

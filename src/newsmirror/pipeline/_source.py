@@ -1,0 +1,116 @@
+"""One source in one run: fetch (or read) it, parse it, plan, build and write its posts."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from ..config import Source
+from ..errors import FeedError, FetchError, NewsmirrorError
+from ..feeds import parse_feed, parse_listing
+from ..fetch import Validators
+from ..model import ParsedFeed, SourceReport
+from ..store import CachedResponse, Health
+from ..util.charset import decode
+from ._build import RawPage, build
+from ._context import RunContext
+from ._health import record_health
+from ._plan import plan
+from ._write import write_posts
+
+__all__ = ["run_source"]
+
+log = logging.getLogger("newsmirror")
+
+
+async def run_source(ctx: RunContext, source: Source) -> SourceReport:
+    report = SourceReport(source.name)
+    health = ctx.store.health(source.name)
+    if not ctx.options.force and health.next_due and health.next_due > ctx.now:
+        report.skipped = (f"backing off after {health.failures} failures until "
+                          f"{health.next_due:%Y-%m-%d %H:%M} UTC (use --force)")
+    else:
+        retry_after = None
+        try:
+            await _poll_source(ctx, source, report, health)
+        except FetchError as exc:
+            report.errors.append(f"{source.name}: {exc}")
+            retry_after = exc.retry_after
+        except NewsmirrorError as exc:  # a feed, listing or rule problem
+            report.errors.append(f"{source.name}: {exc}")
+        except Exception as exc:  # a bug or an unexpected input must not stop other sources
+            log.debug("source %s failed", source.name, exc_info=True)
+            report.errors.append(f"{source.name}: unexpected {type(exc).__name__}: {exc}")
+        if not ctx.options.dry_run:
+            record_health(ctx, source, report, health, retry_after)
+    if ctx.progress:
+        ctx.progress(report)
+    return report
+
+
+async def _poll_source(ctx: RunContext, source: Source, report: SourceReport,
+                       health: Health) -> None:
+    fetched = await _fetch_source(ctx, source)
+    if fetched is None:
+        report.unchanged = True
+        return
+    feed, remember = fetched
+    report.items_seen = len(feed.items)
+    report.warnings.extend(f"{source.name}: {w}" for w in feed.warnings)
+    if not feed.items and health.last_item_count:
+        raise FeedError(f"the feed has no items any more "
+                        f"(it had {health.last_item_count}); the source may have changed")
+    planned = plan(ctx, source, feed.items)
+    pages: list[RawPage] = []  # stored with the source's pending rows, in one transaction
+    articles = await asyncio.gather(*(build(ctx, source, p, report, pages) for p in planned))
+    if not ctx.options.dry_run:
+        await write_posts(ctx, source, list(zip(planned, articles)), pages, report)
+        remember()
+    else:
+        report.new_posts = sum(1 for p in planned if p.record is None)
+        report.updated_posts = len(planned) - report.new_posts
+
+
+async def _fetch_source(ctx: RunContext, source: Source
+                        ) -> tuple[ParsedFeed, Callable[[], None]] | None:
+    """The parsed feed and a callback that stores its validators, or None if unchanged."""
+    cached = ctx.store.cached_response(source.url)
+    if source.is_local:
+        try:
+            body = Path(source.url).read_bytes()
+        except OSError as exc:
+            raise FeedError(f"cannot read {source.url}: {exc.strerror}") from None
+        content_type, final_url, etag, last_modified = None, Path(source.url).as_uri(), None, None
+    else:
+        validators = Validators(cached.etag, cached.last_modified) if cached else None
+        response = await ctx.fetcher.get(
+            source.url, validators=validators, headers=dict(source.headers),
+            accept="html" if source.listing else "feed")
+        if response.not_modified:
+            return None
+        body, final_url = response.body, response.url
+        content_type = response.headers.get("Content-Type")
+        kept = response.validators or Validators()
+        etag, last_modified = kept.etag, kept.last_modified
+    body_hash = hashlib.sha256(body).hexdigest()
+    if cached and cached.body_hash == body_hash and not ctx.options.force:
+        return None
+    feed = _parse(source, body, content_type, final_url)
+
+    def remember() -> None:
+        ctx.store.put_cached_response(source.url, CachedResponse(etag, last_modified, body_hash))
+
+    return feed, remember
+
+
+def _parse(source: Source, body: bytes, content_type: str | None, url: str) -> ParsedFeed:
+    text, _ = decode(body, content_type)
+    try:
+        if source.listing:
+            return parse_listing(text, url, source.listing, source.timezone or "UTC")
+        return parse_feed(text, url=url, timezone=source.timezone or "UTC")
+    except FeedError as exc:
+        raise FeedError(f"{source.url}: {exc}") from None

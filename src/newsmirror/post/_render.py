@@ -1,0 +1,60 @@
+"""The whole post file, byte for byte as ``FORMAT.md`` specifies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from ..model import Article
+from ._body import body_line, protect_liquid
+from ._text import encode_url, fold_whitespace, markdown_link_text
+from ._yaml import yaml_flow_list, yaml_quote, yaml_scalar
+
+__all__ = ["epoch_millis", "format_date", "render_post", "replace_body"]
+
+
+def format_date(instant: datetime) -> str:
+    utc = instant.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def epoch_millis(instant: datetime) -> int:
+    # Integer arithmetic: float timestamps can be off by one millisecond.
+    return (instant - _EPOCH) // timedelta(milliseconds=1)
+
+
+def render_post(article: Article) -> str:
+    """The whole post file, byte for byte as FORMAT.md specifies."""
+    title = fold_whitespace(article.title)
+    url = encode_url(article.url)
+    lines = [
+        "---",
+        "layout: post",
+        f"title: {yaml_quote(title)}",
+        f"date: {format_date(article.published)}",
+        f"author: {yaml_scalar(fold_whitespace(article.author))}",
+        f"from: {yaml_scalar(url)}",
+        f"tags: {yaml_flow_list(article.tags)}",
+        "comments: True",
+        f"categories: {yaml_flow_list(article.categories)}",
+        "---",
+        f"<!--{epoch_millis(article.published)}-->",
+        f"[{markdown_link_text(title)}]({url})",
+        "------",
+        "",
+        "<div>",
+        protect_liquid(body_line(article.body_html)),
+        "</div>",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def replace_body(post_text: str, body_html: str) -> str:
+    """The same post with a new article body; front matter and link line untouched."""
+    head, sep, _ = post_text.partition("\n<div>\n")
+    if not sep:
+        raise ValueError("not a newsmirror post: no <div> body block")
+    return f"{head}\n<div>\n{protect_liquid(body_line(body_html))}\n</div>\n"

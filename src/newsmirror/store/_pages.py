@@ -1,0 +1,32 @@
+"""Raw article pages as the store keeps them, for reprocessing after a rule changes."""
+
+from __future__ import annotations
+
+import zlib
+
+import brotli
+
+__all__ = ["compress_page", "decompress_page"]
+
+
+def compress_page(body: bytes) -> bytes:
+    """A raw page as the ``pages`` table stores it: ``_BROTLI`` + brotli quality 0.
+
+    Brotli quality 0: ~85 µs for a 40 KB page against ~195 µs for zlib level 1 (and ~850
+    at zlib's default 6), for a stored size ~7% larger (10.2 -> 10.9 KB on the bench
+    corpus); these pages are kept for rare reprocessing, so CPU on every run matters more
+    than the last kilobyte. Pages stored by earlier versions are plain zlib streams, which
+    never start with a zero byte (their first byte names the deflate method, 8):
+    ``decompress_page`` reads both.
+    """
+    return _BROTLI + brotli.compress(body, quality=0)
+
+
+_BROTLI = b"\x00"  # format marker: a zlib stream's first byte is never 0
+
+
+def decompress_page(stored: bytes) -> bytes:
+    """The raw page of a ``pages.body`` value (brotli with the marker, or older zlib)."""
+    if stored[:1] == _BROTLI:
+        return brotli.decompress(memoryview(stored)[1:])
+    return zlib.decompress(stored)
