@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
-    "ConfigError", "FeedError", "FetchError", "FetchErrorKind", "ListingError",
+    "ConfigError", "FeedError", "FetchError", "FetchErrorKind", "InputError", "ListingError",
     "NewsmirrorError", "PublishError", "RuleError", "StoreError", "UsageError",
 ]
 
@@ -34,6 +34,10 @@ class UsageError(NewsmirrorError):
     """A command used wrongly (an existing folder, a missing argument)."""
 
     exit_code = EXIT_USAGE
+
+
+class InputError(NewsmirrorError):
+    """A command's input (a file, standard input, a URL) cannot be read or used."""
 
 
 class RuleError(ConfigError):

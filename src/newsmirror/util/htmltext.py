@@ -6,17 +6,24 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["CJK_WEIGHT", "html_to_text", "node_text", "visible_length", "visible_squeezed"]
+__all__ = ["CJK_WEIGHT", "HIDDEN", "html_to_text", "node_text", "visible_length", "visible_squeezed"]
 
 
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment: block elements separated by line breaks."""
+HIDDEN = "script, style, noscript, template"  # elements whose text no reader sees
+
+
+def html_to_text(html: str, *, drop: str = HIDDEN) -> str:
+    """Plain text of an HTML fragment: block elements separated by line breaks.
+
+    ``drop`` selects the elements whose text is left out (by default those no reader
+    sees; the site's excerpts also leave out captions).
+    """
     if not html or not html.strip():
         return ""
     body = LexborHTMLParser(html).body  # a document parse: stray end tags cannot escape
     if body is None:
         return ""
-    for node in body.css("script, style, noscript, template"):
+    for node in body.css(drop):
         node.decompose()
     for node in body.css("br"):
         node.replace_with("\n")

@@ -1,17 +1,16 @@
-"""Commit what a run wrote, for cron users and the scheduled workflow (``run --commit``)."""
+"""Git commits of what a run wrote, for cron users and the scheduled workflow."""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
-from .config import Config
-from .pipeline import RunSummary, snapshot_path
-from .site import GENERATED_PATHS
+from ..config import Config
+from ..errors import PublishError
+from ..pipeline import RunSummary, snapshot_path
+from ..site import GENERATED_PATHS
 
-
-class PublishError(Exception):
-    pass
+__all__ = ["commit_changes", "commit_message"]
 
 
 def commit_message(summary: RunSummary) -> str:

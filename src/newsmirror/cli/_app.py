@@ -1,0 +1,114 @@
+"""Command line: argument parsing and printing only; the work is in the library.
+
+Exit codes: 0 success, 1 some source (or the input) failed, 2 configuration or usage
+error. Errors are one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..errors import ConfigError, NewsmirrorError
+from ._feeds import cmd_parse_feed
+from ._rules import cmd_extract, cmd_test_rule
+from ._run import cmd_reprocess, cmd_run, cmd_sources
+from ._site import cmd_demo, cmd_init
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsmirror", description="Mirror news feeds and sites into a Jekyll archive.")
+    parser.add_argument("--version", action="version", version=f"newsmirror {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    common.add_argument("-v", "--verbose", action="store_true", help="print debug details")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser = functools.partial(sub.add_parser, parents=[common])  # type: ignore
+
+    p = sub.add_parser("run", help="fetch every due source once and write new posts")
+    p.add_argument("--site", default=".", help="the site folder (default: .)")
+    p.add_argument("--source", action="append", metavar="NAME",
+                   help="only this source (repeatable)")
+    p.add_argument("--dry-run", action="store_true", help="fetch and build, write nothing")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--force", action="store_true", help="ignore failure backoff schedules")
+    p.add_argument("--restore", action="store_true",
+                   help="rewrite posts that were deleted by hand")
+    p.add_argument("--commit", action="store_true",
+                   help="git-commit new and changed posts with a summary message")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("parse-feed", help="print the items of one feed file")
+    p.add_argument("file", help="a feed file, or - for stdin")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
+    p.add_argument("--timezone", default="UTC", help="zone for dates without one")
+    p.set_defaults(func=cmd_parse_feed)
+
+    p = sub.add_parser("init", help="create a site folder with newsmirror.toml")
+    p.add_argument("dir")
+    p.add_argument("--title", default="newsmirror archive")
+    p.add_argument("--timezone", default="UTC")
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="build an offline example site from bundled feeds")
+    p.add_argument("dir")
+    p.add_argument("--serve", action="store_true", help="build with Jekyll and serve it")
+    p.add_argument("--port", type=int, default=4000)
+    p.add_argument("--force", action="store_true")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("extract", help="extract and clean the article of a saved page")
+    p.add_argument("file", help="a saved page, or - for stdin")
+    p.add_argument("--url", help="the page's URL (for rules and relative links)")
+    p.add_argument("--format", choices=("json", "html", "text"), default="json")
+    p.add_argument("--site", help="also use the rules of this site's newsmirror.toml")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("test-rule", help="show which rule applies to a page and what it finds")
+    p.add_argument("target", metavar="URL-or-FILE")
+    p.add_argument("--url", help="the page's URL when TARGET is a file")
+    p.add_argument("--site", help="also use the rules of this site's newsmirror.toml")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_test_rule)
+
+    p = sub.add_parser("reprocess", help="re-extract stored pages and rewrite their posts")
+    p.add_argument("--site", default=".")
+    p.add_argument("--source", action="append", metavar="NAME")
+    p.set_defaults(func=cmd_reprocess)
+
+    p = sub.add_parser("sources", help="show each source's health")
+    p.add_argument("--site", default=".")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sources)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    try:
+        return args.func(args)
+    except NewsmirrorError as exc:
+        kind = "configuration error: " if isinstance(exc, ConfigError) else ""
+        print(f"newsmirror: {kind}{exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("newsmirror: interrupted; finished posts are kept, rerun to continue",
+              file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader went away (``newsmirror sources | head``)
+        # Python would complain again when it flushes stdout at exit: point it at nothing
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

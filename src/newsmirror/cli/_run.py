@@ -1,0 +1,72 @@
+"""``run``, ``reprocess`` and ``sources``: the commands of a site's everyday use."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+
+from ..config import load_config
+from ..errors import EXIT_FAILED
+from ._output import Progress, print_summary, print_table
+
+__all__ = ["cmd_reprocess", "cmd_run", "cmd_sources"]
+
+log = logging.getLogger("newsmirror")
+EXIT_OK = 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ..pipeline import RunOptions, run
+    config = load_config(args.site)
+    options = RunOptions(sources=tuple(args.source or ()), dry_run=args.dry_run,
+                         force=args.force, restore=args.restore)
+    total = len(options.sources) or sum(1 for s in config.sources if s.enabled)
+    with Progress(total, args) as on_source_done:
+        summary = run(config, options, on_source_done)
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print_summary(summary.to_dict(), dry_run=args.dry_run)
+    if args.commit and not args.dry_run:
+        from ..publish import commit_changes
+        message = commit_changes(config, summary)
+        if message and not args.json:
+            print(f"committed: {message}")
+    return summary.exit_code
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from ..pipeline import open_store
+    config = load_config(args.site)
+    rows = []
+    with open_store(config) as store:
+        for source in config.sources:
+            h = store.health(source.name)
+            rows.append({
+                "name": source.name, "enabled": source.enabled,
+                "last_success": h.last_success.isoformat() if h.last_success else None,
+                "posts": store.post_count(source.name), "failures": h.failures,
+                "last_error": h.last_error,
+                "next_due": h.next_due.isoformat() if h.next_due else None,
+            })
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    table = [("name", "last success", "posts", "failures", "next due", "last error")]
+    for r in rows:
+        table.append((r["name"], (r["last_success"] or "never")[:16], str(r["posts"]),
+                      str(r["failures"]), (r["next_due"] or "now")[:16],
+                      r["last_error"] or ""))
+    print_table(table)
+    return EXIT_OK
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from ..pipeline import reprocess
+    config = load_config(args.site)
+    report = reprocess(config, tuple(args.source or ()))
+    for error in report.errors:
+        log.error("%s", error)
+    print(f"re-extracted {report.pages} stored pages; rewrote {len(report.rewritten)} posts")
+    return EXIT_FAILED if report.errors else EXIT_OK

@@ -1,0 +1,71 @@
+"""``init`` and ``demo``: a new site, and the offline example."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..config import CONFIG_NAME, load_config
+from ..errors import UsageError
+from ._output import print_summary
+
+__all__ = ["cmd_demo", "cmd_init"]
+
+EXIT_OK = 0
+
+
+STARTER_CONFIG = """\
+# newsmirror configuration: one [[sources]] table per feed or site.
+# Reference: https://github.com/newsmirror/newsmirror#configuration
+
+[site]
+timezone = "{timezone}"      # the day in post file names and URLs
+# posts_dir = "_posts"
+# state = ".newsmirror/state.sqlite"
+
+# [[sources]]
+# name = "联合早报"
+# url = "https://rsshub.example/zaobao/realtime/china"   # RSS, Atom or JSON Feed
+# timezone = "Asia/Singapore"                             # for dates without a zone
+# full_text = "auto"                                      # "auto" | "always" | "never"
+"""
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    site_dir = Path(args.dir)
+    config_path = site_dir / CONFIG_NAME
+    if config_path.exists() and not args.force:
+        raise UsageError(f"{config_path} already exists; use --force to overwrite the scaffold "
+                       f"(the configuration is kept)")
+    written = _scaffold(site_dir, args.title, args.timezone, overwrite=args.force)
+    if not config_path.exists():
+        config_path.write_text(STARTER_CONFIG.format(timezone=args.timezone), encoding="utf-8")
+        written.append(config_path)
+    print(f"created {len(written)} files in {site_dir}")
+    print(f"next: add sources to {config_path}, then: newsmirror run --site {site_dir}")
+    return EXIT_OK
+
+
+def _scaffold(site_dir: Path, title: str, timezone: str, *, overwrite: bool) -> list[Path]:
+    from ..site import write_scaffold
+    site_dir.mkdir(parents=True, exist_ok=True)
+    return list(write_scaffold(site_dir, title=title, timezone=timezone, overwrite=overwrite))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ..pipeline import RunOptions, run
+    from ..site import write_demo
+    site_dir = Path(args.dir)
+    if (site_dir / CONFIG_NAME).exists() and not args.force:
+        raise UsageError(f"{site_dir / CONFIG_NAME} already exists; pick an empty folder")
+    _scaffold(site_dir, "newsmirror demo", "Asia/Singapore", overwrite=True)
+    write_demo(site_dir, overwrite=True)
+    summary = run(load_config(site_dir), RunOptions(force=True))
+    print_summary(summary.to_dict(), dry_run=False)
+    print(f"demo site ready in {site_dir}")
+    if args.serve:
+        from ..site import build_and_serve
+        return build_and_serve(site_dir, port=args.port)
+    print(f"build it with: jekyll build --source {site_dir} --destination {site_dir}/_site")
+    print(f"or build and serve it: newsmirror demo {site_dir} --force --serve")
+    return summary.exit_code

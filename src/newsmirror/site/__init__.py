@@ -1,0 +1,25 @@
+"""The Jekyll site around the posts: scaffold, archive pages, search index, demo, server.
+
+``_scaffold`` writes a new site from the template (``_template``) and keeps the pages
+that follow the posts up to date; ``_posts`` reads the posts as Jekyll will publish them
+(front matter by ``_frontmatter``, URLs by ``_urls``); ``_archives`` and ``_search``
+write the archive pages and the search index; ``_demo`` and ``_serve`` are the offline
+example and its local server.
+"""
+
+from ._archives import write_archives
+from ._demo import DEMO_FEEDS, write_demo
+from ._posts import EXCERPT_CHARS, PostInfo, read_post, scan_posts
+from ._scaffold import (GENERATED_PATHS, WORKFLOW_PATH, is_scaffolded, update_site,
+                        write_scaffold, write_workflow)
+from ._search import SEARCH_DIR, write_search_index
+from ._serve import build_and_serve
+from ._template import GENERATOR_MARK
+from ._urls import DEFAULT_PERMALINK, jekyll_slugify, post_url, term_slug
+
+__all__ = [
+    "DEFAULT_PERMALINK", "DEMO_FEEDS", "EXCERPT_CHARS", "GENERATED_PATHS", "GENERATOR_MARK",
+    "SEARCH_DIR", "WORKFLOW_PATH", "PostInfo", "build_and_serve", "is_scaffolded",
+    "jekyll_slugify", "post_url", "read_post", "scan_posts", "term_slug", "update_site",
+    "write_archives", "write_demo", "write_scaffold", "write_search_index", "write_workflow",
+]

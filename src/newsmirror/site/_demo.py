@@ -1,0 +1,42 @@
+"""The offline example: feeds bundled with newsmirror, configured as a site's sources."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from ._template import TEMPLATE_PACKAGE, write_template
+
+__all__ = ["DEMO_FEEDS", "write_demo"]
+
+DEMO_DIR = "demo"
+
+
+DEMO_FEEDS = ".newsmirror/demo/"  # hidden, so Jekyll neither publishes nor shadows them
+
+
+def write_demo(site_dir: Path | str, *, overwrite: bool = False) -> list[Path]:
+    """Copy the demo snapshot into ``site_dir``: its ``newsmirror.toml`` at the top, the
+    feeds in a hidden folder (a ``feed.xml`` at the site root would shadow jekyll-feed's).
+    """
+    site_dir = Path(site_dir)
+    root = resources.files(TEMPLATE_PACKAGE).joinpath(DEMO_DIR)
+    written: list[Path] = []
+
+    def walk(node, prefix: str) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.name in ("__pycache__", "README.md") or child.name.endswith(".pyc"):
+                continue
+            rel = prefix + child.name
+            if child.is_dir():
+                walk(child, rel + "/")
+            elif rel == "newsmirror.toml":
+                config = child.read_text(encoding="utf-8").replace(
+                    'url = "feeds/', f'url = "{DEMO_FEEDS}feeds/')
+                write_template(site_dir, rel, config.encode("utf-8"), overwrite, written)
+            else:
+                write_template(site_dir, DEMO_FEEDS + rel, child.read_bytes(), overwrite,
+                                written)
+
+    walk(root, "")
+    return written
