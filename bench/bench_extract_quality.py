@@ -37,7 +37,7 @@ Variants, all given the raw bytes of the page and timed including decoding:
 * ``ours rules``    - ``extract_page(body, url, load_builtin_rules())``: a built-in site
   rule where one matches the manifest URL, otherwise the same as generic.
 * ``trafilatura``   - plain ``trafilatura.extract(text, url=url, output_format="txt",
-  include_comments=False)`` on the same decoded text (``newsmirror.decode.decode`` of the
+  include_comments=False)`` on the same decoded text (``newsmirror.util.charset.decode`` of the
   raw bytes, so both see identical characters), other settings at their defaults
   (``include_tables=True``, no ``favor_precision``/``favor_recall``, ``fast=False``). Comments
   are off because our pipeline never keeps comments and reader comments are not article
@@ -61,8 +61,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from newsmirror.decode import decode  # noqa: E402
-from newsmirror.extract import extract_page, load_builtin_rules  # noqa: E402
+from newsmirror.util.charset import decode  # noqa: E402
+from newsmirror.cli._reports import extract_page
+from newsmirror.extract import load_builtin_rules  # noqa: E402
 
 QUALITY = HERE / "quality"
 SHARED = ROOT.parent / "shared" / "fixtures" / "pages-zh" / "html"

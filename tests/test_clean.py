@@ -7,7 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from newsmirror.clean import clean_html, convert_text, strip_tracking
+from newsmirror.clean import clean_html, convert_text
+from newsmirror.errors import ConfigError, RuleError
+from newsmirror.util.urls import strip_tracking
 
 BASE = "https://example.com/news/a/story.html"
 
@@ -318,7 +320,7 @@ def test_remove_selectors_and_junk():
 
 
 def test_invalid_selector_is_a_clear_error():
-    with pytest.raises(ValueError, match="selector"):
+    with pytest.raises(RuleError, match="selector"):
         clean_html("<p>a</p>", BASE, remove=["p[[["])
 
 
@@ -353,7 +355,7 @@ def test_opencc_on_text_only():
 
 
 def test_unknown_opencc_config():
-    with pytest.raises(ValueError, match="OpenCC"):
+    with pytest.raises(ConfigError, match="OpenCC"):
         convert_text("简体", "nope")
 
 

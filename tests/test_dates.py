@@ -17,7 +17,7 @@ try:
 except ImportError:  # running from a checkout without an install
     sys.path.insert(0, str(Path(__file__).parents[1] / "src"))
 
-from newsmirror.dates import parse_date, to_utc
+from newsmirror.util.dates import parse_date, to_utc
 
 UTC = timezone.utc
 SH = ZoneInfo("Asia/Shanghai")

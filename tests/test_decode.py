@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsmirror import decode as decode_module
-from newsmirror.decode import charset_from_content_type, decode, normalize_label
+from newsmirror.util import charset as decode_module
+from newsmirror.util.charset import charset_from_content_type, decode, normalize_label
 
 SIMPLIFIED = "联合早报 中国新闻：朱镕基会见代表团，两岸关系与经济前景。"  # 镕 is GBK-only
 TRADITIONAL = "聯合早報 國際新聞：兩岸關係、香港經濟與東南亞局勢。"

@@ -8,8 +8,9 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 from newsmirror.config import Rule
-from newsmirror.extract import (explain_rule, extract, extract_page, load_builtin_rules,
-                                needs_full_text, select_rule, visible_length)
+from newsmirror.cli._reports import explain_rule, extract_page
+from newsmirror.extract import extract, load_builtin_rules, needs_full_text, select_rule
+from newsmirror.util.htmltext import visible_length
 
 PAGES = Path(__file__).resolve().parent / "pages"
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "fixtures" / "pages-zh"
@@ -179,8 +180,8 @@ def test_zaobao_sg_json_hook_details():
     result = extract(page("zaobao-sg.html").decode("utf-8"),
                      "https://www.zaobao.com.sg/news/china/story20240315-3123456", RULES)
     assert result.rule == "zaobao.com.sg"
+    assert result.base_url == "https://www.zaobao.com.sg/news/china/story20240315-3123456"
     assert result.content_html.startswith(
-        '<base href="https://www.zaobao.com.sg/news/china/story20240315-3123456">'
         '<figure><img src="https://cassette.sphdigital.com.sg/image/zaobao/abc123def456"')
     assert "<figcaption>全国人大会议星期一在北京人民大会堂闭幕。（路透社）</figcaption>" in \
         result.content_html
@@ -193,11 +194,12 @@ def test_base_href_in_any_case_whatever_metadata_is_asked(metadata):
     html = ('<html><head><title>T</title><BaSe HrEf="https://cdn.example/news/"></head><body>'
             '<div class="story"><p>正文第一段。</p></div></body></html>')
     result = extract(html, "https://news.example/a/1.html", [rule], metadata=metadata)
-    assert result.content_html.startswith('<base href="https://cdn.example/news/">')
+    assert result.base_url == "https://cdn.example/news/"
+    assert "<base" not in result.content_html  # the base travels as data, not as a tag
     assert result.title == ("T" if metadata else None)  # only what was asked for
     plain = extract(html.replace('<BaSe HrEf="https://cdn.example/news/">', ""),
                     "https://news.example/a/1.html", [rule], metadata=metadata)
-    assert plain.content_html.startswith('<base href="https://news.example/a/1.html">')
+    assert plain.base_url == "https://news.example/a/1.html"
 
 
 def test_zaobao_hk_lazy_image_and_broken_ld_json():
@@ -405,7 +407,7 @@ def test_explain_rule_without_rule():
 def test_same_kind_blocks_match_on_their_own_tag_and_class():
     """The article container's kin share its tag and class: a <section> with the same
     class (and the same last child) is not one of them."""
-    from newsmirror.extract import _article_nodes
+    from newsmirror.extract._focus import _article_nodes
 
     para = "<p>今年夏天，一群大学生志愿者在西部山区的一所村小度过了二十天，孩子们围着问个不停。</p>"
     html = (f"<html><body><div class='post'>{para * 4}</div>"

@@ -4,9 +4,11 @@ import codecs
 
 import pytest
 
-from newsmirror import extract, pages
+from newsmirror import extract
+from newsmirror.pipeline import _pages as pages
 from newsmirror.config import Rule
-from newsmirror.decode import decode
+from newsmirror.errors import RuleError
+from newsmirror.util.charset import decode
 
 PAGE = ("<html><head><title>標題 – title</title><meta property='og:title' content='新聞'>"
         "</head><body><nav>菜單</nav><article><p>第一段：經濟、市場。</p>"
@@ -26,7 +28,7 @@ URL = "https://example.com/a/1.html"
 def test_process_page_same_as_from_text(body):
     text, _ = decode(body, "text/html")
     want = extract.extract(text, URL, RULES)
-    job = pages.PageJob(body, "text/html", URL, "UTC", URL, (), False, None, False)
+    job = pages.PageJob(body, "text/html", URL, "UTC", (), False, None, False)
     assert pages.process_page(job, RULES).page == want
     assert pages.process_page(job, ()).page == extract.extract(text, URL, ())
 
@@ -42,11 +44,11 @@ def test_a_batch_of_pages_gives_each_its_own_outcome():
     selector in its site's rule) or whose cleaning fails does not touch the others."""
     bad_rule = Rule(domain="broken.example", content=("article[",))
     rules = RULES + (bad_rule,)
-    job = pages.PageJob(PAGE.encode("utf-8"), "text/html", URL, "UTC", URL, (), False, None,
+    job = pages.PageJob(PAGE.encode("utf-8"), "text/html", URL, "UTC", (), False, None,
                         True)
     broken = pages.PageJob(PAGE.encode("utf-8"), "text/html", "https://broken.example/1",
-                           "UTC", URL, (), False, None, True)
-    unclean = pages.PageJob(PAGE.encode("utf-8"), "text/html", URL, "UTC", URL, ("p[",),
+                           "UTC", (), False, None, True)
+    unclean = pages.PageJob(PAGE.encode("utf-8"), "text/html", URL, "UTC", ("p[",),
                             False, None, True)
     outcomes = pages.process_pages([job, broken, unclean, job], rules)
     alone = pages.process_page(job, rules)
@@ -54,7 +56,7 @@ def test_a_batch_of_pages_gives_each_its_own_outcome():
     assert outcomes[1][0] is None and "invalid CSS selector" in str(outcomes[1][1])
     done, error = outcomes[2]
     assert error is None and done.raw == alone.raw and done.page == alone.page
-    with pytest.raises(ValueError, match="invalid CSS selector"):
+    with pytest.raises(RuleError, match="invalid CSS selector"):
         done.cleaned()
-    with pytest.raises(ValueError, match="invalid CSS selector"):
+    with pytest.raises(RuleError, match="invalid CSS selector"):
         pages.process_page(broken, rules)

@@ -17,6 +17,7 @@ try:
 except ImportError:  # running from a checkout without an install
     sys.path.insert(0, str(Path(__file__).parents[1] / "src"))
 
+from newsmirror.errors import ConfigError
 from newsmirror.feeds import FeedError, detect_kind, parse_feed
 from newsmirror.model import FeedItem, ParsedFeed
 
@@ -411,8 +412,8 @@ def test_unescaped_html_in_description_is_serialized():
     assert parse_feed(xml).items[0].content_html == "x &lt; y <p>para &amp; <b>b</b></p> tail"
 
 
-def test_unknown_timezone_is_a_value_error():
-    with pytest.raises(ValueError, match="timezone"):
+def test_unknown_timezone_is_a_configuration_error():
+    with pytest.raises(ConfigError, match="time zone"):
         parse_feed(text("rss20.xml"), timezone="Mars/Olympus")
 
 

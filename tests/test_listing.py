@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from newsmirror.config import Listing
-from newsmirror.listing import ListingError, parse_listing
+from newsmirror.feeds import ListingError, parse_listing
 
 PAGE = """<!DOCTYPE html><html><head><title>即时 中国 | 联合早报</title>
 <base href="https://www.zaobao.com/"></head><body>

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import JEKYLL_CHECK, SEED, need_tool
 
-from newsmirror import post as post_module
+from newsmirror.util import files as post_module
 from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, run
 
@@ -197,7 +197,7 @@ def test_posts_go_to_a_thread_only_when_files_are_slow_to_write(make_site, monke
     ones go to a thread when a file took more than SLOW_FILE_WRITE, else stay."""
     import threading
 
-    from newsmirror import pipeline
+    from newsmirror.pipeline import _write as pipeline
 
     sources = "".join(f'[[sources]]\nname = "S{n}"\nurl = "s{n}.xml"\nfull_text = "never"\n\n'
                       for n in range(4))

@@ -282,7 +282,7 @@ def test_worker_pool_gives_the_same_posts_as_inline_extraction(http_server, make
     """Big runs also extract generic pages in worker processes, in batches (pages with a
     site rule stay in the main process): posts, stored pages and warnings stay the same
     as when every page is extracted in the main process."""
-    from newsmirror import pages
+    from newsmirror.pipeline import _pool as pages
 
     sources, rules = _pool_site(http_server, "pool")
     inline_site = site_with(make_site, http_server, sources, rules)
@@ -323,7 +323,7 @@ def test_workers_that_cannot_start_leave_the_work_to_the_main_process(http_serve
                                                                       monkeypatch, caplog):
     import sys
 
-    from newsmirror import pages
+    from newsmirror.pipeline import _pool as pages
 
     sources, rules = _pool_site(http_server, "broken")
     real_pool = pages.ProcessPoolExecutor
@@ -350,7 +350,7 @@ def test_site_rule_pages_go_to_a_thread_on_more_than_one_cpu(http_server, make_s
     event loop's thread. The posts and stored pages are the same either way."""
     import threading
 
-    from newsmirror import pages
+    from newsmirror.pipeline import _pool as pages
 
     sources, rules = _pool_site(http_server, f"cpus{cpus}")
     threads = set()
@@ -382,7 +382,7 @@ def test_a_bug_in_page_processing_keeps_the_feed_content(http_server, make_site,
                                                          monkeypatch, cpus):
     """Whether the batch ran in the page thread or in the event loop's thread, every
     page of it gets the error (none is left waiting) and its item keeps the feed text."""
-    from newsmirror import pages
+    from newsmirror.pipeline import _pool as pages
 
     sources, rules = _pool_site(http_server, f"bug{cpus}")
 
@@ -406,7 +406,7 @@ def test_a_bug_in_page_processing_keeps_the_feed_content(http_server, make_site,
 def test_small_runs_never_start_workers(http_server, make_site, monkeypatch):
     """Starting two workers costs ~0.3 s of imports each: a run with a few pages (the
     usual scheduled run) extracts them in the main process."""
-    from newsmirror import pages
+    from newsmirror.pipeline import _pool as pages
 
     sources, rules = _pool_site(http_server, "small")
     monkeypatch.setattr(pages, "ProcessPoolExecutor",

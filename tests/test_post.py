@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from newsmirror.model import Article
 from newsmirror.post import (body_line, encode_url, markdown_link_text, post_filename,
-                             protect_liquid, render_post, slugify, write_atomic, yaml_quote,
-                             yaml_scalar)
+                             protect_liquid, render_post, slugify, yaml_quote, yaml_scalar)
+from newsmirror.util.files import write_atomic
 
 from helpers import SEED
 
@@ -176,7 +176,7 @@ def test_write_atomic_leaves_nothing_on_failure(tmp_path: Path, monkeypatch):
     class Boom(Exception):
         pass
 
-    import newsmirror.post as post_module
+    import newsmirror.util.files as post_module
 
     def exploding_replace(src, dst):
         raise Boom
@@ -193,7 +193,7 @@ def test_write_atomic_skips_a_stale_temporary_file_and_makes_the_folder(tmp_path
     import itertools
     import os
 
-    import newsmirror.post as post_module
+    import newsmirror.util.files as post_module
 
     monkeypatch.setattr(post_module, "_tmp_serial", itertools.count())
     folder = tmp_path / "new" / "_posts"
