@@ -10,8 +10,17 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
-    "ConfigError", "FeedError", "FetchError", "FetchErrorKind", "InputError", "ListingError",
-    "NewsmirrorError", "PublishError", "RuleError", "StoreError", "UsageError",
+    "ConfigError",
+    "FeedError",
+    "FetchError",
+    "FetchErrorKind",
+    "InputError",
+    "ListingError",
+    "NewsmirrorError",
+    "PublishError",
+    "RuleError",
+    "StoreError",
+    "UsageError",
 ]
 
 EXIT_FAILED = 1
@@ -45,8 +54,17 @@ class RuleError(ConfigError):
 
 
 FetchErrorKind = Literal[
-    "bad_url", "private_network", "connect", "timeout", "http", "redirect_loop",
-    "too_many_redirects", "too_large", "encoding", "content_type", "empty",
+    "bad_url",
+    "private_network",
+    "connect",
+    "timeout",
+    "http",
+    "redirect_loop",
+    "too_many_redirects",
+    "too_large",
+    "encoding",
+    "content_type",
+    "empty",
 ]
 
 
@@ -56,8 +74,15 @@ class FetchError(NewsmirrorError):
     ``retry_after`` is set when the server asked us to come back later.
     """
 
-    def __init__(self, url: str, kind: FetchErrorKind, problem: str, *,
-                 status: int | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        kind: FetchErrorKind,
+        problem: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(f"{url}: {problem}")
         self.url = url
         self.kind: FetchErrorKind = kind

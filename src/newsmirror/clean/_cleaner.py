@@ -50,8 +50,14 @@ REFERRER_TAGS = ("img", "iframe", "video", "audio")
 _MEDIA_QUERY = "base[href], img, source, video, iframe, audio, a[href]"
 
 
-def clean_html(html: str, base_url: str | None, *, remove: Sequence[str] = (),
-               junk: bool = False, convert: str | None = None) -> str:
+def clean_html(
+    html: str,
+    base_url: str | None,
+    *,
+    remove: Sequence[str] = (),
+    junk: bool = False,
+    convert: str | None = None,
+) -> str:
     """Safe, balanced HTML for the post body; see the module docstring for the steps."""
     if not html or not html.strip():
         return ""

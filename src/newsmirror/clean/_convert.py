@@ -17,8 +17,10 @@ def _converter(name: str):
     try:
         return opencc.OpenCC(stem + ".json")
     except Exception as exc:  # noqa: BLE001 - the library raises plain Exceptions
-        raise ConfigError(f"unknown OpenCC conversion {name!r} (try s2t, t2s, s2tw, "
-                         f"tw2s, s2hk, hk2s, t2tw, s2twp, tw2sp)") from exc
+        raise ConfigError(
+            f"unknown OpenCC conversion {name!r} (try s2t, t2s, s2tw, "
+            f"tw2s, s2hk, hk2s, t2tw, s2twp, tw2sp)"
+        ) from exc
 
 
 def convert_text(text: str, convert: str | None) -> str:

@@ -7,9 +7,16 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-
-LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-orig", "data-url",
-              "data-actualsrc", "data-orig-file", "data-large-file")
+LAZY_ATTRS = (
+    "data-src",
+    "data-original",
+    "data-lazy-src",
+    "data-orig",
+    "data-url",
+    "data-actualsrc",
+    "data-orig-file",
+    "data-large-file",
+)
 
 
 LAZY_SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "data-original-srcset")
@@ -18,7 +25,9 @@ LAZY_SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "data-original-srcset")
 _PLACEHOLDER_NAME = re.compile(
     r"(?:^|[/_.-])(?:blank|spacer|pixel|transparent|placeholder|lazy|lazyload|loading|"
     r"loader|spinner|grey|gray|empty|1x1|dot|clear|trans|default)[^/]*\."
-    r"(?:gif|png|svg|jpe?g|webp)$", re.I)
+    r"(?:gif|png|svg|jpe?g|webp)$",
+    re.I,
+)
 
 
 def _is_placeholder(src: str | None) -> bool:
@@ -69,8 +78,11 @@ def fix_lazy(tree, html: str, media: list) -> bool:
         if tag in ("img", "source"):
             real_set = _real_candidate(node, LAZY_SRCSET_ATTRS)
             current = values.get("srcset")
-            if real_set and (current is None or not current.strip()
-                             or current.strip().lower().startswith("data:")):
+            if real_set and (
+                current is None
+                or not current.strip()
+                or current.strip().lower().startswith("data:")
+            ):
                 attrs["srcset"] = real_set
     if _NOSCRIPT.search(html) is None:
         return False  # no <noscript> in the source: skip the query and its loop
@@ -90,9 +102,10 @@ def fix_lazy(tree, html: str, media: list) -> bool:
                 noscript.decompose()  # already fixed from data-src: drop the duplicate
                 continue
         elif noscript.parent is not None and any(
-                not _is_placeholder(i.attributes.get("src"))
-                for i in noscript.parent.css("img") if i.parent is None
-                or i.parent.tag != "noscript"):
+            not _is_placeholder(i.attributes.get("src"))
+            for i in noscript.parent.css("img")
+            if i.parent is None or i.parent.tag != "noscript"
+        ):
             noscript.decompose()
             continue
         noscript.unwrap()

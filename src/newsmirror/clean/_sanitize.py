@@ -15,7 +15,6 @@ from ..util.urls import absolute_url, strip_tracking
 from ._lazy import LAZY_ATTRS, LAZY_SRCSET_ATTRS
 from ._unwanted import VIDEO_IFRAME_HOSTS, host_allowed
 
-
 _SRCSET_CANDIDATE = re.compile(r"\s*([^\s,][^\s]*?)(?:\s+([^,]*?))?\s*(?:,|$)")
 
 
@@ -53,8 +52,7 @@ def _filter_attribute(tag: str, attr: str, value: str, base: str | None) -> str 
         if fixed.lower().startswith("data:"):
             # data: only for images (and never a link target or a frame)
             return fixed if tag in ("img", "source") and attr != "href" else None
-        if tag == "iframe" and attr == "src" and not host_allowed(fixed,
-                                                                    VIDEO_IFRAME_HOSTS):
+        if tag == "iframe" and attr == "src" and not host_allowed(fixed, VIDEO_IFRAME_HOSTS):
             return None
         if attr == "href":
             return strip_tracking(fixed)
@@ -64,23 +62,37 @@ def _filter_attribute(tag: str, attr: str, value: str, base: str | None) -> str 
     return value
 
 
-_TAGS = frozenset("""
+_TAGS = frozenset(
+    """
 a abbr acronym address article aside audio b bdi bdo big blockquote br caption center cite
 code col colgroup dd del details dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6
 header hgroup hr i iframe img ins kbd li main mark ol p picture pre q rp rt ruby s samp
 section small source span strike strong sub summary sup table tbody td tfoot th thead time tr
 track tt u ul var video wbr
-""".split())
+""".split()
+)
 
 
-_CONTENT_TAGS = frozenset("""
+_CONTENT_TAGS = frozenset(
+    """
 script style noscript template object embed applet form button input select textarea svg
 math frameset frame noembed noframes xmp plaintext head title meta link base param
-""".split()) - {"input", "meta", "link", "base", "param", "frame"}  # voids have no content
+""".split()
+) - {"input", "meta", "link", "base", "param", "frame"}  # voids have no content
 
 
-_GLOBAL_ATTRS = {"class", "id", "title", "lang", "dir", "width", "height", "hidden",
-                 *LAZY_ATTRS, *LAZY_SRCSET_ATTRS}
+_GLOBAL_ATTRS = {
+    "class",
+    "id",
+    "title",
+    "lang",
+    "dir",
+    "width",
+    "height",
+    "hidden",
+    *LAZY_ATTRS,
+    *LAZY_SRCSET_ATTRS,
+}
 
 
 _ATTRS = {
@@ -88,18 +100,32 @@ _ATTRS = {
     "a": {"href", "name", "hreflang"},
     "img": {"src", "srcset", "sizes", "alt", "loading", "decoding", "referrerpolicy"},
     "iframe": {"src", "allowfullscreen", "sandbox", "referrerpolicy", "frameborder", "loading"},
-    "video": {"src", "poster", "controls", "preload", "muted", "loop", "playsinline",
-              "referrerpolicy"},
+    "video": {
+        "src",
+        "poster",
+        "controls",
+        "preload",
+        "muted",
+        "loop",
+        "playsinline",
+        "referrerpolicy",
+    },
     "audio": {"src", "controls", "preload", "muted", "loop", "referrerpolicy"},
     "source": {"src", "srcset", "sizes", "type", "media"},
     "track": {"src", "kind", "srclang", "label", "default"},
     "td": {"colspan", "rowspan", "headers", "align", "valign"},
     "th": {"colspan", "rowspan", "headers", "scope", "align", "valign"},
-    "col": {"span"}, "colgroup": {"span"},
-    "ol": {"start", "reversed", "type"}, "li": {"value"},
-    "time": {"datetime"}, "blockquote": {"cite"}, "q": {"cite"},
-    "del": {"cite", "datetime"}, "ins": {"cite", "datetime"},
-    "details": {"open"}, "abbr": {"title"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"},
+    "details": {"open"},
+    "abbr": {"title"},
 }
 
 

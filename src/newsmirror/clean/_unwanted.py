@@ -9,12 +9,25 @@ from urllib.parse import urlsplit
 
 from ..util.urls import absolute_url
 
-
 JUNK_SELECTORS = (
-    ".cx_paywall_placeholder", "[id^=dfp-ad]", "[id^=div-gpt-ad]", "[id^=google_ads]",
-    "ins.adsbygoogle", ".adsbygoogle", "[id^=innity]", ".advertisement", ".ad-slot",
-    ".ad-container", ".share-bar", ".share-buttons", ".social-share", ".sharethis",
-    ".addthis_toolbox", ".related-articles", ".newsletter-signup", ".paywall",
+    ".cx_paywall_placeholder",
+    "[id^=dfp-ad]",
+    "[id^=div-gpt-ad]",
+    "[id^=google_ads]",
+    "ins.adsbygoogle",
+    ".adsbygoogle",
+    "[id^=innity]",
+    ".advertisement",
+    ".ad-slot",
+    ".ad-container",
+    ".share-bar",
+    ".share-buttons",
+    ".social-share",
+    ".sharethis",
+    ".addthis_toolbox",
+    ".related-articles",
+    ".newsletter-signup",
+    ".paywall",
 )
 
 
@@ -24,7 +37,9 @@ _TRACKER_HOSTS = re.compile(
     r"doubleclick\.net|googleadservices\.com|pixel\.quantserve\.com|"
     r"sb\.scorecardresearch\.com|b\.scorecardresearch\.com|pixel\.facebook\.com|"
     r"www\.facebook\.com/tr|ad\.doubleclick\.net|hm\.baidu\.com|cnzz\.com|"
-    r"c\.statcounter\.com|mf\.gif|counter\.yadro\.ru|feeds\.wordpress\.com)$", re.I)
+    r"c\.statcounter\.com|mf\.gif|counter\.yadro\.ru|feeds\.wordpress\.com)$",
+    re.I,
+)
 
 
 _SHARE_URL = re.compile(
@@ -33,14 +48,26 @@ _SHARE_URL = re.compile(
     r"reddit\.com/submit|pinterest\.com/pin/create|service\.weibo\.com/share|"
     r"connect\.qq\.com/widget/shareqq|api\.whatsapp\.com/send|wa\.me/\?|"
     r"t\.me/share|getpocket\.com/save|plus\.google\.com/share|"
-    r"feeds\.feedburner\.com/~ff/|feeds\.feedburner\.com/~r/|share\.flipboard\.com)", re.I)
+    r"feeds\.feedburner\.com/~ff/|feeds\.feedburner\.com/~r/|share\.flipboard\.com)",
+    re.I,
+)
 
 
 VIDEO_IFRAME_HOSTS = (
-    "youtube.com", "youtube-nocookie.com", "player.vimeo.com", "player.bilibili.com",
-    "dailymotion.com", "geo.dailymotion.com", "v.qq.com", "player.youku.com",
-    "open.iqiyi.com", "player.twitch.tv", "w.soundcloud.com", "embed.ted.com",
-    "open.spotify.com", "www.ixigua.com",
+    "youtube.com",
+    "youtube-nocookie.com",
+    "player.vimeo.com",
+    "player.bilibili.com",
+    "dailymotion.com",
+    "geo.dailymotion.com",
+    "v.qq.com",
+    "player.youku.com",
+    "open.iqiyi.com",
+    "player.twitch.tv",
+    "w.soundcloud.com",
+    "embed.ted.com",
+    "open.spotify.com",
+    "www.ixigua.com",
 )
 
 
@@ -60,9 +87,23 @@ def host_allowed(url: str, hosts: Sequence[str]) -> bool:
 
 # Every name _TRACKER_HOSTS can match, as a plain substring: a URL holding none of them
 # cannot be a tracker, so most images skip urlsplit and the anchored host regex.
-_TRACKER_HINTS = ("feedburner", "feedproxy", "pixel.", "wordpress.com", "google-analytics",
-                  "doubleclick", "googleadservices", "quantserve", "scorecardresearch",
-                  "facebook.com", "hm.baidu", "cnzz", "statcounter", "mf.gif", "yadro")
+_TRACKER_HINTS = (
+    "feedburner",
+    "feedproxy",
+    "pixel.",
+    "wordpress.com",
+    "google-analytics",
+    "doubleclick",
+    "googleadservices",
+    "quantserve",
+    "scorecardresearch",
+    "facebook.com",
+    "hm.baidu",
+    "cnzz",
+    "statcounter",
+    "mf.gif",
+    "yadro",
+)
 
 
 _TRACKER_HINT = re.compile("|".join(map(re.escape, _TRACKER_HINTS)), re.I)
@@ -82,8 +123,9 @@ def _may_be_tracker(url: str) -> bool:
 
 def _is_tracking_pixel(node, base: str | None) -> bool:
     attrs = node.attributes
-    if (attrs.get("width") or "").strip() in ("0", "1", "1px") and \
-            (attrs.get("height") or "").strip() in ("0", "1", "1px"):
+    if (attrs.get("width") or "").strip() in ("0", "1", "1px") and (
+        attrs.get("height") or ""
+    ).strip() in ("0", "1", "1px"):
         return True
     src = absolute_url(attrs.get("src") or "", base)
     if not src or not _may_be_tracker(src):

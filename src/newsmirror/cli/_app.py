@@ -25,7 +25,8 @@ __all__ = ["build_parser", "main"]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="newsmirror", description="Mirror news feeds and sites into a Jekyll archive.")
+        prog="newsmirror", description="Mirror news feeds and sites into a Jekyll archive."
+    )
     parser.add_argument("--version", action="version", version=f"newsmirror {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", help="print only errors")
@@ -35,15 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="fetch every due source once and write new posts")
     p.add_argument("--site", default=".", help="the site folder (default: .)")
-    p.add_argument("--source", action="append", metavar="NAME",
-                   help="only this source (repeatable)")
+    p.add_argument(
+        "--source", action="append", metavar="NAME", help="only this source (repeatable)"
+    )
     p.add_argument("--dry-run", action="store_true", help="fetch and build, write nothing")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--force", action="store_true", help="ignore failure backoff schedules")
-    p.add_argument("--restore", action="store_true",
-                   help="rewrite posts that were deleted by hand")
-    p.add_argument("--commit", action="store_true",
-                   help="git-commit new and changed posts with a summary message")
+    p.add_argument("--restore", action="store_true", help="rewrite posts that were deleted by hand")
+    p.add_argument(
+        "--commit",
+        action="store_true",
+        help="git-commit new and changed posts with a summary message",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("parse-feed", help="print the items of one feed file")
@@ -105,8 +109,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"newsmirror: {kind}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("newsmirror: interrupted; finished posts are kept, rerun to continue",
-              file=sys.stderr)
+        print(
+            "newsmirror: interrupted; finished posts are kept, rerun to continue", file=sys.stderr
+        )
         return 130
     except BrokenPipeError:  # the reader went away (``newsmirror sources | head``)
         # Python would complain again when it flushes stdout at exit: point it at nothing

@@ -20,22 +20,32 @@ EXIT_OK = 0
 
 def cmd_parse_feed(args: argparse.Namespace) -> int:
     from ..feeds import parse_feed
+
     path = Path(args.file)
     try:
         data = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{args.file}: cannot read: {exc.strerror}")
+        raise InputError(f"{args.file}: cannot read: {exc.strerror}") from None
     try:
-        feed = parse_feed(decode(data)[0], url=path.absolute().as_uri()
-                          if args.file != "-" else None, timezone=args.timezone)
+        feed = parse_feed(
+            decode(data)[0],
+            url=path.absolute().as_uri() if args.file != "-" else None,
+            timezone=args.timezone,
+        )
     except FeedError as exc:
-        raise InputError(f"{args.file}: {exc}")
-    items = [{
-        "title": item.title, "link": item.link, "guid": item.guid,
-        "published": item.published.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        if item.published else None,
-        "content_length": len(item.content_html),
-    } for item in feed.items]
+        raise InputError(f"{args.file}: {exc}") from None
+    items = [
+        {
+            "title": item.title,
+            "link": item.link,
+            "guid": item.guid,
+            "published": item.published.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            if item.published
+            else None,
+            "content_length": len(item.content_html),
+        }
+        for item in feed.items
+    ]
     if args.json:
         print(json.dumps(items, ensure_ascii=False, indent=2))
     else:

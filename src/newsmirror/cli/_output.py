@@ -25,6 +25,7 @@ class Progress:
     def __enter__(self) -> Callable[[SourceReport], None]:
         if sys.stderr.isatty() and not self.args.quiet and not self.args.json:
             from rich.progress import Progress
+
             self.bar = Progress(transient=True)
             self.bar.start()
             self.task = self.bar.add_task("sources", total=self.total)
@@ -34,13 +35,21 @@ class Progress:
         self.done += 1
         self.posts += report.new_posts + report.updated_posts
         if self.bar:
-            self.bar.update(self.task, advance=1,
-                            description=f"{self.done}/{self.total} sources, "
-                                        f"{self.posts} posts written")
+            self.bar.update(
+                self.task,
+                advance=1,
+                description=f"{self.done}/{self.total} sources, {self.posts} posts written",
+            )
         elif not self.args.quiet:
             state = "FAILED" if report.errors else ("skipped" if report.skipped else "ok")
-            log.info("[%d/%d] %s: %s, %d new", self.done, self.total, report.name, state,
-                     report.new_posts)
+            log.info(
+                "[%d/%d] %s: %s, %d new",
+                self.done,
+                self.total,
+                report.name,
+                state,
+                report.new_posts,
+            )
         for error in report.errors:
             log.error("%s", error)
         for warning in report.warnings:
@@ -54,23 +63,33 @@ class Progress:
 def print_summary(summary: dict, *, dry_run: bool) -> None:
     rows = [("source", "items", "new", "updated", "status")]
     for s in summary["sources"]:
-        status = ("error: " + s["errors"][-1] if s["errors"] else
-                  "skipped: " + s["skipped"] if s["skipped"] else
-                  "unchanged" if s["unchanged"] else "ok")
-        rows.append((s["name"], str(s["items_seen"]), str(s["new_posts"]),
-                     str(s["updated_posts"]), status))
+        status = (
+            "error: " + s["errors"][-1]
+            if s["errors"]
+            else "skipped: " + s["skipped"]
+            if s["skipped"]
+            else "unchanged"
+            if s["unchanged"]
+            else "ok"
+        )
+        rows.append(
+            (s["name"], str(s["items_seen"]), str(s["new_posts"]), str(s["updated_posts"]), status)
+        )
     print_table(rows)
     verb = "would write" if dry_run else "wrote"
     failed = sum(1 for s in summary["sources"] if s["errors"])
-    print(f"{verb} {summary['new_posts']} new and {summary['updated_posts']} updated posts "
-          f"from {len(summary['sources'])} sources; {failed} failed")
+    print(
+        f"{verb} {summary['new_posts']} new and {summary['updated_posts']} updated posts "
+        f"from {len(summary['sources'])} sources; {failed} failed"
+    )
 
 
 def print_table(rows: list[tuple[str, ...]]) -> None:
     """Columns padded to their display width (CJK counts double); the last one free."""
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        cells = [cell + " " * (width - _width(cell)) for cell, width in zip(row, widths)]
+        padded = zip(row, widths, strict=False)  # the last cell has no width: not padded
+        cells = [cell + " " * (width - _width(cell)) for cell, width in padded]
         print("  ".join(cells + [row[-1]]))
 
 

@@ -20,8 +20,14 @@ from ..util.zones import zone
 __all__ = ["explain_rule", "extract_page"]
 
 
-def extract_page(body: bytes, url: str | None, rules: Sequence[Rule] = (), *,
-                 content_type: str | None = None, default_tz: str = "UTC") -> dict[str, Any]:
+def extract_page(
+    body: bytes,
+    url: str | None,
+    rules: Sequence[Rule] = (),
+    *,
+    content_type: str | None = None,
+    default_tz: str = "UTC",
+) -> dict[str, Any]:
     """For ``newsmirror extract``: decode, extract, clean; a JSON-ready dict."""
 
     text, _encoding = decode(body, content_type)
@@ -53,21 +59,29 @@ def explain_rule(html: str, url: str, rules: Sequence[Rule] = ()) -> dict[str, A
             why = "applies"
         elif rule_matches(rule, host):
             why = "overridden by a more specific or later rule for " + (
-                chosen.domain if chosen else "?")
+                chosen.domain if chosen else "?"
+            )
         else:
             why = f"domain {rule.domain} does not match host {host or '?'}"
         if rule_matches(rule, host) or rule is chosen:
             considered.append({"domain": rule.domain, "status": why})
-    report: dict[str, Any] = {"url": url, "host": host,
-                              "rule": chosen.domain if chosen else None,
-                              "considered": considered, "selectors": []}
+    report: dict[str, Any] = {
+        "url": url,
+        "host": host,
+        "rule": chosen.domain if chosen else None,
+        "considered": considered,
+        "selectors": [],
+    }
     tree = LexborHTMLParser(html)
     if chosen is not None:
         tz = zone(chosen.timezone or "UTC")
-        for field_name, selectors in (("content", chosen.content), ("remove", chosen.remove),
-                                      ("title", (chosen.title,) if chosen.title else ()),
-                                      ("date", (chosen.date,) if chosen.date else ()),
-                                      ("author", (chosen.author,) if chosen.author else ())):
+        for field_name, selectors in (
+            ("content", chosen.content),
+            ("remove", chosen.remove),
+            ("title", (chosen.title,) if chosen.title else ()),
+            ("date", (chosen.date,) if chosen.date else ()),
+            ("author", (chosen.author,) if chosen.author else ()),
+        ):
             for selector in selectors:
                 entry: dict[str, Any] = {"field": field_name, "selector": selector}
                 if selector.startswith("json:"):
@@ -87,10 +101,13 @@ def explain_rule(html: str, url: str, rules: Sequence[Rule] = ()) -> dict[str, A
     result = extract(html, url, rules)
     report["used"] = result.rule
     if chosen is not None and result.rule == TRAFILATURA:
-        report["note"] = (f"rule {chosen.domain} matched no content; "
-                          f"the generic extractor was used")
+        report["note"] = f"rule {chosen.domain} matched no content; the generic extractor was used"
     cleaned = clean_html(result.content_html, result.base_url) if result.content_html else ""
-    report.update(title=result.title,
-                  date=result.published.isoformat() if result.published else None,
-                  author=result.author, content_html=cleaned, text=html_to_text(cleaned))
+    report.update(
+        title=result.title,
+        date=result.published.isoformat() if result.published else None,
+        author=result.author,
+        content_html=cleaned,
+        text=html_to_text(cleaned),
+    )
     return report

@@ -19,6 +19,7 @@ EXIT_OK = 0
 
 def _site_rules(site: str | None) -> tuple:
     from ..extract import load_builtin_rules
+
     user = load_config(site).rules if site else ()
     return tuple(load_builtin_rules()) + tuple(user)
 
@@ -27,7 +28,7 @@ def _read_input(name: str) -> bytes:
     try:
         return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror}")
+        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -58,8 +59,10 @@ def cmd_test_rule(args: argparse.Namespace) -> int:
         print(f"        {entry['domain']}: {entry['status']}")
     for sel in report["selectors"]:
         problem = f"  ERROR {sel['error']}" if sel.get("error") else ""
-        print(f"  {sel['field']:8} {sel['selector']!r}: {sel['count']} match(es){problem}"
-              f"  {sel.get('preview', '')}")
+        print(
+            f"  {sel['field']:8} {sel['selector']!r}: {sel['count']} match(es){problem}"
+            f"  {sel.get('preview', '')}"
+        )
     if report.get("note"):
         print(f"note:   {report['note']}")
     print(f"title:  {report['title']}\ndate:   {report['date']}\nauthor: {report['author']}")
@@ -84,4 +87,4 @@ def _fetch_once(url: str) -> tuple[bytes, str, str | None]:
     try:
         return asyncio.run(get())
     except FetchError as exc:
-        raise InputError(str(exc))
+        raise InputError(str(exc)) from None

@@ -18,9 +18,14 @@ EXIT_OK = 0
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ..pipeline import RunOptions, run
+
     config = load_config(args.site)
-    options = RunOptions(sources=tuple(args.source or ()), dry_run=args.dry_run,
-                         force=args.force, restore=args.restore)
+    options = RunOptions(
+        sources=tuple(args.source or ()),
+        dry_run=args.dry_run,
+        force=args.force,
+        restore=args.restore,
+    )
     total = len(options.sources) or sum(1 for s in config.sources if s.enabled)
     with Progress(total, args) as on_source_done:
         summary = run(config, options, on_source_done)
@@ -30,6 +35,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print_summary(summary.to_dict(), dry_run=args.dry_run)
     if args.commit and not args.dry_run:
         from ..publish import commit_changes
+
         message = commit_changes(config, summary)
         if message and not args.json:
             print(f"committed: {message}")
@@ -38,32 +44,45 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_sources(args: argparse.Namespace) -> int:
     from ..pipeline import open_store
+
     config = load_config(args.site)
     rows = []
     with open_store(config) as store:
         for source in config.sources:
             h = store.health(source.name)
-            rows.append({
-                "name": source.name, "enabled": source.enabled,
-                "last_success": h.last_success.isoformat() if h.last_success else None,
-                "posts": store.post_count(source.name), "failures": h.failures,
-                "last_error": h.last_error,
-                "next_due": h.next_due.isoformat() if h.next_due else None,
-            })
+            rows.append(
+                {
+                    "name": source.name,
+                    "enabled": source.enabled,
+                    "last_success": h.last_success.isoformat() if h.last_success else None,
+                    "posts": store.post_count(source.name),
+                    "failures": h.failures,
+                    "last_error": h.last_error,
+                    "next_due": h.next_due.isoformat() if h.next_due else None,
+                }
+            )
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return EXIT_OK
     table = [("name", "last success", "posts", "failures", "next due", "last error")]
     for r in rows:
-        table.append((r["name"], (r["last_success"] or "never")[:16], str(r["posts"]),
-                      str(r["failures"]), (r["next_due"] or "now")[:16],
-                      r["last_error"] or ""))
+        table.append(
+            (
+                r["name"],
+                (r["last_success"] or "never")[:16],
+                str(r["posts"]),
+                str(r["failures"]),
+                (r["next_due"] or "now")[:16],
+                r["last_error"] or "",
+            )
+        )
     print_table(table)
     return EXIT_OK
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from ..pipeline import reprocess
+
     config = load_config(args.site)
     report = reprocess(config, tuple(args.source or ()))
     for error in report.errors:

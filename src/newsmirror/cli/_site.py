@@ -35,8 +35,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     site_dir = Path(args.dir)
     config_path = site_dir / CONFIG_NAME
     if config_path.exists() and not args.force:
-        raise UsageError(f"{config_path} already exists; use --force to overwrite the scaffold "
-                       f"(the configuration is kept)")
+        raise UsageError(
+            f"{config_path} already exists; use --force to overwrite the scaffold "
+            f"(the configuration is kept)"
+        )
     written = _scaffold(site_dir, args.title, args.timezone, overwrite=args.force)
     if not config_path.exists():
         config_path.write_text(STARTER_CONFIG.format(timezone=args.timezone), encoding="utf-8")
@@ -48,6 +50,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def _scaffold(site_dir: Path, title: str, timezone: str, *, overwrite: bool) -> list[Path]:
     from ..site import write_scaffold
+
     site_dir.mkdir(parents=True, exist_ok=True)
     return list(write_scaffold(site_dir, title=title, timezone=timezone, overwrite=overwrite))
 
@@ -55,6 +58,7 @@ def _scaffold(site_dir: Path, title: str, timezone: str, *, overwrite: bool) -> 
 def cmd_demo(args: argparse.Namespace) -> int:
     from ..pipeline import RunOptions, run
     from ..site import write_demo
+
     site_dir = Path(args.dir)
     if (site_dir / CONFIG_NAME).exists() and not args.force:
         raise UsageError(f"{site_dir / CONFIG_NAME} already exists; pick an empty folder")
@@ -65,6 +69,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"demo site ready in {site_dir}")
     if args.serve:
         from ..site import build_and_serve
+
         return build_and_serve(site_dir, port=args.port)
     print(f"build it with: jekyll build --source {site_dir} --destination {site_dir}/_site")
     print(f"or build and serve it: newsmirror demo {site_dir} --force --serve")

@@ -6,6 +6,17 @@ from ._model import Config, FullText, IdKey, Listing, Rule, SiteSettings, Source
 from ._rules import parse_rules
 
 __all__ = [
-    "CONFIG_NAME", "OPENCC_CONVERSIONS", "Config", "ConfigError", "FullText", "IdKey",
-    "Listing", "Rule", "SiteSettings", "Source", "load_config", "parse_config", "parse_rules",
+    "CONFIG_NAME",
+    "OPENCC_CONVERSIONS",
+    "Config",
+    "ConfigError",
+    "FullText",
+    "IdKey",
+    "Listing",
+    "Rule",
+    "SiteSettings",
+    "Source",
+    "load_config",
+    "parse_config",
+    "parse_rules",
 ]

@@ -63,8 +63,14 @@ LISTING_TYPES: dict[str, type | tuple[type, ...]] = {
 }
 
 
-_TYPE_WORDS = {str: "a string", bool: "true or false", int: "a whole number",
-               float: "a number", list: "a list", dict: "a table"}
+_TYPE_WORDS = {
+    str: "a string",
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    list: "a list",
+    dict: "a table",
+}
 
 
 def _type_word(expected: type | tuple[type, ...]) -> str:
@@ -72,8 +78,9 @@ def _type_word(expected: type | tuple[type, ...]) -> str:
     return " or ".join(_TYPE_WORDS[t] for t in types)
 
 
-def check_table(path: Path, where: str, table: dict[str, Any],
-                 types: dict[str, type | tuple[type, ...]]) -> None:
+def check_table(
+    path: Path, where: str, table: dict[str, Any], types: dict[str, type | tuple[type, ...]]
+) -> None:
     for key, value in table.items():
         if key not in types:
             known = ", ".join(sorted(types))
@@ -81,17 +88,20 @@ def check_table(path: Path, where: str, table: dict[str, Any],
         expected = types[key]
         # bool is an int in Python; a number key must not accept true/false.
         bad_bool = isinstance(value, bool) and bool not in (
-            expected if isinstance(expected, tuple) else (expected,))
+            expected if isinstance(expected, tuple) else (expected,)
+        )
         if bad_bool or not isinstance(value, expected):
-            raise ConfigError(f"{path}: {where}{key!r} must be {_type_word(expected)}, "
-                              f"got {value!r}")
+            raise ConfigError(
+                f"{path}: {where}{key!r} must be {_type_word(expected)}, got {value!r}"
+            )
 
 
 def strings(path: Path, where: str, values: list[Any]) -> tuple[str, ...]:
     for value in values:
         if not isinstance(value, str) or not value.strip():
-            raise ConfigError(f"{path}: {where} must be a list of non-empty strings, "
-                              f"got {value!r} in it")
+            raise ConfigError(
+                f"{path}: {where} must be a list of non-empty strings, got {value!r} in it"
+            )
     return tuple(v.strip() for v in values)
 
 
@@ -105,16 +115,18 @@ def check_timezone(path: Path, where: str, name: str) -> str:
 
 def choice(path: Path, where: str, value: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
-        raise ConfigError(f"{path}: {where} must be one of {', '.join(map(repr, choices))}, "
-                          f"got {value!r}")
+        raise ConfigError(
+            f"{path}: {where} must be one of {', '.join(map(repr, choices))}, got {value!r}"
+        )
     return value
 
 
 _EMPTY_PAGE = LexborHTMLParser("<p></p>")
 
 
-def check_selectors(path: Path, where: str, selectors: tuple[str, ...], *,
-                    hooks: bool = False) -> tuple[str, ...]:
+def check_selectors(
+    path: Path, where: str, selectors: tuple[str, ...], *, hooks: bool = False
+) -> tuple[str, ...]:
     """The selectors, each compiled once so that a typo is a configuration error now,
     not a failure of every article later. With ``hooks``, ``json:NAME`` entries (the
     embedded-JSON hook of content rules) are allowed and not compiled."""
@@ -126,6 +138,5 @@ def check_selectors(path: Path, where: str, selectors: tuple[str, ...], *,
         try:
             _EMPTY_PAGE.css(selector)
         except Exception:  # noqa: BLE001 - selectolax raises its own error types
-            raise ConfigError(f"{path}: {where} {selector!r} is not a valid CSS "
-                              f"selector") from None
+            raise ConfigError(f"{path}: {where} {selector!r} is not a valid CSS selector") from None
     return selectors

@@ -13,8 +13,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from ._checks import (LISTING_TYPES, SITE_TYPES, SOURCE_TYPES, check_selectors, check_table,
-                      check_timezone, choice, strings)
+from ._checks import (
+    LISTING_TYPES,
+    SITE_TYPES,
+    SOURCE_TYPES,
+    check_selectors,
+    check_table,
+    check_timezone,
+    choice,
+    strings,
+)
 from ._model import Config, Listing, SiteSettings, Source
 from ._rules import parse_rules
 
@@ -24,8 +32,22 @@ CONFIG_NAME = "newsmirror.toml"
 
 
 # OpenCC's conversion configurations (its data files are named <name>.json).
-OPENCC_CONVERSIONS = ("s2t", "t2s", "s2tw", "tw2s", "s2hk", "hk2s", "s2twp", "tw2sp",
-                      "t2tw", "tw2t", "t2hk", "hk2t", "t2jp", "jp2t")
+OPENCC_CONVERSIONS = (
+    "s2t",
+    "t2s",
+    "s2tw",
+    "tw2s",
+    "s2hk",
+    "hk2s",
+    "s2twp",
+    "tw2sp",
+    "t2tw",
+    "tw2t",
+    "t2hk",
+    "hk2t",
+    "t2jp",
+    "jp2t",
+)
 
 
 def _check_convert(path: Path, where: str, value: str | None) -> str | None:
@@ -34,8 +56,10 @@ def _check_convert(path: Path, where: str, value: str | None) -> str | None:
     name = value.strip().removesuffix(".json")
     choice(path, where, name, OPENCC_CONVERSIONS)
     if importlib.util.find_spec("opencc") is None:
-        raise ConfigError(f"{path}: {where} needs OpenCC, which is not installed; "
-                          f"install it with: pip install 'newsmirror[opencc]'")
+        raise ConfigError(
+            f"{path}: {where} needs OpenCC, which is not installed; "
+            f"install it with: pip install 'newsmirror[opencc]'"
+        )
     return name
 
 
@@ -49,8 +73,9 @@ def _resolve_url(path: Path, where: str, url: str) -> str:
     if scheme == "file":
         return str(Path(urlsplit(url).path))
     if scheme and len(scheme) > 1:  # "c:" is a drive letter, not a scheme
-        raise ConfigError(f"{path}: {where} {url!r}: only http(s)://, file:// and file paths "
-                          f"are supported")
+        raise ConfigError(
+            f"{path}: {where} {url!r}: only http(s)://, file:// and file paths are supported"
+        )
     return str((path.parent / url).resolve())
 
 
@@ -70,8 +95,9 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
     check_table(path, where, table, SOURCE_TYPES)
     for key in ("name", "url"):
         if not str(table.get(key, "")).strip():
-            raise ConfigError(f"{path}: {where}missing {key!r}; every source needs a name "
-                              f"and a url")
+            raise ConfigError(
+                f"{path}: {where}missing {key!r}; every source needs a name and a url"
+            )
     name = table["name"].strip()
     where = f"source {name!r}: "
     headers = table.get("headers", {})
@@ -89,11 +115,13 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
         id_key=choice(path, where + "id_key", table.get("id_key", "guid"), ("guid", "link")),
         enabled=table.get("enabled", True),
         headers=tuple(headers.items()),
-        full_text=choice(path, where + "full_text", table.get("full_text", "auto"),
-                          ("auto", "always", "never")),
+        full_text=choice(
+            path, where + "full_text", table.get("full_text", "auto"), ("auto", "always", "never")
+        ),
         convert=_check_convert(path, where + "convert", table.get("convert")),
-        remove=check_selectors(path, where + "remove",
-                               strings(path, where + "remove", table.get("remove", []))),
+        remove=check_selectors(
+            path, where + "remove", strings(path, where + "remove", table.get("remove", []))
+        ),
         listing=_parse_listing(path, where + "listing.", listing) if listing else None,
     )
 
@@ -105,8 +133,10 @@ def parse_config(path: Path, text: str) -> Config:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     unknown = set(data) - {"site", "sources", "rules"}
     if unknown:
-        raise ConfigError(f"{path}: unknown top-level key {sorted(unknown)[0]!r}; "
-                          f"known: [site], [[sources]], [rules.\"domain\"]")
+        raise ConfigError(
+            f"{path}: unknown top-level key {sorted(unknown)[0]!r}; "
+            f'known: [site], [[sources]], [rules."domain"]'
+        )
     site_table = data.get("site", {})
     if not isinstance(site_table, dict):
         raise ConfigError(f"{path}: 'site' must be a table ([site])")
@@ -123,8 +153,9 @@ def parse_config(path: Path, text: str) -> Config:
     seen: set[str] = set()
     for source in sources:
         if source.name.casefold() in seen:
-            raise ConfigError(f"{path}: two sources are named {source.name!r}; "
-                              f"source names must be unique")
+            raise ConfigError(
+                f"{path}: two sources are named {source.name!r}; source names must be unique"
+            )
         seen.add(source.name.casefold())
     rules = parse_rules(path, data.get("rules", {}))
     return Config(path=path, site=site, sources=sources, rules=rules)
@@ -139,8 +170,9 @@ def load_config(site_dir: Path | str) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file; create one with "
-                          f"'newsmirror init {path.parent}'") from None
+        raise ConfigError(
+            f"{path}: no such file; create one with 'newsmirror init {path.parent}'"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     return parse_config(path, text)

@@ -23,14 +23,19 @@ def parse_rule(path: Path, domain: str, table: dict[str, Any]) -> Rule:
     content = table["content"]
     content = [content] if isinstance(content, str) else content
     tz = table.get("timezone")
-    single = {key: check_selectors(path, where + key, (table[key],))[0]
-              for key in ("title", "date", "author") if key in table}
+    single = {
+        key: check_selectors(path, where + key, (table[key],))[0]
+        for key in ("title", "date", "author")
+        if key in table
+    }
     return Rule(
         domain=domain.lower().removeprefix("www."),
-        content=check_selectors(path, where + "content",
-                                strings(path, where + "content", content), hooks=True),
-        remove=check_selectors(path, where + "remove",
-                               strings(path, where + "remove", table.get("remove", []))),
+        content=check_selectors(
+            path, where + "content", strings(path, where + "content", content), hooks=True
+        ),
+        remove=check_selectors(
+            path, where + "remove", strings(path, where + "remove", table.get("remove", []))
+        ),
         title=single.get("title"),
         date=single.get("date"),
         author=single.get("author"),

@@ -12,5 +12,13 @@ from ._rules import load_builtin_rules, rule_matches, select_rule
 from ._site_rule import select_all
 from ._teaser import needs_full_text
 
-__all__ = ["TRAFILATURA", "extract", "json_article", "load_builtin_rules", "needs_full_text",
-           "rule_matches", "select_all", "select_rule"]
+__all__ = [
+    "TRAFILATURA",
+    "extract",
+    "json_article",
+    "load_builtin_rules",
+    "needs_full_text",
+    "rule_matches",
+    "select_all",
+    "select_rule",
+]

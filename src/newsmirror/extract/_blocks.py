@@ -3,7 +3,6 @@ output is matched back to the page it came from."""
 
 from __future__ import annotations
 
-
 BLOCKS = "p, h1, h2, h3, h4, h5, h6, li, blockquote, pre, td, figcaption, dd"
 
 

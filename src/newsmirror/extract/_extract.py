@@ -35,9 +35,15 @@ def _page_zone(rule: Rule | None, default_tz: str | tzinfo) -> tzinfo:
     return default_tz if isinstance(default_tz, tzinfo) else zone(default_tz or "UTC")
 
 
-def extract(html: str, url: str, rules: Sequence[Rule] = (), *,
-            default_tz: str | tzinfo = "UTC", utf8: bytes | None = None,
-            metadata: Iterable[MetadataField] = FIELDS) -> Extracted:
+def extract(
+    html: str,
+    url: str,
+    rules: Sequence[Rule] = (),
+    *,
+    default_tz: str | tzinfo = "UTC",
+    utf8: bytes | None = None,
+    metadata: Iterable[MetadataField] = FIELDS,
+) -> Extracted:
     """The article of ``html`` fetched from ``url`` (the final URL after redirects).
 
     ``metadata`` names the fields ("title", "date", "author") to look for in the page's

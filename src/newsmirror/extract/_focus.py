@@ -16,15 +16,63 @@ from typing import Any
 from ..util.htmltext import node_text, visible_squeezed
 from ._blocks import BLOCKS, norm, text_key
 
+_INLINE = frozenset(
+    {
+        "a",
+        "span",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "font",
+        "u",
+        "small",
+        "sup",
+        "sub",
+        "br",
+        "img",
+        "label",
+        "abbr",
+        "cite",
+        "code",
+        "mark",
+        "q",
+        "s",
+        "time",
+        "var",
+        "wbr",
+        "big",
+        "ins",
+        "del",
+        "tt",
+        "bdi",
+        "bdo",
+        "dfn",
+        "kbd",
+        "samp",
+        "picture",
+        "center",
+        "-text",
+    }
+)
 
-_INLINE = frozenset({"a", "span", "strong", "b", "em", "i", "font", "u", "small", "sup", "sub",
-                     "br", "img", "label", "abbr", "cite", "code", "mark", "q", "s", "time",
-                     "var", "wbr", "big", "ins", "del", "tt", "bdi", "bdo", "dfn", "kbd",
-                     "samp", "picture", "center", "-text"})
 
-
-_NO_TEXT = frozenset({"script", "style", "noscript", "template", "textarea", "select",
-                      "option", "button", "svg", "iframe", "head", "title"})
+_NO_TEXT = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "textarea",
+        "select",
+        "option",
+        "button",
+        "svg",
+        "iframe",
+        "head",
+        "title",
+    }
+)
 
 
 _PUNCT_MARKS = "，。、；！？,;!?"
@@ -42,7 +90,8 @@ def _squeezed_len(text: str) -> int:
     return len("".join(text.split()))
 
 
-def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int] | None:
+# One walk and its scoring share the counts; apart, they would pass five dicts around.
+def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int] | None:  # noqa: C901
     """Ids of the article's container(s); maps block / text-node prefix -> original block;
     the non-link characters of the container(s)."""
     body = tree.body
@@ -72,8 +121,12 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
                 if in_link:
                     linked_chars += len(squeezed)
             elif child_tag not in _NO_TEXT:
-                sub, sub_linked = visit(child, child_tag, in_link or child_tag == "a",
-                                        block if child_tag in _INLINE else child)
+                sub, sub_linked = visit(
+                    child,
+                    child_tag,
+                    in_link or child_tag == "a",
+                    block if child_tag in _INLINE else child,
+                )
                 chars += sub
                 linked_chars += sub_linked
         if chars:
@@ -130,8 +183,11 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
     top_tag, top_class = tags[top_id], top.attributes.get("class") or ""
     if top_class:
         for key, tag in tags.items():  # the tag from the walk: attributes only on a match
-            if tag == top_tag and key != top_id and \
-                    (nodes[key].attributes.get("class") or "") == top_class:
+            if (
+                tag == top_tag
+                and key != top_id
+                and (nodes[key].attributes.get("class") or "") == top_class
+            ):
                 t, ln = total.get(key, 0), linked.get(key, 0)
                 if t - ln >= 20 and ln < 0.5 * t:
                     chosen.add(key)
@@ -178,8 +234,14 @@ def focus_on_article(tree, out) -> None:
 
     def walk(node) -> None:
         nonlocal drop_len
-        mixed = node.css_first(BLOCKS) is not None or node.tag in ("body", "div", "ul", "ol",
-                                                                      "section", "article")
+        mixed = node.css_first(BLOCKS) is not None or node.tag in (
+            "body",
+            "div",
+            "ul",
+            "ol",
+            "section",
+            "article",
+        )
         if not mixed:
             judge(node, blocks.get(text_key(node)))
             return
@@ -207,8 +269,12 @@ def focus_on_article(tree, out) -> None:
     for node in drop:
         parent = node.parent
         node.decompose()
-        while parent is not None and parent.tag not in ("body", "html") \
-                and not node_text(parent) and parent.css_first("img, figure, video") is None:
+        while (
+            parent is not None
+            and parent.tag not in ("body", "html")
+            and not node_text(parent)
+            and parent.css_first("img, figure, video") is None
+        ):
             grand = parent.parent
             parent.decompose()
             parent = grand

@@ -12,7 +12,6 @@ from typing import Any
 from ..util.dates import parse_date
 from ._metadata import author_name
 
-
 _JS_ESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\'")
 
 
@@ -25,9 +24,11 @@ def _js_string(literal: str) -> str:
 
 def _embedded_json(tree, name: str) -> Any | None:
     pattern = re.compile(
-        r"(?:window\.)?" + re.escape(name) +
-        r"""\s*=\s*(?:JSON\.parse\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)|(?=[{\[]))""",
-        re.S)
+        r"(?:window\.)?"
+        + re.escape(name)
+        + r"""\s*=\s*(?:JSON\.parse\(\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\)|(?=[{\[]))""",
+        re.S,
+    )
     for script in tree.css("script"):
         code = script.text(deep=True) or ""
         if name not in code:
@@ -64,8 +65,11 @@ def json_article(tree, name: str, tz: tzinfo) -> dict[str, Any] | None:
     article = _find_article(data) if data is not None else None
     if article is None:
         return None
-    body = next(article[k] for k in ("body_cn", "body_html", "bodyHtml", "content_html", "body")
-                if isinstance(article.get(k), str) and "<" in article[k])
+    body = next(
+        article[k]
+        for k in ("body_cn", "body_html", "bodyHtml", "content_html", "body")
+        if isinstance(article.get(k), str) and "<" in article[k]
+    )
     figures = []
     images = article.get("images") or article.get("image") or []
     if isinstance(images, dict):
@@ -80,19 +84,30 @@ def json_article(tree, name: str, tz: tzinfo) -> dict[str, Any] | None:
             continue
         caption = image.get("caption") or image.get("alt") or ""
         esc = html_lib.escape
-        figures.append(f'<figure><img src="{esc(src)}" alt="{esc(caption)}">'
-                       + (f"<figcaption>{esc(caption)}</figcaption>" if caption else "")
-                       + "</figure>")
+        figures.append(
+            f'<figure><img src="{esc(src)}" alt="{esc(caption)}">'
+            + (f"<figcaption>{esc(caption)}</figcaption>" if caption else "")
+            + "</figure>"
+        )
     date = None
-    for key in ("create_time", "publication_date", "published_at", "publish_time",
-                "datePublished", "created_at", "publishedDate"):
+    for key in (
+        "create_time",
+        "publication_date",
+        "published_at",
+        "publish_time",
+        "datePublished",
+        "created_at",
+        "publishedDate",
+    ):
         if article.get(key):
             date = parse_date(str(article[key]), tz)
             if date:
                 break
     title = article.get("title") or article.get("headline")
-    author = author_name(article.get("author") or article.get("authors")
-                          or article.get("byline"))
-    return {"content": "".join(figures) + body,
-            "title": title if isinstance(title, str) else None,
-            "date": date, "author": author}
+    author = author_name(article.get("author") or article.get("authors") or article.get("byline"))
+    return {
+        "content": "".join(figures) + body,
+        "title": title if isinstance(title, str) else None,
+        "date": date,
+        "author": author,
+    }

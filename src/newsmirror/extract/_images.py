@@ -23,8 +23,11 @@ def _image_url(node, base: str) -> str | None:
     return None
 
 
-_DECORATION = re.compile(r"(?:icon|logo|avatar|emoji|/face|qrcode|qr_code|repost|share|"
-                         r"sprite|button|default_user|badge|arrow)", re.I)
+_DECORATION = re.compile(
+    r"(?:icon|logo|avatar|emoji|/face|qrcode|qr_code|repost|share|"
+    r"sprite|button|default_user|badge|arrow)",
+    re.I,
+)
 
 
 def _small(node) -> bool:
@@ -35,7 +38,8 @@ def _small(node) -> bool:
     return False
 
 
-def restore_images(tree, out, base: str) -> None:
+# Candidates are found and judged in one pass over the page's figures and images.
+def restore_images(tree, out, base: str) -> None:  # noqa: C901
     """Put back figures (with captions) and images trafilatura dropped, at their place."""
     body = tree.body
     if body is None:
@@ -71,12 +75,16 @@ def restore_images(tree, out, base: str) -> None:
         if not first_idx - 40 <= idx <= last_idx:
             continue
         if node.tag in ("img", "amp-img") and (
-                _ancestor_any(node, ("nav", "header", "footer", "aside")) is not None
-                or _link_away(node)):
+            _ancestor_any(node, ("nav", "header", "footer", "aside")) is not None
+            or _link_away(node)
+        ):
             continue
         imgs = [node] if node.tag in ("img", "amp-img") else node.css("img, amp-img")
-        urls = [u for u in (_image_url(i, base) for i in imgs if not _small(i))
-                if u and not _DECORATION.search(urlsplit(u).path)]
+        urls = [
+            u
+            for u in (_image_url(i, base) for i in imgs if not _small(i))
+            if u and not _DECORATION.search(urlsplit(u).path)
+        ]
         if not urls:
             continue
         has_caption = node.tag == "figure" and node.css_first("figcaption") is not None
@@ -92,8 +100,9 @@ def restore_images(tree, out, base: str) -> None:
             if absolute_url(img.attributes.get("src") or "", base) in urls:
                 img.decompose()
         following = next((b for b, i in blocks if i > idx), None)
-        copy = LexborHTMLParser(_AMP_IMG.sub(lambda m: "" if m.group(1) else "<img",
-                                             node.html or ""), is_fragment=True).root
+        copy = LexborHTMLParser(
+            _AMP_IMG.sub(lambda m: "" if m.group(1) else "<img", node.html or ""), is_fragment=True
+        ).root
         if copy is None:
             continue
         if following is not None and following.parent is not None:
@@ -129,8 +138,12 @@ def _caption_wrapper(img, out_text: str, kept_parents: set[int]):
     parent = img.parent
     while parent is not None and parent.tag in ("a", "span", "picture", "center"):
         parent = parent.parent
-    if parent is None or parent.tag not in ("p", "div") or parent.parent is None \
-            or parent.parent.mem_id not in kept_parents:
+    if (
+        parent is None
+        or parent.tag not in ("p", "div")
+        or parent.parent is None
+        or parent.parent.mem_id not in kept_parents
+    ):
         return None
     if len(parent.css("img")) != 1 or any(node_text(a) for a in parent.css("a")):
         return None  # a caption is plain text: linked text is a name, a headline, a tag

@@ -8,14 +8,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-
 from typing import Any
 
 from ..model import MetadataField
 from ..util.dates import parse_date
 from ..util.htmltext import node_text
 from ..util.urls import absolute_url
-
 
 # What the page's base URL and metadata come from, found in one walk of the tree: a
 # selector list matches in document order, and each separate query walked the whole page
@@ -62,8 +60,9 @@ def _ld_json_objects(scripts: Iterable) -> list[dict]:
             data = json.loads(raw, strict=False)
         except ValueError:
             try:  # common breakage: raw line breaks or trailing commas
-                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")),
-                                  strict=False)
+                data = json.loads(
+                    re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")), strict=False
+                )
             except ValueError:
                 continue
         stack = [data]
@@ -78,8 +77,17 @@ def _ld_json_objects(scripts: Iterable) -> list[dict]:
     return found
 
 
-_ARTICLE_TYPES = ("article", "newsarticle", "reportage", "blogposting", "analysisnewsarticle",
-                  "opinionnewsarticle", "webpage", "reportagenewsarticle", "liveblogposting")
+_ARTICLE_TYPES = (
+    "article",
+    "newsarticle",
+    "reportage",
+    "blogposting",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "webpage",
+    "reportagenewsarticle",
+    "liveblogposting",
+)
 
 
 def _ld_type(obj: dict) -> str:
@@ -128,8 +136,9 @@ def _meta(tags: dict[str, str], *names: str) -> str | None:
 FIELDS: tuple[MetadataField, ...] = ("title", "date", "author")
 
 
-def metadata_of(page: PageNodes, tz: tzinfo,
-              want: Iterable[MetadataField] = FIELDS) -> dict[str, Any]:
+def metadata_of(
+    page: PageNodes, tz: tzinfo, want: Iterable[MetadataField] = FIELDS
+) -> dict[str, Any]:
     """Title, published date and author from ld+json, Open Graph, <time>, meta tags.
 
     Only the fields in ``want`` are looked for (the others are None): a site rule that
@@ -143,22 +152,45 @@ def metadata_of(page: PageNodes, tz: tzinfo,
     objects.sort(key=lambda o: not any(t in _ld_type(o).split() for t in _ARTICLE_TYPES))
     for obj in objects:
         if "title" in want:
-            title = title or (obj.get("headline") or None
-                              if isinstance(obj.get("headline"), str) else None)
+            title = title or (
+                obj.get("headline") or None if isinstance(obj.get("headline"), str) else None
+            )
         if date is None and "date" in want:
             date = parse_date(obj.get("datePublished") or obj.get("dateCreated"), tz)
         if "author" in want:
             author = author or author_name(obj.get("author"))
-    tags = _meta_tags(page.metas) if (title is None and "title" in want or date is None
-                                and "date" in want or author is None
-                                and "author" in want) else {}
+    tags = (
+        _meta_tags(page.metas)
+        if (
+            title is None
+            and "title" in want
+            or date is None
+            and "date" in want
+            or author is None
+            and "author" in want
+        )
+        else {}
+    )
     if "title" in want:
         title = title or _meta(tags, "og:title", "twitter:title")
     if date is None and "date" in want:
-        date = parse_date(_meta(tags, "article:published_time", "og:article:published_time",
-                                 "datePublished", "pubdate", "publishdate", "PubDate",
-                                 "publish-date", "article_date_original",
-                                 "sailthru.date", "dc.date", "DC.date.issued"), tz)
+        date = parse_date(
+            _meta(
+                tags,
+                "article:published_time",
+                "og:article:published_time",
+                "datePublished",
+                "pubdate",
+                "publishdate",
+                "PubDate",
+                "publish-date",
+                "article_date_original",
+                "sailthru.date",
+                "dc.date",
+                "DC.date.issued",
+            ),
+            tz,
+        )
         if date is None:
             if page.time is not None:
                 date = parse_date(page.time.attributes.get("datetime"), tz)

@@ -65,7 +65,6 @@ _RULE_CACHE: dict[int, tuple[tuple[Rule, ...], dict[str, Rule | None]]] = {}
 def _select_rule(host: str, rules: Sequence[Rule]) -> Rule | None:
     best: Rule | None = None
     for rule in rules:
-        if rule_matches(rule, host) and (
-                best is None or len(rule.domain) >= len(best.domain)):
+        if rule_matches(rule, host) and (best is None or len(rule.domain) >= len(best.domain)):
             best = rule
     return best

@@ -41,8 +41,13 @@ def _outermost(nodes: Iterable) -> list:
 
 def rule_fields(tree, rule: Rule, tz: tzinfo) -> dict[str, Any]:
     """The rule's title, date and author selectors (before ``rule_content`` removes nodes)."""
-    out: dict[str, Any] = {"content": "", "has_content": False, "title": None, "date": None,
-                           "author": None}
+    out: dict[str, Any] = {
+        "content": "",
+        "has_content": False,
+        "title": None,
+        "date": None,
+        "author": None,
+    }
     if rule.title:
         node = tree.css_first(rule.title)
         out["title"] = node_text(node) or None if node is not None else None
@@ -86,8 +91,10 @@ def _node_has_content(node) -> bool:
     text = node.text(deep=True) or ""
     if not text.strip():
         return False
-    if node.tag in ("script", "style", "noscript", "template") or \
-            node.css_first("script, style, noscript, template") is not None:
+    if (
+        node.tag in ("script", "style", "noscript", "template")
+        or node.css_first("script, style, noscript, template") is not None
+    ):
         return _has_content(node.html or "")  # text may all be script: the exact check
     return True
 

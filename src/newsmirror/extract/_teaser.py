@@ -7,10 +7,11 @@ import re
 from ..config import FullText
 from ..util.htmltext import html_to_text, visible_length
 
-
 _TEASER_END = re.compile(
     r"(?:\.\.\.|…|\[…\]|\[\.\.\.\]|阅读全文|閱讀全文|阅读更多|閱讀更多|查看全文|全文>*|"
-    r"read more|continue reading|read the full (?:story|article)|more»?|»)\W*$", re.I)
+    r"read more|continue reading|read the full (?:story|article)|more»?|»)\W*$",
+    re.I,
+)
 
 
 def needs_full_text(content_html: str, mode: FullText, min_chars: int) -> bool:

@@ -8,14 +8,22 @@ from urllib.parse import urljoin
 
 from ..util.dates import parse_date
 
-
 _ORIGIN = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#\\]+")
 
 
 class ItemContext:
     """What every item of one document needs: bases, timezone, the warnings list."""
 
-    __slots__ = ("url", "tz", "base", "origin", "warnings", "bad_dates", "bad_date_example", "dates")
+    __slots__ = (
+        "url",
+        "tz",
+        "base",
+        "origin",
+        "warnings",
+        "bad_dates",
+        "bad_date_example",
+        "dates",
+    )
 
     def __init__(self, url: str | None, tz: tzinfo, warnings: list[str]):
         self.url = url

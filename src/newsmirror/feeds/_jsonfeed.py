@@ -46,7 +46,9 @@ def parse_json(s: str, url: str | None, tz: tzinfo, warnings: list[str]) -> Pars
     if skipped:
         warnings.append(f"{skipped} JSON Feed item(s) that are not objects skipped")
     if ctx.bad_dates:
-        warnings.append(f"{ctx.bad_dates} item date(s) not understood, e.g. {ctx.bad_date_example!r}")
+        warnings.append(
+            f"{ctx.bad_dates} item date(s) not understood, e.g. {ctx.bad_date_example!r}"
+        )
     if not items:
         warnings.append("no items")
     return ParsedFeed(

@@ -35,9 +35,11 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
     tz = zone(timezone or "UTC")
     nodes = _css(tree, listing.item, "item")
     if not nodes:
-        raise ListingError(f"{url}: listing.item selector {listing.item!r} matched nothing; "
-                           f"check it with a browser's inspector (the page may have changed "
-                           f"or be rendered by JavaScript)")
+        raise ListingError(
+            f"{url}: listing.item selector {listing.item!r} matched nothing; "
+            f"check it with a browser's inspector (the page may have changed "
+            f"or be rendered by JavaScript)"
+        )
     items: list[FeedItem] = []
     warnings: list[str] = []
     seen: set[str] = set()
@@ -67,8 +69,11 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
             found = _css(node, listing.date, "date")
             if found:
                 date_node = found[0]
-                raw = (date_node.attributes.get("datetime") or date_node.attributes.get("content")
-                       or node_text(date_node))
+                raw = (
+                    date_node.attributes.get("datetime")
+                    or date_node.attributes.get("content")
+                    or node_text(date_node)
+                )
                 published = parse_date(raw, tz)
                 if published is None and raw:
                     warnings.append(f"item {index}: date {raw!r} not understood")
@@ -76,11 +81,19 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
         if listing.summary:
             found = _css(node, listing.summary, "summary")
             summary = "".join(n.html or "" for n in found)
-        items.append(FeedItem(title=title, link=link, guid=link, published=published,
-                              content_html=summary))
+        items.append(
+            FeedItem(title=title, link=link, guid=link, published=published, content_html=summary)
+        )
     if not items:
-        raise ListingError(f"{url}: listing.item {listing.item!r} matched {len(nodes)} "
-                           f"elements but none had a link matching {listing.link!r}")
+        raise ListingError(
+            f"{url}: listing.item {listing.item!r} matched {len(nodes)} "
+            f"elements but none had a link matching {listing.link!r}"
+        )
     title_node = tree.css_first("title")
-    return ParsedFeed(kind="listing", title=node_text(title_node) if title_node else url, link=url,
-                      items=tuple(items), warnings=tuple(warnings))
+    return ParsedFeed(
+        kind="listing",
+        title=node_text(title_node) if title_node else url,
+        link=url,
+        items=tuple(items),
+        warnings=tuple(warnings),
+    )

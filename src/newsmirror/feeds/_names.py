@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 NS_ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -30,7 +29,7 @@ NS_DCT = "http://purl.org/dc/terms/"
 NS_XHTML = "http://www.w3.org/1999/xhtml"
 
 
-RDF_ABOUT = "{%s}about" % NS_RDF
+RDF_ABOUT = f"{{{NS_RDF}}}about"
 
 
 def local_name(tag: object) -> str:
@@ -47,4 +46,8 @@ def namespace_of(tag: str) -> str:
 
 def qname(el) -> str:
     local = local_name(el.tag)
-    return f"{el.prefix}:{local}" if el.prefix else (el.tag if ":" in el.tag and el.tag[:1] != "{" else local)
+    return (
+        f"{el.prefix}:{local}"
+        if el.prefix
+        else (el.tag if ":" in el.tag and el.tag[:1] != "{" else local)
+    )

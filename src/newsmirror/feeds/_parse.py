@@ -32,7 +32,16 @@ from ..util.zones import zone
 from ._atom import atom_entry, atom_feed
 from ._context import ItemContext
 from ._jsonfeed import parse_json
-from ._names import NS_ATOM, NS_ATOM03, NS_RSS10, NS_RSS090, NS_XHTML, local_name, namespace_of, qname
+from ._names import (
+    NS_ATOM,
+    NS_ATOM03,
+    NS_RSS090,
+    NS_RSS10,
+    NS_XHTML,
+    local_name,
+    namespace_of,
+    qname,
+)
 from ._rss import rdf_channel, rss_channel, rss_item
 from ._xml import is_truncated, parse_xml
 
@@ -63,16 +72,21 @@ def _prepare(text: str | bytes, warnings: list[str]) -> tuple[str | bytes, str |
         if not raw.strip():
             raise FeedError("empty document")
         head = raw[:1024]
-        if not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) and not (
-            head[:4] in (b"<\x00?\x00", b"\x00<\x00?", b"<\x00\x00\x00", b"\x00\x00\x00<")
+        if not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) and head[:4] not in (
+            b"<\x00?\x00",
+            b"\x00<\x00?",
+            b"<\x00\x00\x00",
+            b"\x00\x00\x00<",
         ):
             if is_binary(head):
                 raise FeedError("binary data, not a feed")
         elif head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):  # UTF-16 without a BOM
-            raw = raw.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", "replace").encode("utf-16")
+            raw = raw.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", "replace").encode(
+                "utf-16"
+            )
         try:
             s, enc = decode(raw, None)
-        except Exception as e:  # pragma: no cover - decode is meant not to raise
+        except Exception as e:  # noqa: BLE001 - decode is meant not to raise; if it does
             raise FeedError(f"undecodable bytes: {e}") from None
         if "\ufffd" in s and "\ufffd".encode("utf-8") not in raw:
             warnings.append(f"bytes not valid {enc}: undecodable sequences replaced")
@@ -156,7 +170,11 @@ def _walk(root, data: str | bytes, url: str | None, tz: tzinfo, warnings: list[s
             f"complete item(s)" + (", dropped the cut-off one" if dropped else "")
         )
     if ctx.bad_dates:
-        warnings.append(f"{ctx.bad_dates} item date(s) not understood, e.g. {ctx.bad_date_example!r}")
+        warnings.append(
+            f"{ctx.bad_dates} item date(s) not understood, e.g. {ctx.bad_date_example!r}"
+        )
     if not items:
         warnings.append("no items")
-    return ParsedFeed(kind=kind, title=title, link=link, items=tuple(items), warnings=tuple(warnings))
+    return ParsedFeed(
+        kind=kind, title=title, link=link, items=tuple(items), warnings=tuple(warnings)
+    )

@@ -11,7 +11,6 @@ from lxml import etree
 
 from ._names import NS_XHTML
 
-
 _TAG_RE = re.compile(r"<!--.*?-->|<!\[CDATA\[|\]\]>|</?[A-Za-z][^<>]*>", re.S)
 
 
@@ -52,7 +51,9 @@ def text_to_html(s: str) -> str:
     )
 
 
-LOOKS_HTML = re.compile(r"<(?:p|div|br|img|a|span|b|i|em|strong|ul|ol|li|table|h[1-6]|figure)[\s>/]|</\w+>", re.I)
+LOOKS_HTML = re.compile(
+    r"<(?:p|div|br|img|a|span|b|i|em|strong|ul|ol|li|table|h[1-6]|figure)[\s>/]|</\w+>", re.I
+)
 
 
 _EMAIL_PAREN = re.compile(r"^\s*[^\s@()]+@[^\s@()]+\s*\((.+)\)\s*$")

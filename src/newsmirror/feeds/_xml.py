@@ -12,7 +12,6 @@ from lxml import etree
 from ..errors import FeedError
 from ._names import qname
 
-
 _PARSER_OPTS = dict(
     recover=True, resolve_entities=False, no_network=True, huge_tree=True,
     load_dtd=False, dtd_validation=False, remove_blank_text=False,
@@ -50,7 +49,9 @@ def run_parser(data: str | bytes, url: str | None, warnings: list[str]):
     except (etree.LxmlError, ValueError, UnicodeError) as e:
         if isinstance(data, str):  # e.g. lone surrogates: retry as UTF-8 bytes
             return run_parser(_to_bytes(data, warnings), url, warnings)
-        raise FeedError(f"XML error: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+        raise FeedError(
+            f"XML error: {str(e).splitlines()[0] if str(e) else type(e).__name__}"
+        ) from None
     return root, parser.error_log
 
 
@@ -59,7 +60,9 @@ def parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
     errors = [e for e in log if e.level >= etree.ErrorLevels.ERROR]
     fix_entities = {m.group(1) for e in errors if (m := _UNDEFINED_ENTITY.search(e.message))}
     fix_chars = any("invalid Char value" in e.message or "Char 0x" in e.message for e in errors)
-    fix_encoding = isinstance(data, str) and any("Invalid bytes in character" in e.message for e in errors)
+    fix_encoding = isinstance(data, str) and any(
+        "Invalid bytes in character" in e.message for e in errors
+    )
     if fix_entities or fix_chars or fix_encoding:
         # Two defects that make libxml2 drop text, which we can repair and parse again:
         # HTML named entities (&nbsp;) outside CDATA, and control characters.

@@ -8,5 +8,13 @@ from ._client import Fetcher
 from ._response import Accept, Response, Validators
 from ._settings import DEFAULT_USER_AGENT, FetchSettings
 
-__all__ = ["DEFAULT_USER_AGENT", "Accept", "FetchError", "FetchErrorKind", "FetchSettings",
-           "Fetcher", "Response", "Validators"]
+__all__ = [
+    "DEFAULT_USER_AGENT",
+    "Accept",
+    "FetchError",
+    "FetchErrorKind",
+    "FetchSettings",
+    "Fetcher",
+    "Response",
+    "Validators",
+]

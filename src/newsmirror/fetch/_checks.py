@@ -14,9 +14,18 @@ __all__ = ["content_type_problem"]
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title", re.I | re.S)
 
 
-_BINARY_TYPES = ("image/", "audio/", "video/", "font/", "model/", "application/pdf",
-                 "application/zip", "application/gzip", "application/msword",
-                 "application/vnd.")
+_BINARY_TYPES = (
+    "image/",
+    "audio/",
+    "video/",
+    "font/",
+    "model/",
+    "application/pdf",
+    "application/zip",
+    "application/gzip",
+    "application/msword",
+    "application/vnd.",
+)
 
 
 def _looks_binary(content_type: str, body: bytes) -> bool:
@@ -37,8 +46,10 @@ def content_type_problem(accept: Accept, response: Response) -> str | None:
             return f"expected a feed, got {shown}"
         if looks_like_html_page(body):
             title = _page_title(body, response.headers.get("Content-Type"))
-            return (f"expected a feed, got an HTML page{title} ({shown}); the feed may "
-                    f"have moved, or the site wants a login or blocks robots")
+            return (
+                f"expected a feed, got an HTML page{title} ({shown}); the feed may "
+                f"have moved, or the site wants a login or blocks robots"
+            )
     elif accept == "html" and _looks_binary(ctype, body):
         return f"expected an HTML page, got {shown}"
     return None

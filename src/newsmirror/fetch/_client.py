@@ -28,15 +28,25 @@ from ..util.urls import host_of
 from ._checks import content_type_problem
 from ._encoding import decoders_for, feed_through, finish_through
 from ._guard import AddressPolicy, GuardedResolver, PrivateAddress, private_ip_literal
-from ._response import (Accept, Exchange, Response, Validators, media_type,
-                        retry_after_seconds, status_problem, validators_to_store)
+from ._response import (
+    Accept,
+    Exchange,
+    Response,
+    Validators,
+    media_type,
+    retry_after_seconds,
+    status_problem,
+    validators_to_store,
+)
 from ._settings import FetchSettings
 
 __all__ = ["Fetcher"]
 
 _ACCEPT_HEADER: dict[str, str] = {
-    "feed": ("application/rss+xml, application/atom+xml, application/feed+json, "
-             "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"),
+    "feed": (
+        "application/rss+xml, application/atom+xml, application/feed+json, "
+        "application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+    ),
     "html": "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
     "any": "*/*",
 }
@@ -70,11 +80,13 @@ class Fetcher:
     private-network guard wraps whatever resolver is used.
     """
 
-    def __init__(self, settings: FetchSettings | None = None, *,
-                 resolver: AbstractResolver | None = None) -> None:
+    def __init__(
+        self, settings: FetchSettings | None = None, *, resolver: AbstractResolver | None = None
+    ) -> None:
         self.settings = settings or FetchSettings()
-        self._policy = AddressPolicy(self.settings.allow_private_networks,
-                                      frozenset(self.settings.trusted_hosts))
+        self._policy = AddressPolicy(
+            self.settings.allow_private_networks, frozenset(self.settings.trusted_hosts)
+        )
         self._inner_resolver = resolver
         self._session: aiohttp.ClientSession | None = None
         self._hosts: dict[str, _HostState] = {}
@@ -85,18 +97,24 @@ class Fetcher:
         resolver = GuardedResolver(self._inner_resolver or ThreadedResolver(), self._policy)
         # Our own semaphores do the queueing (see _slot); the connector limits are only a
         # backstop. Queueing inside aiohttp would count the wait against the timeouts.
-        connector = aiohttp.TCPConnector(limit=s.max_connections,
-                                         limit_per_host=s.per_host_connections,
-                                         resolver=resolver, ttl_dns_cache=300)
+        connector = aiohttp.TCPConnector(
+            limit=s.max_connections,
+            limit_per_host=s.per_host_connections,
+            resolver=resolver,
+            ttl_dns_cache=300,
+        )
         self._session = aiohttp.ClientSession(
             connector=connector,
             auto_decompress=False,  # we inflate ourselves, under the size cap
             cookie_jar=aiohttp.DummyCookieJar(),  # stateless: cookies only when configured
             trust_env=False,  # an environment proxy would bypass the address guard
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate, br"},
-            timeout=aiohttp.ClientTimeout(total=s.total_timeout, connect=None,
-                                          sock_connect=s.connect_timeout,
-                                          sock_read=s.read_timeout),
+            timeout=aiohttp.ClientTimeout(
+                total=s.total_timeout,
+                connect=None,
+                sock_connect=s.connect_timeout,
+                sock_read=s.read_timeout,
+            ),
         )
         self._global_slots = asyncio.Semaphore(s.max_connections)
         return self
@@ -106,9 +124,14 @@ class Fetcher:
             await self._session.close()
             self._session = None
 
-    async def get(self, url: str, *, validators: Validators | None = None,
-                  headers: Mapping[str, str] | None = None,
-                  accept: Accept = "any") -> Response:
+    async def get(
+        self,
+        url: str,
+        *,
+        validators: Validators | None = None,
+        headers: Mapping[str, str] | None = None,
+        accept: Accept = "any",
+    ) -> Response:
         """GET ``url``; raise :class:`FetchError` unless it gives a usable 2xx or a 304."""
         if self._session is None:
             raise RuntimeError("use 'async with Fetcher(...) as fetcher'")
@@ -135,16 +158,22 @@ class Fetcher:
     def _redirect_target(self, chain: list[str], exchange: Exchange) -> str:
         location = exchange.headers.get("Location")
         if not location:
-            raise FetchError(chain[-1], "http", f"HTTP {exchange.status} redirect without "
-                                                f"a Location header", status=exchange.status)
+            raise FetchError(
+                chain[-1],
+                "http",
+                f"HTTP {exchange.status} redirect without a Location header",
+                status=exchange.status,
+            )
         target = urljoin(chain[-1], location.strip()).split("#", 1)[0]
         if target in chain:
-            loop = " -> ".join(chain[chain.index(target):] + [target])
+            loop = " -> ".join(chain[chain.index(target) :] + [target])
             raise FetchError(chain[0], "redirect_loop", f"redirect loop: {loop}")
         if len(chain) > self.settings.max_redirects:
-            raise FetchError(chain[0], "too_many_redirects",
-                             f"more than {self.settings.max_redirects} redirects "
-                             f"(last: {chain[-1]})")
+            raise FetchError(
+                chain[0],
+                "too_many_redirects",
+                f"more than {self.settings.max_redirects} redirects (last: {chain[-1]})",
+            )
         return target
 
     def _check_url(self, url: str) -> None:
@@ -187,7 +216,7 @@ class Fetcher:
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with "equal jitter": half fixed, half random."""
         s = self.settings
-        delay = min(s.backoff_cap, s.backoff_base * 2 ** attempt)
+        delay = min(s.backoff_cap, s.backoff_base * 2**attempt)
         return delay / 2 + random.uniform(0, delay / 2)
 
     def _retry_delay(self, exchange: Exchange, attempt: int) -> float | None:
@@ -227,8 +256,7 @@ class Fetcher:
         assert self._session is not None
         async with self._slot(host_of(url)):
             try:
-                async with self._session.get(url, headers=headers,
-                                             allow_redirects=False) as resp:
+                async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
                     body = b""
                     if 200 <= resp.status < 300 and resp.status != 204:
                         body = await self._read_body(url, resp)
@@ -242,8 +270,9 @@ class Fetcher:
                     raise FetchError(url, "private_network", str(exc.os_error)) from None
                 raise FetchError(url, "connect", f"cannot connect: {exc.os_error}") from None
             except aiohttp.ClientPayloadError:
-                raise FetchError(url, "connect", "connection lost while reading the body "
-                                                 "(incomplete response)") from None
+                raise FetchError(
+                    url, "connect", "connection lost while reading the body (incomplete response)"
+                ) from None
             except aiohttp.InvalidURL as exc:
                 raise FetchError(url, "bad_url", f"not a valid URL ({exc})") from None
             except (aiohttp.ClientError, OSError) as exc:
@@ -281,23 +310,35 @@ class Fetcher:
 
     def _too_large(self, url: str) -> FetchError:
         mib = self.settings.max_body / 1024 / 1024
-        return FetchError(url, "too_large", f"body larger than {mib:g} MiB (decoded); "
-                                            f"raise [site] max_body_mb if this is expected")
+        return FetchError(
+            url,
+            "too_large",
+            f"body larger than {mib:g} MiB (decoded); raise [site] max_body_mb if this is expected",
+        )
 
     # -- the result --
 
-    def _response(self, exchange: Exchange, sent: Validators | None,
-                  accept: Accept) -> Response:
+    def _response(self, exchange: Exchange, sent: Validators | None, accept: Accept) -> Response:
         url, status = exchange.url, exchange.status
-        response = Response(url=url, status=status, headers=exchange.headers,
-                            body=exchange.body, not_modified=status == 304,
-                            validators=validators_to_store(exchange.headers, sent),
-                            content_type=media_type(exchange.headers.get("Content-Type")))
+        response = Response(
+            url=url,
+            status=status,
+            headers=exchange.headers,
+            body=exchange.body,
+            not_modified=status == 304,
+            validators=validators_to_store(exchange.headers, sent),
+            content_type=media_type(exchange.headers.get("Content-Type")),
+        )
         if status == 304:
             return response
         if not 200 <= status < 300:
-            raise FetchError(url, "http", status_problem(exchange), status=status,
-                             retry_after=exchange.retry_after)
+            raise FetchError(
+                url,
+                "http",
+                status_problem(exchange),
+                status=status,
+                retry_after=exchange.retry_after,
+            )
         if not exchange.body:
             raise FetchError(url, "empty", f"HTTP {status} with an empty body", status=status)
         problem = content_type_problem(accept, response)

@@ -69,7 +69,7 @@ class _BrotliDecoder:
             yield self._d.process(data, output_buffer_limit=DECODE_STEP)
         except TypeError:  # brotli < 1.2 cannot bound its output: feed small slices
             for i in range(0, len(data), 256):
-                yield self._d.process(data[i:i + 256])
+                yield self._d.process(data[i : i + 256])
             return
         while not self._d.can_accept_more_data():
             yield self._d.process(b"", output_buffer_limit=DECODE_STEP)
@@ -107,4 +107,4 @@ def feed_through(decoders: list[Decoder], data: bytes) -> Iterator[bytes]:
 
 def finish_through(decoders: list[Decoder]) -> Iterator[bytes]:
     for i, decoder in enumerate(decoders):
-        yield from feed_through(decoders[i + 1:], decoder.finish())
+        yield from feed_through(decoders[i + 1 :], decoder.finish())

@@ -52,8 +52,10 @@ class AddressPolicy:
 
     def refusal(self, host: str, addresses: Iterable[str]) -> str:
         shown = ", ".join(sorted(set(addresses))[:3])
-        return (f"refused: {host} is on a private or reserved network ({shown}); list it "
-                f"as a source or set [site] allow_private_networks = true to allow it")
+        return (
+            f"refused: {host} is on a private or reserved network ({shown}); list it "
+            f"as a source or set [site] allow_private_networks = true to allow it"
+        )
 
 
 class GuardedResolver(AbstractResolver):
@@ -67,8 +69,9 @@ class GuardedResolver(AbstractResolver):
         self._inner = inner
         self._policy = policy
 
-    async def resolve(self, host: str, port: int = 0,
-                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
         if self._policy.trusts(host):
             return results

@@ -12,8 +12,16 @@ from typing import Literal
 
 from ..util.charset import decode
 
-__all__ = ["Accept", "Exchange", "Response", "Validators", "media_type", "retry_after_seconds",
-           "status_problem", "validators_to_store"]
+__all__ = [
+    "Accept",
+    "Exchange",
+    "Response",
+    "Validators",
+    "media_type",
+    "retry_after_seconds",
+    "status_problem",
+    "validators_to_store",
+]
 
 Accept = Literal["feed", "html", "any"]
 

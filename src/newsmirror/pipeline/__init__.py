@@ -12,5 +12,16 @@ from ._reprocess import ReprocessReport, reprocess
 from ._run import run, run_async, site_rules
 from ._state import SNAPSHOT_NAME, open_store, snapshot_path
 
-__all__ = ["SNAPSHOT_NAME", "ReprocessReport", "RunOptions", "RunSummary", "item_identities",
-           "open_store", "reprocess", "run", "run_async", "site_rules", "snapshot_path"]
+__all__ = [
+    "SNAPSHOT_NAME",
+    "ReprocessReport",
+    "RunOptions",
+    "RunSummary",
+    "item_identities",
+    "open_store",
+    "reprocess",
+    "run",
+    "run_async",
+    "site_rules",
+    "snapshot_path",
+]

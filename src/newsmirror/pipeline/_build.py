@@ -24,21 +24,28 @@ log = logging.getLogger("newsmirror")
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
-async def build(ctx: RunContext, source: Source, planned: Planned,
-                 report: SourceReport, pages: list[RawPage]) -> Article:
+async def build(
+    ctx: RunContext, source: Source, planned: Planned, report: SourceReport, pages: list[RawPage]
+) -> Article:
     item = planned.item
     content, done = item.content_html, None
     base_url = item.link or (source.url if not source.is_local else None)
-    if item.link and extract.needs_full_text(content, source.full_text,
-                                             ctx.config.site.full_text_min_chars):
+    if item.link and extract.needs_full_text(
+        content, source.full_text, ctx.config.site.full_text_min_chars
+    ):
         done = await _full_text(ctx, source, planned, report, pages)
     page = done.page if done else None
     title = item.title or (page.title if page and page.title else "") or item.link or ""
     if done is not None:
         body = done.cleaned()
     else:
-        body = clean.clean_html(content, base_url, remove=source.remove,
-                                junk=ctx.config.site.junk, convert=source.convert)
+        body = clean.clean_html(
+            content,
+            base_url,
+            remove=source.remove,
+            junk=ctx.config.site.junk,
+            convert=source.convert,
+        )
     if source.convert:
         title = clean.convert_text(title, source.convert)
     published = item.published or (page.published if page else None)
@@ -53,35 +60,44 @@ async def build(ctx: RunContext, source: Source, planned: Planned,
     )
 
 
-async def _full_text(ctx: RunContext, source: Source, planned: Planned, report: SourceReport,
-                     pages: list[RawPage]) -> PageDone | None:
+async def _full_text(
+    ctx: RunContext, source: Source, planned: Planned, report: SourceReport, pages: list[RawPage]
+) -> PageDone | None:
     """The extracted and cleaned article page, or None: a failed fetch keeps the feed
     content."""
     link = planned.item.link
     assert ctx.page_slots is not None
     try:
         async with ctx.page_slots:
-            response = await ctx.fetcher.get(link, headers=dict(source.headers),
-                                             accept="html")
-            job = PageJob(response.body, response.headers.get("Content-Type"),
-                           response.url, source.timezone or "UTC", source.remove,
-                           ctx.config.site.junk, source.convert,
-                           keep_raw=not ctx.options.dry_run,
-                           # the post takes the feed's title and date when it has them
-                           # (and the author from the source): page metadata fills gaps
-                           metadata=_missing_metadata(planned.item))
+            response = await ctx.fetcher.get(link, headers=dict(source.headers), accept="html")
+            job = PageJob(
+                response.body,
+                response.headers.get("Content-Type"),
+                response.url,
+                source.timezone or "UTC",
+                source.remove,
+                ctx.config.site.junk,
+                source.convert,
+                keep_raw=not ctx.options.dry_run,
+                # the post takes the feed's title and date when it has them
+                # (and the author from the source): page metadata fills gaps
+                metadata=_missing_metadata(planned.item),
+            )
             done = await ctx.pages.run(job)
     except FetchError as exc:
         report.warnings.append(f"{source.name}: full text not fetched, feed content kept: {exc}")
         return None
     except Exception as exc:  # extraction bugs must not lose the item either
         log.debug("extraction failed for %s", link, exc_info=True)
-        report.warnings.append(f"{source.name}: {link}: extraction failed "
-                               f"({type(exc).__name__}: {exc}); feed content kept")
+        report.warnings.append(
+            f"{source.name}: {link}: extraction failed "
+            f"({type(exc).__name__}: {exc}); feed content kept"
+        )
         return None
     if done.raw is not None:
-        pages.append(RawPage(planned.key, response.url,
-                              response.headers.get("Content-Type"), done.raw))
+        pages.append(
+            RawPage(planned.key, response.url, response.headers.get("Content-Type"), done.raw)
+        )
     return done
 
 
@@ -99,15 +115,19 @@ class RawPage:
     compressed: bytes
 
 
-def _publication_time(ctx: RunContext, source: Source, planned: Planned,
-                      published: datetime | None) -> datetime:
+def _publication_time(
+    ctx: RunContext, source: Source, planned: Planned, published: datetime | None
+) -> datetime:
     if published is None:
         # No usable date: the first-seen time, stored and reused on every later run.
         return planned.record.published if planned.record else planned.first_seen
     if published > planned.first_seen + FUTURE_TOLERANCE:
-        log.warning("%s: %s is dated %s, in the future; using the time it was first seen",
-                    source.name, planned.item.link or planned.item.title,
-                    published.isoformat())
+        log.warning(
+            "%s: %s is dated %s, in the future; using the time it was first seen",
+            source.name,
+            planned.item.link or planned.item.title,
+            published.isoformat(),
+        )
         return planned.first_seen
     return published
 

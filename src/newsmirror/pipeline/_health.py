@@ -18,8 +18,9 @@ BACKOFF_BASE = timedelta(minutes=10)
 BACKOFF_CAP = timedelta(hours=24)
 
 
-def record_health(ctx: RunContext, source: Source, report: SourceReport, old: Health,
-                   retry_after: float | None) -> None:
+def record_health(
+    ctx: RunContext, source: Source, report: SourceReport, old: Health, retry_after: float | None
+) -> None:
     if report.skipped:
         return
     if report.ok:
@@ -30,6 +31,13 @@ def record_health(ctx: RunContext, source: Source, report: SourceReport, old: He
         delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
         if retry_after:  # the server said when to come back (429/503 Retry-After)
             delay = max(delay, timedelta(seconds=retry_after))
-        health = Health(source.name, failures, report.errors[-1], old.last_success, ctx.now,
-                        ctx.now + delay, old.last_item_count)
+        health = Health(
+            source.name,
+            failures,
+            report.errors[-1],
+            old.last_success,
+            ctx.now,
+            ctx.now + delay,
+            old.last_item_count,
+        )
     ctx.store.put_health(health)

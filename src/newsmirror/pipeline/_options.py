@@ -40,9 +40,16 @@ class RunSummary:
             "updated_posts": sum(r.updated_posts for r in self.reports),
             "errors": sum(len(r.errors) for r in self.reports),
             "sources": [
-                {"name": r.name, "items_seen": r.items_seen, "new_posts": r.new_posts,
-                 "updated_posts": r.updated_posts, "unchanged": r.unchanged,
-                 "skipped": r.skipped, "errors": r.errors, "warnings": r.warnings}
+                {
+                    "name": r.name,
+                    "items_seen": r.items_seen,
+                    "new_posts": r.new_posts,
+                    "updated_posts": r.updated_posts,
+                    "unchanged": r.unchanged,
+                    "skipped": r.skipped,
+                    "errors": r.errors,
+                    "warnings": r.warnings,
+                }
                 for r in self.reports
             ],
         }

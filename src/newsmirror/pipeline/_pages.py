@@ -75,10 +75,12 @@ def process_pages(jobs: list[PageJob], rules: tuple[Rule, ...]) -> list[Outcome]
                 pages.append(_extract(job, rules))
             except Exception as exc:  # noqa: BLE001 - the caller reports it, keeps the feed
                 pages.append(exc)
-        cleaned = [_clean(job, page) if isinstance(page, Extracted) else (None, None)
-                   for job, page in zip(jobs, pages)]
+        cleaned = [
+            _clean(job, page) if isinstance(page, Extracted) else (None, None)
+            for job, page in zip(jobs, pages, strict=True)
+        ]
         outcomes: list[Outcome] = []
-        for job, page, (body_html, error) in zip(jobs, pages, cleaned):
+        for job, page, (body_html, error) in zip(jobs, pages, cleaned, strict=True):
             if not isinstance(page, Extracted):
                 outcomes.append((None, page))
                 continue
@@ -113,15 +115,20 @@ def _extract(job: PageJob, rules: tuple[Rule, ...]) -> Extracted:
     # decode returns "utf-8" without a U+FFFD only from a strict decode of the whole body
     # (its BOM and lenient paths strip a BOM or replace bad bytes): then the body is
     # exactly the text's UTF-8, which the parser can take without encoding the text again
-    utf8 = job.body if codec == "utf-8" and not job.body.startswith(codecs.BOM_UTF8) \
-        and "\ufffd" not in text else None
-    return extract.extract(text, job.url, rules, default_tz=job.default_tz, utf8=utf8,
-                           metadata=job.metadata)
+    utf8 = (
+        job.body
+        if codec == "utf-8" and not job.body.startswith(codecs.BOM_UTF8) and "\ufffd" not in text
+        else None
+    )
+    return extract.extract(
+        text, job.url, rules, default_tz=job.default_tz, utf8=utf8, metadata=job.metadata
+    )
 
 
 def _clean(job: PageJob, page: Extracted) -> tuple[str | None, Exception | None]:
     try:
-        return clean.clean_html(page.content_html, page.base_url, remove=job.remove,
-                                junk=job.junk, convert=job.convert), None
+        return clean.clean_html(
+            page.content_html, page.base_url, remove=job.remove, junk=job.junk, convert=job.convert
+        ), None
     except Exception as exc:  # noqa: BLE001 - raised again by PageDone.cleaned
         return None, exc

@@ -58,7 +58,7 @@ def plan(ctx: RunContext, source: Source, items: tuple[FeedItem, ...]) -> list[P
     known = ctx.store.items_of(source.name)
     planned: list[Planned] = []
     seen: set[str] = set()
-    for item, key in zip(items, item_identities(source, items)):
+    for item, key in zip(items, item_identities(source, items), strict=True):
         if key in seen:  # the very same item twice in one feed
             continue
         seen.add(key)

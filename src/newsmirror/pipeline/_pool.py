@@ -152,7 +152,8 @@ class PagePool:
             self._run_here(batch)
             return
         asyncio.wrap_future(sent).add_done_callback(
-            lambda returned: self._returned(batch, returned))
+            lambda returned: self._returned(batch, returned)
+        )
 
     def _send_to_thread(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
         # The parser, the sanitizer and the compressor release the GIL (about half of a
@@ -162,10 +163,16 @@ class PagePool:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="newsmirror-pages")
         sent = self._thread.submit(process_pages, [job for job, _ in batch], self.rules)
         asyncio.wrap_future(sent).add_done_callback(
-            lambda returned: self._returned(batch, returned, workers=False))
+            lambda returned: self._returned(batch, returned, workers=False)
+        )
 
-    def _returned(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
-                  returned: asyncio.Future[list[Outcome]], *, workers: bool = True) -> None:
+    def _returned(
+        self,
+        batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
+        returned: asyncio.Future[list[Outcome]],
+        *,
+        workers: bool = True,
+    ) -> None:
         if returned.cancelled():
             for _, future in batch:
                 future.cancel()
@@ -186,9 +193,10 @@ class PagePool:
         self._failed = True
 
     @staticmethod
-    def _settle(batch: list[tuple[PageJob, asyncio.Future[PageDone]]],
-                outcomes: list[Outcome]) -> None:
-        for (_, future), (done, error) in zip(batch, outcomes):
+    def _settle(
+        batch: list[tuple[PageJob, asyncio.Future[PageDone]]], outcomes: list[Outcome]
+    ) -> None:
+        for (_, future), (done, error) in zip(batch, outcomes, strict=True):
             if future.done():  # its task was cancelled
                 continue
             if error is not None:
@@ -205,6 +213,9 @@ class PagePool:
             # spawn, not fork: the event loop, the resolver threads and the SQLite
             # connection must not be duplicated into the workers
             self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(self.rules,))
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(self.rules,),
+            )
         return None if self._failed else self._pool

@@ -40,20 +40,37 @@ def reprocess(config: Config, source_names: tuple[str, ...] = ()) -> ReprocessRe
                     continue  # never posted, or deleted by hand: leave it
                 report.pages += 1
                 try:
-                    _reprocess_one(config, source, rules, path, url, content_type, body,
-                                   report)
-                except Exception as exc:  # one bad page must not stop the others
+                    _reprocess_one(config, source, rules, path, url, content_type, body, report)
+                except Exception as exc:  # noqa: BLE001 - one bad page must not stop the others
                     report.errors.append(f"{source.name}: {url}: {type(exc).__name__}: {exc}")
     return report
 
 
-def _reprocess_one(config: Config, source: Source, rules: tuple[Rule, ...], path: Path,
-                   url: str, content_type: str | None, body: bytes,
-                   report: ReprocessReport) -> None:
+def _reprocess_one(
+    config: Config,
+    source: Source,
+    rules: tuple[Rule, ...],
+    path: Path,
+    url: str,
+    content_type: str | None,
+    body: bytes,
+    report: ReprocessReport,
+) -> None:
     # The same decode -> extract -> clean as a run, with the page's final URL as base.
-    done = process_page(PageJob(body, content_type, url, source.timezone or "UTC",
-                                source.remove, config.site.junk, source.convert,
-                                keep_raw=False, metadata=()), rules)
+    done = process_page(
+        PageJob(
+            body,
+            content_type,
+            url,
+            source.timezone or "UTC",
+            source.remove,
+            config.site.junk,
+            source.convert,
+            keep_raw=False,
+            metadata=(),
+        ),
+        rules,
+    )
     if not done.page.content_html:
         report.errors.append(f"{source.name}: {url}: no article found; post kept")
         return

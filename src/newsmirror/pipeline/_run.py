@@ -30,9 +30,14 @@ from ._state import open_store, snapshot_path
 
 __all__ = ["batch_gc", "run", "run_async", "site_rules"]
 
+DEFAULT_OPTIONS = RunOptions()  # frozen: one instance serves every default
 
-def run(config: Config, options: RunOptions = RunOptions(),
-        progress: Callable[[SourceReport], None] | None = None) -> RunSummary:
+
+def run(
+    config: Config,
+    options: RunOptions = DEFAULT_OPTIONS,
+    progress: Callable[[SourceReport], None] | None = None,
+) -> RunSummary:
     with batch_gc():
         return asyncio.run(run_async(config, options, progress))
 
@@ -54,21 +59,33 @@ def batch_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
-async def run_async(config: Config, options: RunOptions = RunOptions(),
-                    progress: Callable[[SourceReport], None] | None = None) -> RunSummary:
+async def run_async(
+    config: Config,
+    options: RunOptions = DEFAULT_OPTIONS,
+    progress: Callable[[SourceReport], None] | None = None,
+) -> RunSummary:
     sources = _selected_sources(config, options)
     summary = RunSummary()
     with open_store(config) as store:
         async with Fetcher(FetchSettings.from_site(config.site, _trusted_hosts(config))) as f:
-            ctx = RunContext(config, options, store, f, site_rules(config),
-                           options.now or utc_now(), _existing_names(config.posts_path),
-                           summary, progress)
+            ctx = RunContext(
+                config,
+                options,
+                store,
+                f,
+                site_rules(config),
+                options.now or utc_now(),
+                _existing_names(config.posts_path),
+                summary,
+                progress,
+            )
             # Backpressure: a page holds a slot from its fetch until it is extracted, so
             # at most this many raw pages sit in memory (or in the pool's queue) at once.
             # The fetcher's own limit still bounds the fetches; the extra slots keep every
             # worker fed while those run.
-            ctx.page_slots = asyncio.Semaphore(config.site.max_connections
-                                               + PAGES_QUEUED_PER_WORKER * POOL_WORKERS)
+            ctx.page_slots = asyncio.Semaphore(
+                config.site.max_connections + PAGES_QUEUED_PER_WORKER * POOL_WORKERS
+            )
             ctx.pages = PagePool(ctx.rules)
             try:
                 reports = await asyncio.gather(*(run_source(ctx, s) for s in sources))
@@ -84,6 +101,7 @@ async def run_async(config: Config, options: RunOptions = RunOptions(),
 def _update_site(config: Config) -> None:
     """Archive pages and the search index follow the posts, on a newsmirror scaffold."""
     from ..site import is_scaffolded, update_site  # only runs that wrote posts need it
+
     if is_scaffolded(config.root):
         update_site(config.root, config.site.posts_dir, timezone=config.site.timezone)
 

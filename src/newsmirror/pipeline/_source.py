@@ -30,8 +30,10 @@ async def run_source(ctx: RunContext, source: Source) -> SourceReport:
     report = SourceReport(source.name)
     health = ctx.store.health(source.name)
     if not ctx.options.force and health.next_due and health.next_due > ctx.now:
-        report.skipped = (f"backing off after {health.failures} failures until "
-                          f"{health.next_due:%Y-%m-%d %H:%M} UTC (use --force)")
+        report.skipped = (
+            f"backing off after {health.failures} failures until "
+            f"{health.next_due:%Y-%m-%d %H:%M} UTC (use --force)"
+        )
     else:
         retry_after = None
         try:
@@ -51,8 +53,9 @@ async def run_source(ctx: RunContext, source: Source) -> SourceReport:
     return report
 
 
-async def _poll_source(ctx: RunContext, source: Source, report: SourceReport,
-                       health: Health) -> None:
+async def _poll_source(
+    ctx: RunContext, source: Source, report: SourceReport, health: Health
+) -> None:
     fetched = await _fetch_source(ctx, source)
     if fetched is None:
         report.unchanged = True
@@ -61,21 +64,24 @@ async def _poll_source(ctx: RunContext, source: Source, report: SourceReport,
     report.items_seen = len(feed.items)
     report.warnings.extend(f"{source.name}: {w}" for w in feed.warnings)
     if not feed.items and health.last_item_count:
-        raise FeedError(f"the feed has no items any more "
-                        f"(it had {health.last_item_count}); the source may have changed")
+        raise FeedError(
+            f"the feed has no items any more "
+            f"(it had {health.last_item_count}); the source may have changed"
+        )
     planned = plan(ctx, source, feed.items)
     pages: list[RawPage] = []  # stored with the source's pending rows, in one transaction
     articles = await asyncio.gather(*(build(ctx, source, p, report, pages) for p in planned))
     if not ctx.options.dry_run:
-        await write_posts(ctx, source, list(zip(planned, articles)), pages, report)
+        await write_posts(ctx, source, list(zip(planned, articles, strict=True)), pages, report)
         remember()
     else:
         report.new_posts = sum(1 for p in planned if p.record is None)
         report.updated_posts = len(planned) - report.new_posts
 
 
-async def _fetch_source(ctx: RunContext, source: Source
-                        ) -> tuple[ParsedFeed, Callable[[], None]] | None:
+async def _fetch_source(
+    ctx: RunContext, source: Source
+) -> tuple[ParsedFeed, Callable[[], None]] | None:
     """The parsed feed and a callback that stores its validators, or None if unchanged."""
     cached = ctx.store.cached_response(source.url)
     if source.is_local:
@@ -87,8 +93,11 @@ async def _fetch_source(ctx: RunContext, source: Source
     else:
         validators = Validators(cached.etag, cached.last_modified) if cached else None
         response = await ctx.fetcher.get(
-            source.url, validators=validators, headers=dict(source.headers),
-            accept="html" if source.listing else "feed")
+            source.url,
+            validators=validators,
+            headers=dict(source.headers),
+            accept="html" if source.listing else "feed",
+        )
         if response.not_modified:
             return None
         body, final_url = response.body, response.url

@@ -14,7 +14,21 @@ from ._render import epoch_millis, format_date, render_post, replace_body
 from ._text import encode_url, fold_whitespace, markdown_link_text
 from ._yaml import yaml_flow_list, yaml_quote, yaml_scalar
 
-__all__ = ["EMPTY_BODY", "MAX_NAME_BYTES", "body_line", "encode_url", "epoch_millis",
-           "fold_whitespace", "format_date", "markdown_link_text", "post_filename",
-           "protect_liquid", "render_post", "replace_body", "slugify", "yaml_flow_list",
-           "yaml_quote", "yaml_scalar"]
+__all__ = [
+    "EMPTY_BODY",
+    "MAX_NAME_BYTES",
+    "body_line",
+    "encode_url",
+    "epoch_millis",
+    "fold_whitespace",
+    "format_date",
+    "markdown_link_text",
+    "post_filename",
+    "protect_liquid",
+    "render_post",
+    "replace_body",
+    "slugify",
+    "yaml_flow_list",
+    "yaml_quote",
+    "yaml_scalar",
+]

@@ -42,7 +42,7 @@ def body_line(html: str) -> str:
     depth = 0
     pos = 0
     for match in _TAG.finditer(html):
-        out.append(_fold_newlines(html[pos:match.start()], depth))
+        out.append(_fold_newlines(html[pos : match.start()], depth))
         out.append(match.group().replace("\n", " "))
         if match.group(2).lower() in _PRESERVE:
             depth = max(0, depth - 1) if match.group(1) else depth + 1

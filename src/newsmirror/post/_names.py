@@ -24,12 +24,18 @@ def slugify(title: str) -> str:
 
 
 def _cut_utf8(text: str, max_bytes: int) -> str:
-    data = text.encode("utf-8")[:max(0, max_bytes)]
+    data = text.encode("utf-8")[: max(0, max_bytes)]
     return data.decode("utf-8", errors="ignore").rstrip("-")
 
 
-def post_filename(title: str, published: datetime, site_tz: tzinfo, identity: str,
-                  is_taken: Callable[[str], bool], probed: dict[str, int] | None = None) -> str:
+def post_filename(
+    title: str,
+    published: datetime,
+    site_tz: tzinfo,
+    identity: str,
+    is_taken: Callable[[str], bool],
+    probed: dict[str, int] | None = None,
+) -> str:
     """``YYYY-MM-DD-<slug>.md``, at most 200 bytes, not taken by another article.
 
     ``is_taken`` judges a candidate name; names are compared case-insensitively there
@@ -45,7 +51,7 @@ def post_filename(title: str, published: datetime, site_tz: tzinfo, identity: st
     start = probed.get(key, 1) if probed is not None else 1
     for n in range(start, 10_000):
         suffix = "" if n == 1 else f"-{n}"
-        room = MAX_NAME_BYTES - len(f"{day}-{suffix}.md".encode("utf-8"))
+        room = MAX_NAME_BYTES - len(f"{day}-{suffix}.md".encode())
         name = f"{day}-{_cut_utf8(slug, room)}{suffix}.md"
         if not is_taken(name):
             if probed is not None:

@@ -22,7 +22,8 @@ _YAML_SPECIAL = re.compile(
     r"""(?ix)^(?:
         y|n|yes|no|true|false|on|off|null|~|
         [-+]?(?:\d|\.\d|\.inf|\.nan)   # anything number-like, dates included
-    )""")
+    )"""
+)
 
 
 _PLAIN_FIRST_BAD = set("-?:,[]{}#&*!|>'\"%@`=<~ \t")
@@ -31,8 +32,9 @@ _PLAIN_FIRST_BAD = set("-?:,[]{}#&*!|>'\"%@`=<~ \t")
 def yaml_quote(value: str) -> str:
     """A YAML double-quoted scalar that libyaml reads back as exactly ``value``."""
     value = _SURROGATE.sub("\ufffd", value)
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}",
-                            json.dumps(value, ensure_ascii=False))
+    return _YAML_UNSAFE.sub(
+        lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False)
+    )
 
 
 def _plain_is_safe(value: str, *, in_flow: bool) -> bool:

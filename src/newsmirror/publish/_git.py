@@ -17,8 +17,7 @@ def commit_message(summary: RunSummary) -> str:
     data = summary.to_dict()
     active = [s for s in data["sources"] if s["new_posts"] or s["updated_posts"]]
     head = f"newsmirror: {data['new_posts']} new, {data['updated_posts']} updated posts"
-    lines = [f"- {s['name']}: {s['new_posts']} new, {s['updated_posts']} updated"
-             for s in active]
+    lines = [f"- {s['name']}: {s['new_posts']} new, {s['updated_posts']} updated" for s in active]
     failed = [s["name"] for s in data["sources"] if s["errors"]]
     if failed:
         lines.append(f"- failed: {', '.join(failed)}")
@@ -31,8 +30,7 @@ def commit_changes(config: Config, summary: RunSummary) -> str | None:
     Returns the commit's first line, or None when there was nothing to commit.
     """
     root = config.root
-    candidates = (config.site.posts_dir, _relative(snapshot_path(config), root),
-                  *GENERATED_PATHS)
+    candidates = (config.site.posts_dir, _relative(snapshot_path(config), root), *GENERATED_PATHS)
     paths = [p for p in candidates if (root / p).exists()]
     _git(root, "add", "--all", "--", *paths)
     staged = subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=root)

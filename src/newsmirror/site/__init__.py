@@ -10,16 +10,39 @@ example and its local server.
 from ._archives import write_archives
 from ._demo import DEMO_FEEDS, write_demo
 from ._posts import EXCERPT_CHARS, PostInfo, read_post, scan_posts
-from ._scaffold import (GENERATED_PATHS, WORKFLOW_PATH, is_scaffolded, update_site,
-                        write_scaffold, write_workflow)
+from ._scaffold import (
+    GENERATED_PATHS,
+    WORKFLOW_PATH,
+    is_scaffolded,
+    update_site,
+    write_scaffold,
+    write_workflow,
+)
 from ._search import SEARCH_DIR, write_search_index
 from ._serve import build_and_serve
 from ._template import GENERATOR_MARK
 from ._urls import DEFAULT_PERMALINK, jekyll_slugify, post_url, term_slug
 
 __all__ = [
-    "DEFAULT_PERMALINK", "DEMO_FEEDS", "EXCERPT_CHARS", "GENERATED_PATHS", "GENERATOR_MARK",
-    "SEARCH_DIR", "WORKFLOW_PATH", "PostInfo", "build_and_serve", "is_scaffolded",
-    "jekyll_slugify", "post_url", "read_post", "scan_posts", "term_slug", "update_site",
-    "write_archives", "write_demo", "write_scaffold", "write_search_index", "write_workflow",
+    "DEFAULT_PERMALINK",
+    "DEMO_FEEDS",
+    "EXCERPT_CHARS",
+    "GENERATED_PATHS",
+    "GENERATOR_MARK",
+    "SEARCH_DIR",
+    "WORKFLOW_PATH",
+    "PostInfo",
+    "build_and_serve",
+    "is_scaffolded",
+    "jekyll_slugify",
+    "post_url",
+    "read_post",
+    "scan_posts",
+    "term_slug",
+    "update_site",
+    "write_archives",
+    "write_demo",
+    "write_scaffold",
+    "write_search_index",
+    "write_workflow",
 ]

@@ -33,18 +33,28 @@ def _relative(url: str, depth: int) -> str:
 
 def _term_page(kind: str, names: list[str]) -> str:
     title = " / ".join(names)
-    return ("---\n"
-            "layout: archive\n"
-            f"kind: {kind}\n"
-            f"title: {yaml_quote(title)}\n"
-            f"names: [ {', '.join(yaml_quote(n) for n in names)} ]\n"
-            f"{GENERATOR_MARK}\n"
-            "---\n")
+    return (
+        "---\n"
+        "layout: archive\n"
+        f"kind: {kind}\n"
+        f"title: {yaml_quote(title)}\n"
+        f"names: [ {', '.join(yaml_quote(n) for n in names)} ]\n"
+        f"{GENERATOR_MARK}\n"
+        "---\n"
+    )
 
 
 def _month_page(month: str, posts: list[PostInfo]) -> str:
-    lines = ["---", "layout: archive", "kind: month", f'title: "{month}"',
-             f"month: \"{month}\"", f"posts: {len(posts)}", GENERATOR_MARK, "---"]
+    lines = [
+        "---",
+        "layout: archive",
+        "kind: month",
+        f'title: "{month}"',
+        f'month: "{month}"',
+        f"posts: {len(posts)}",
+        GENERATOR_MARK,
+        "---",
+    ]
     day = None
     for p in posts:  # newest first
         d = p.date.strftime("%Y-%m-%d")
@@ -57,17 +67,25 @@ def _month_page(month: str, posts: list[PostInfo]) -> str:
         src = f' <span class="post-source">{_html_text(p.source)}</span>' if p.source else ""
         lines.append(
             f'<li class="post-item"><time datetime="{p.date.isoformat()}">'
-            f'{p.date.strftime("%H:%M")}</time> '
+            f"{p.date.strftime('%H:%M')}</time> "
             f'<a class="post-link" href="{_html_text(_relative(p.url, 3))}">'
-            f'{_html_text(p.title)}</a>{src}</li>')
+            f"{_html_text(p.title)}</a>{src}</li>"
+        )
     if day is not None:
         lines.append("</ol>")
     return "\n".join(lines) + "\n"
 
 
 def _archive_index(months: dict[str, int], total: int) -> str:
-    lines = ["---", "layout: archive", "kind: months", 'title: "Archive"', GENERATOR_MARK,
-             "---", f'<p class="archive-count">{total} posts</p>']
+    lines = [
+        "---",
+        "layout: archive",
+        "kind: months",
+        'title: "Archive"',
+        GENERATOR_MARK,
+        "---",
+        f'<p class="archive-count">{total} posts</p>',
+    ]
     year = None
     for month in sorted(months, reverse=True):
         y, mo = month.split("-")
@@ -77,22 +95,27 @@ def _archive_index(months: dict[str, int], total: int) -> str:
             lines.append(f'<h2 class="year-head">{y}</h2>')
             lines.append('<ul class="month-list">')
             year = y
-        lines.append(f'<li><a href="{y}/{mo}/">{month}</a> <span class="count">{months[month]}</span></li>')
+        lines.append(
+            f'<li><a href="{y}/{mo}/">{month}</a> <span class="count">{months[month]}</span></li>'
+        )
     if year is not None:
         lines.append("</ul>")
     return "\n".join(lines) + "\n"
 
 
-def write_archives(site_dir: Path | str, posts_dir: str = "_posts", *,
-                   timezone: str | None = None,
-                   posts: list[PostInfo] | None = None) -> list[Path]:
+def write_archives(
+    site_dir: Path | str,
+    posts_dir: str = "_posts",
+    *,
+    timezone: str | None = None,
+    posts: list[PostInfo] | None = None,
+) -> list[Path]:
     """Write the per-source, per-tag and per-month archive pages; return changed files."""
     site_dir = Path(site_dir)
     if posts is None:
         posts = scan_posts(site_dir, posts_dir, timezone=timezone)
     written: list[Path] = []
-    for kind, folder, attr in (("category", "categories", "categories"),
-                               ("tag", "tags", "tags")):
+    for kind, folder, attr in (("category", "categories", "categories"), ("tag", "tags", "tags")):
         groups: dict[str, set[str]] = {}
         for p in posts:
             for name in getattr(p, attr):
@@ -113,7 +136,9 @@ def write_archives(site_dir: Path | str, posts_dir: str = "_posts", *,
         keep.add(path)
         write_generated(path, _month_page(month, items), written)
     remove_stale(site_dir / "archive", keep)
-    write_generated(site_dir / "archive" / "index.html",
-                     _archive_index({m: len(v) for m, v in by_month.items()}, len(posts)),
-                     written)
+    write_generated(
+        site_dir / "archive" / "index.html",
+        _archive_index({m: len(v) for m, v in by_month.items()}, len(posts)),
+        written,
+    )
     return written

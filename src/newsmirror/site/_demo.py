@@ -32,11 +32,11 @@ def write_demo(site_dir: Path | str, *, overwrite: bool = False) -> list[Path]:
                 walk(child, rel + "/")
             elif rel == "newsmirror.toml":
                 config = child.read_text(encoding="utf-8").replace(
-                    'url = "feeds/', f'url = "{DEMO_FEEDS}feeds/')
+                    'url = "feeds/', f'url = "{DEMO_FEEDS}feeds/'
+                )
                 write_template(site_dir, rel, config.encode("utf-8"), overwrite, written)
             else:
-                write_template(site_dir, DEMO_FEEDS + rel, child.read_bytes(), overwrite,
-                                written)
+                write_template(site_dir, DEMO_FEEDS + rel, child.read_bytes(), overwrite, written)
 
     walk(root, "")
     return written

@@ -9,10 +9,26 @@ from pathlib import Path
 __all__ = ["config_value", "flow_sequence", "scalar"]
 
 
-_YAML_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n",
-                 "v": "\v", "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"',
-                 "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028",
-                 "P": "\u2029"}
+_YAML_ESCAPES = {
+    "0": "\0",
+    "a": "\a",
+    "b": "\b",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\v",
+    "f": "\f",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
+}
 
 
 def _unquote_double(text: str) -> tuple[str, int]:
@@ -26,7 +42,7 @@ def _unquote_double(text: str) -> tuple[str, int]:
             esc = text[i + 1]
             width = {"x": 2, "u": 4, "U": 8}.get(esc)
             if width:
-                out.append(chr(int(text[i + 2:i + 2 + width], 16)))
+                out.append(chr(int(text[i + 2 : i + 2 + width], 16)))
                 i += 2 + width
                 continue
             out.append(_YAML_ESCAPES.get(esc, esc))
@@ -41,7 +57,7 @@ def _unquote_single(text: str) -> tuple[str, int]:
     out, i = [], 1
     while i < len(text):
         if text[i] == "'":
-            if text[i + 1:i + 2] == "'":
+            if text[i + 1 : i + 2] == "'":
                 out.append("'")
                 i += 2
                 continue
@@ -90,7 +106,7 @@ def config_value(site_dir: Path, key: str) -> str | None:
         text = path.read_text(encoding="utf-8")
     except OSError:
         return None
-    m = re.search(r"^%s:[ \t]*(.*)$" % re.escape(key), text, re.M)
+    m = re.search(rf"^{re.escape(key)}:[ \t]*(.*)$", text, re.M)
     if not m or not m.group(1).strip():
         return None
     return scalar(m.group(1))

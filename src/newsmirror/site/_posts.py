@@ -50,11 +50,12 @@ def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
     """Plain text of the first part of the article body (captions, scripts dropped)."""
     # The article HTML starts after the first blank line (after the link line).
     cut = body.find("\n\n")
-    body = body[cut + 2:] if cut >= 0 else body
-    body = body[:limit * 60]
+    body = body[cut + 2 :] if cut >= 0 else body
+    body = body[: limit * 60]
     if "{%" in body:  # newsmirror's Liquid protection (FORMAT.md, "Liquid")
-        body = (body.replace(_LIQUID_LITERAL, "{%").replace("{% raw %}", "")
-                .replace("{% endraw %}", ""))
+        body = (
+            body.replace(_LIQUID_LITERAL, "{%").replace("{% raw %}", "").replace("{% endraw %}", "")
+        )
     text = " ".join(html_to_text(body, drop=_NOT_IN_EXCERPT).split())
     if len(text) > limit:
         text = text[:limit].rstrip() + "…"
@@ -83,7 +84,7 @@ def read_post(path: Path, tz: tzinfo, permalink: str = DEFAULT_PERMALINK) -> Pos
         if km:
             data[km.group(1)] = km.group(2)
     body_start = text.find("\n", end + 4)
-    body = text[body_start + 1:] if body_start >= 0 else ""
+    body = text[body_start + 1 :] if body_start >= 0 else ""
     try:
         title = scalar(data.get("title", ""))
         author = scalar(data.get("author", ""))
@@ -96,8 +97,11 @@ def read_post(path: Path, tz: tzinfo, permalink: str = DEFAULT_PERMALINK) -> Pos
         return None
     if data.get("published", "").strip() == "false":
         return None
-    if len(categories) == 1 and " " in categories[0] and not data.get(
-            "categories", "").lstrip().startswith("["):
+    if (
+        len(categories) == 1
+        and " " in categories[0]
+        and not data.get("categories", "").lstrip().startswith("[")
+    ):
         categories = tuple(categories[0].split())
     if raw_date:
         when = parse_date(raw_date, tz)
@@ -111,9 +115,13 @@ def read_post(path: Path, tz: tzinfo, permalink: str = DEFAULT_PERMALINK) -> Pos
             return None
     when = when.astimezone(tz)
     return PostInfo(
-        path=path, title=title, date=when, author=author,
+        path=path,
+        title=title,
+        date=when,
+        author=author,
         source=categories[0] if categories else author,
-        categories=categories, tags=tags,
+        categories=categories,
+        tags=tags,
         url=post_url(slug, categories, when, permalink),
         text=_excerpt(body),
     )
@@ -129,8 +137,9 @@ def _site_settings(site_dir: Path, tz: str | None) -> tuple[tzinfo, str]:
     return site_zone, permalink
 
 
-def scan_posts(site_dir: Path | str, posts_dir: str = "_posts", *,
-               timezone: str | None = None) -> list[PostInfo]:
+def scan_posts(
+    site_dir: Path | str, posts_dir: str = "_posts", *, timezone: str | None = None
+) -> list[PostInfo]:
     """Every publishable post under ``site_dir/posts_dir``, newest first."""
     site_dir = Path(site_dir)
     site_zone, permalink = _site_settings(site_dir, timezone)

@@ -15,16 +15,27 @@ from ..util.zones import zone
 from ._search import SEARCH_DIR, write_search_index
 from ._template import template_files, write_template
 
-__all__ = ["GENERATED_PATHS", "WORKFLOW_PATH", "is_scaffolded", "update_site",
-           "write_scaffold", "write_workflow"]
+__all__ = [
+    "GENERATED_PATHS",
+    "WORKFLOW_PATH",
+    "is_scaffolded",
+    "update_site",
+    "write_scaffold",
+    "write_workflow",
+]
 
 WORKFLOW_PATH = ".github/workflows/newsmirror.yml"
 
 
-def write_scaffold(site_dir: Path | str, *, title: str = "newsmirror archive",
-                   timezone: str = "UTC", overwrite: bool = False,
-                   description: str = "News feeds, mirrored and kept.",
-                   lang: str = "zh-CN") -> list[Path]:
+def write_scaffold(
+    site_dir: Path | str,
+    *,
+    title: str = "newsmirror archive",
+    timezone: str = "UTC",
+    overwrite: bool = False,
+    description: str = "News feeds, mirrored and kept.",
+    lang: str = "zh-CN",
+) -> list[Path]:
     """Write the Jekyll site (layouts, pages, styles, search, workflow) into ``site_dir``.
 
     Existing files are kept unless ``overwrite``. The archive pages and the search index
@@ -37,10 +48,12 @@ def write_scaffold(site_dir: Path | str, *, title: str = "newsmirror archive",
     for rel, data in template_files():
         if rel == "_config.yml":
             text = data.decode("utf-8")
-            text = (text.replace("@@TITLE@@", yaml_quote(title))
-                    .replace("@@DESCRIPTION@@", yaml_quote(description))
-                    .replace("@@LANG@@", yaml_quote(lang))
-                    .replace("@@TIMEZONE@@", yaml_quote(timezone)))
+            text = (
+                text.replace("@@TITLE@@", yaml_quote(title))
+                .replace("@@DESCRIPTION@@", yaml_quote(description))
+                .replace("@@LANG@@", yaml_quote(lang))
+                .replace("@@TIMEZONE@@", yaml_quote(timezone))
+            )
             data = text.encode("utf-8")
         write_template(site_dir, rel, data, overwrite, written)
     (site_dir / "_posts").mkdir(exist_ok=True)
@@ -67,8 +80,9 @@ def is_scaffolded(site_dir: Path | str) -> bool:
     return (Path(site_dir) / "search.html").is_file()
 
 
-def update_site(site_dir: Path | str, posts_dir: str = "_posts", *,
-                timezone: str | None = None) -> list[Path]:
+def update_site(
+    site_dir: Path | str, posts_dir: str = "_posts", *, timezone: str | None = None
+) -> list[Path]:
     """Archive pages and search index from one scan of the posts; return changed files.
 
     The same as :func:`write_search_index` with ``archives=True``; call it after every

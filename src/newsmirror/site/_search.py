@@ -26,9 +26,14 @@ def _json_bytes(obj: object) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def write_search_index(site_dir: Path | str, posts_dir: str = "_posts", *,
-                       timezone: str | None = None, archives: bool = True,
-                       posts: list[PostInfo] | None = None) -> list[Path]:
+def write_search_index(
+    site_dir: Path | str,
+    posts_dir: str = "_posts",
+    *,
+    timezone: str | None = None,
+    archives: bool = True,
+    posts: list[PostInfo] | None = None,
+) -> list[Path]:
     """Write ``assets/search/index.json`` and one shard per month; return changed files.
 
     With ``archives`` (the default) the archive pages are written from the same scan of
@@ -46,15 +51,22 @@ def write_search_index(site_dir: Path | str, posts_dir: str = "_posts", *,
     by_month: dict[str, list[list[str]]] = {}
     for p in posts:  # newest first
         by_month.setdefault(month_of(p), []).append(
-            [p.title, p.source, p.date.isoformat(timespec="minutes"), p.url, p.text])
+            [p.title, p.source, p.date.isoformat(timespec="minutes"), p.url, p.text]
+        )
     shards = []
     for month in sorted(by_month, reverse=True):
         data = _json_bytes({"month": month, "items": by_month[month]})
         path = out / f"{month}.json"
         if write_if_changed(path, data):
             written.append(path)
-        shards.append({"id": month, "file": path.name, "count": len(by_month[month]),
-                       "v": hashlib.sha1(data).hexdigest()[:10]})
+        shards.append(
+            {
+                "id": month,
+                "file": path.name,
+                "count": len(by_month[month]),
+                "v": hashlib.sha1(data).hexdigest()[:10],
+            }
+        )
     manifest = {
         "version": 1,
         "fields": SEARCH_FIELDS,

@@ -10,8 +10,15 @@ from pathlib import Path
 
 from ..util.files import write_if_changed
 
-__all__ = ["GENERATOR_MARK", "TEMPLATE_PACKAGE", "is_generated", "remove_stale",
-           "template_files", "write_generated", "write_template"]
+__all__ = [
+    "GENERATOR_MARK",
+    "TEMPLATE_PACKAGE",
+    "is_generated",
+    "remove_stale",
+    "template_files",
+    "write_generated",
+    "write_template",
+]
 
 log = logging.getLogger("newsmirror")
 
@@ -76,8 +83,9 @@ def template_files() -> Iterator[tuple[str, bytes]]:
     yield from walk(root, "")
 
 
-def write_template(site_dir: Path, rel: str, data: bytes, overwrite: bool,
-                    written: list[Path]) -> None:
+def write_template(
+    site_dir: Path, rel: str, data: bytes, overwrite: bool, written: list[Path]
+) -> None:
     path = site_dir / rel
     if path.exists() and not overwrite:
         return

@@ -91,8 +91,9 @@ def _sanitize_url(url: str) -> str:
     return re.sub("/+", "/", url)
 
 
-def post_url(slug: str, categories: Iterable[str], when: datetime,
-             permalink: str = DEFAULT_PERMALINK) -> str:
+def post_url(
+    slug: str, categories: Iterable[str], when: datetime, permalink: str = DEFAULT_PERMALINK
+) -> str:
     """The URL Jekyll gives a post (``when`` already in the site's time zone)."""
     template = PERMALINK_STYLES.get(permalink, permalink)
     cats: list[str] = []
@@ -105,14 +106,25 @@ def post_url(slug: str, categories: Iterable[str], when: datetime,
         "title": jekyll_slugify(slug, "pretty", cased=True),
         "slug": jekyll_slugify(slug),
         "name": jekyll_slugify(slug),
-        "year": when.strftime("%Y"), "month": when.strftime("%m"), "day": when.strftime("%d"),
-        "hour": when.strftime("%H"), "minute": when.strftime("%M"),
-        "second": when.strftime("%S"), "i_day": str(when.day), "i_month": str(when.month),
-        "short_year": when.strftime("%y"), "y_day": when.strftime("%j"),
-        "short_month": when.strftime("%b"), "long_month": when.strftime("%B"),
-        "week": when.strftime("%V"), "w_year": when.strftime("%G"),
-        "w_day": when.strftime("%u"), "short_day": when.strftime("%a"),
-        "long_day": when.strftime("%A"), "output_ext": ".html", "collection": "posts",
+        "year": when.strftime("%Y"),
+        "month": when.strftime("%m"),
+        "day": when.strftime("%d"),
+        "hour": when.strftime("%H"),
+        "minute": when.strftime("%M"),
+        "second": when.strftime("%S"),
+        "i_day": str(when.day),
+        "i_month": str(when.month),
+        "short_year": when.strftime("%y"),
+        "y_day": when.strftime("%j"),
+        "short_month": when.strftime("%b"),
+        "long_month": when.strftime("%B"),
+        "week": when.strftime("%V"),
+        "w_year": when.strftime("%G"),
+        "w_day": when.strftime("%u"),
+        "short_day": when.strftime("%a"),
+        "long_day": when.strftime("%A"),
+        "output_ext": ".html",
+        "collection": "posts",
     }
 
     def sub(m: re.Match[str]) -> str:

@@ -6,5 +6,14 @@ from ._records import CachedResponse, Health, ItemRecord, ItemState
 from ._schema import SCHEMA_VERSION
 from ._sqlite import Store
 
-__all__ = ["SCHEMA_VERSION", "CachedResponse", "Health", "ItemRecord", "ItemState", "Store",
-           "StoreError", "compress_page", "decompress_page"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "CachedResponse",
+    "Health",
+    "ItemRecord",
+    "ItemState",
+    "Store",
+    "StoreError",
+    "compress_page",
+    "decompress_page",
+]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 SCHEMA_VERSION = 1
 
 

@@ -8,15 +8,21 @@ from datetime import datetime
 from ..errors import StoreError
 from ._records import ItemRecord
 
-
 SNAPSHOT_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 def record_from_json(number: int, line: str) -> ItemRecord:
     try:
         data = json.loads(line)
-        return ItemRecord(data["source"], data["key"], data.get("link"), data["post"],
-                          data["hash"], datetime.fromisoformat(data["first_seen"]),
-                          datetime.fromisoformat(data["published"]), "written")
+        return ItemRecord(
+            data["source"],
+            data["key"],
+            data.get("link"),
+            data["post"],
+            data["hash"],
+            datetime.fromisoformat(data["first_seen"]),
+            datetime.fromisoformat(data["published"]),
+            "written",
+        )
     except (ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"state snapshot line {number}: {exc}") from None

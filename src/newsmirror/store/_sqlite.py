@@ -52,8 +52,9 @@ class Store:
         if row is None:
             self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
         elif int(row[0]) > SCHEMA_VERSION:
-            raise StoreError(f"{self.path}: written by a newer newsmirror "
-                             f"(schema {row[0]}); upgrade newsmirror")
+            raise StoreError(
+                f"{self.path}: written by a newer newsmirror (schema {row[0]}); upgrade newsmirror"
+            )
 
     def close(self) -> None:
         self.db.close()
@@ -79,12 +80,15 @@ class Store:
     def items_of(self, source: str) -> dict[str, ItemRecord]:
         rows = self.db.execute(
             "SELECT source, key, link, post_path, content_hash, first_seen, published, state"
-            " FROM items WHERE source = ?", (source,))
+            " FROM items WHERE source = ?",
+            (source,),
+        )
         return {row[1]: _item(row) for row in rows}
 
     def post_path_taken(self, post_path: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM items WHERE lower(post_path) = lower(?)",
-                              (post_path,)).fetchone()
+        row = self.db.execute(
+            "SELECT 1 FROM items WHERE lower(post_path) = lower(?)", (post_path,)
+        ).fetchone()
         return row is not None
 
     def put_item(self, record: ItemRecord) -> None:
@@ -99,71 +103,104 @@ class Store:
             " ON CONFLICT (source, key) DO UPDATE SET link = excluded.link,"
             " content_hash = excluded.content_hash, published = excluded.published,"
             " state = excluded.state, updated_at = excluded.updated_at",
-            [(r.source, r.key, r.link, r.post_path, r.content_hash, iso(r.first_seen),
-              iso(r.published), r.state, now) for r in records])
+            [
+                (
+                    r.source,
+                    r.key,
+                    r.link,
+                    r.post_path,
+                    r.content_hash,
+                    iso(r.first_seen),
+                    iso(r.published),
+                    r.state,
+                    now,
+                )
+                for r in records
+            ],
+        )
 
     def mark_written(self, source: str, keys: list[str]) -> None:
-        self.db.executemany("UPDATE items SET state = 'written' WHERE source = ? AND key = ?",
-                            [(source, key) for key in keys])
+        self.db.executemany(
+            "UPDATE items SET state = 'written' WHERE source = ? AND key = ?",
+            [(source, key) for key in keys],
+        )
 
     def post_count(self, source: str) -> int:
-        return self.db.execute("SELECT count(*) FROM items WHERE source = ?",
-                               (source,)).fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM items WHERE source = ?", (source,)).fetchone()[
+            0
+        ]
 
     def all_items(self) -> list[ItemRecord]:
         rows = self.db.execute(
             "SELECT source, key, link, post_path, content_hash, first_seen, published, state"
-            " FROM items ORDER BY source, key")
+            " FROM items ORDER BY source, key"
+        )
         return [_item(row) for row in rows]
 
     # --- HTTP validators --------------------------------------------------------------
 
     def cached_response(self, url: str) -> CachedResponse | None:
-        row = self.db.execute("SELECT etag, last_modified, body_hash FROM http_cache"
-                              " WHERE url = ?", (url,)).fetchone()
+        row = self.db.execute(
+            "SELECT etag, last_modified, body_hash FROM http_cache WHERE url = ?", (url,)
+        ).fetchone()
         return CachedResponse(*row) if row else None
 
     def put_cached_response(self, url: str, cached: CachedResponse) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)",
-            (url, cached.etag, cached.last_modified, cached.body_hash, iso(utc_now())))
+            (url, cached.etag, cached.last_modified, cached.body_hash, iso(utc_now())),
+        )
 
     # --- source health ------------------------------------------------------------------
 
     def health(self, source: str) -> Health:
         row = self.db.execute(
             "SELECT source, failures, last_error, last_success, last_attempt, next_due,"
-            " last_item_count FROM source_health WHERE source = ?", (source,)).fetchone()
+            " last_item_count FROM source_health WHERE source = ?",
+            (source,),
+        ).fetchone()
         if row is None:
             return Health(source)
-        return Health(row[0], row[1], row[2], from_iso(row[3]), from_iso(row[4]),
-                      from_iso(row[5]), row[6])
+        return Health(
+            row[0], row[1], row[2], from_iso(row[3]), from_iso(row[4]), from_iso(row[5]), row[6]
+        )
 
     def put_health(self, health: Health) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO source_health VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (health.source, health.failures, health.last_error,
-             iso(health.last_success) if health.last_success else None,
-             iso(health.last_attempt) if health.last_attempt else None,
-             iso(health.next_due) if health.next_due else None, health.last_item_count))
+            (
+                health.source,
+                health.failures,
+                health.last_error,
+                iso(health.last_success) if health.last_success else None,
+                iso(health.last_attempt) if health.last_attempt else None,
+                iso(health.next_due) if health.next_due else None,
+                health.last_item_count,
+            ),
+        )
 
     # --- raw pages ------------------------------------------------------------------------
 
-    def put_page(self, source: str, key: str, url: str, content_type: str | None,
-                 body: bytes) -> None:
+    def put_page(
+        self, source: str, key: str, url: str, content_type: str | None, body: bytes
+    ) -> None:
         self.put_compressed_page(source, key, url, content_type, compress_page(body))
 
-    def put_compressed_page(self, source: str, key: str, url: str, content_type: str | None,
-                            compressed: bytes) -> None:
+    def put_compressed_page(
+        self, source: str, key: str, url: str, content_type: str | None, compressed: bytes
+    ) -> None:
         """``put_page`` for a body already passed through ``compress_page`` (the pipeline
         compresses in its extraction workers)."""
-        self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
-                        (source, key, url, content_type, iso(utc_now()), compressed))
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
+            (source, key, url, content_type, iso(utc_now()), compressed),
+        )
 
     def pages_of(self, source: str) -> Iterator[tuple[str, str, str | None, bytes]]:
         """(key, final URL, content type, raw bytes) of every stored page of a source."""
-        rows = self.db.execute("SELECT key, url, content_type, body FROM pages"
-                               " WHERE source = ?", (source,))
+        rows = self.db.execute(
+            "SELECT key, url, content_type, body FROM pages WHERE source = ?", (source,)
+        )
         for key, url, content_type, body in rows:
             yield key, url, content_type, decompress_page(body)
 
@@ -179,11 +216,23 @@ class Store:
         encode = SNAPSHOT_ENCODER.encode
         rows = self.db.execute(
             "SELECT source, key, link, post_path, content_hash, first_seen, published"
-            " FROM items ORDER BY source, key")
-        return "".join(encode({
-            "source": source, "key": key, "link": link, "post": post, "hash": content_hash,
-            "first_seen": canonical_iso(first_seen), "published": canonical_iso(published),
-        }) + "\n" for source, key, link, post, content_hash, first_seen, published in rows)
+            " FROM items ORDER BY source, key"
+        )
+        return "".join(
+            encode(
+                {
+                    "source": source,
+                    "key": key,
+                    "link": link,
+                    "post": post,
+                    "hash": content_hash,
+                    "first_seen": canonical_iso(first_seen),
+                    "published": canonical_iso(published),
+                }
+            )
+            + "\n"
+            for source, key, link, post, content_hash, first_seen, published in rows
+        )
 
     def merge_items(self, text: str) -> int:
         """Add the items of an ``export_items`` snapshot that the store does not know.
@@ -196,21 +245,44 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'snapshot'").fetchone()
         if row and row[0] == digest:
             return 0
-        records = [record_from_json(number, line)
-                   for number, line in enumerate(text.splitlines(), 1) if line.strip()]
+        records = [
+            record_from_json(number, line)
+            for number, line in enumerate(text.splitlines(), 1)
+            if line.strip()
+        ]
         with self.transaction():
             before = self.db.total_changes
             self.db.executemany(
                 "INSERT OR IGNORE INTO items (source, key, link, post_path, content_hash,"
                 " first_seen, published, state, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, 'written', ?)",
-                [(r.source, r.key, r.link, r.post_path, r.content_hash, iso(r.first_seen),
-                  iso(r.published), iso(utc_now())) for r in records])
+                [
+                    (
+                        r.source,
+                        r.key,
+                        r.link,
+                        r.post_path,
+                        r.content_hash,
+                        iso(r.first_seen),
+                        iso(r.published),
+                        iso(utc_now()),
+                    )
+                    for r in records
+                ],
+            )
             added = self.db.total_changes - before
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (digest,))
         return added
 
 
 def _item(row: tuple) -> ItemRecord:
-    return ItemRecord(row[0], row[1], row[2], row[3], row[4],
-                      datetime.fromisoformat(row[5]), datetime.fromisoformat(row[6]), row[7])
+    return ItemRecord(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        datetime.fromisoformat(row[5]),
+        datetime.fromisoformat(row[6]),
+        row[7],
+    )

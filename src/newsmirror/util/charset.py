@@ -28,14 +28,55 @@ __all__ = ["charset_from_content_type", "decode", "normalize_label"]
 
 # Labels whose real-world content is a superset codec. Keys are lower-cased labels.
 _SUPERSETS: dict[str, str] = {
-    **dict.fromkeys(("gb2312", "gbk", "x-gbk", "cp936", "ms936", "windows-936", "gb_2312",
-                     "gb_2312-80", "csgb2312", "chinese", "iso-ir-58", "euc-cn",
-                     "csiso58gb231280", "gb18030"), "gb18030"),
-    **dict.fromkeys(("big5", "big5-hkscs", "big5hkscs", "cp950", "ms950", "x-x-big5",
-                     "csbig5", "cn-big5", "x-big5"), "big5hkscs"),
+    **dict.fromkeys(
+        (
+            "gb2312",
+            "gbk",
+            "x-gbk",
+            "cp936",
+            "ms936",
+            "windows-936",
+            "gb_2312",
+            "gb_2312-80",
+            "csgb2312",
+            "chinese",
+            "iso-ir-58",
+            "euc-cn",
+            "csiso58gb231280",
+            "gb18030",
+        ),
+        "gb18030",
+    ),
+    **dict.fromkeys(
+        (
+            "big5",
+            "big5-hkscs",
+            "big5hkscs",
+            "cp950",
+            "ms950",
+            "x-x-big5",
+            "csbig5",
+            "cn-big5",
+            "x-big5",
+        ),
+        "big5hkscs",
+    ),
     # Browsers decode these as windows-1252; servers mean it (smart quotes at 0x93/0x94).
-    **dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "ascii",
-                     "us-ascii", "ansi_x3.4-1968", "windows-1252", "cp1252"), "cp1252"),
+    **dict.fromkeys(
+        (
+            "iso-8859-1",
+            "iso8859-1",
+            "latin1",
+            "latin-1",
+            "l1",
+            "ascii",
+            "us-ascii",
+            "ansi_x3.4-1968",
+            "windows-1252",
+            "cp1252",
+        ),
+        "cp1252",
+    ),
 }
 # A label inside the document cannot honestly say UTF-16/32: we just read it as ASCII.
 _NOT_IN_DOCUMENT = ("utf-16", "utf-32")
@@ -96,7 +137,7 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode ``body``; return ``(text, codec name)``. Never raises on bad bytes."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
-            return body[len(bom):].decode(codec, "replace"), codec
+            return body[len(bom) :].decode(codec, "replace"), codec
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -136,7 +177,7 @@ def _meta_declared(body: bytes) -> str | None:
     head = body[:_HEAD_SCAN_CAP]
     end = _HEAD_END.search(head)
     if end:
-        head = head[:end.start()]
+        head = head[: end.start()]
     match = _META_CHARSET.search(head)
     return match.group(1).decode("ascii") if match else None
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import re
 import warnings
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 __all__ = ["canonical_iso", "from_iso", "iso", "parse_date", "to_utc", "utc_now"]
 
-UTC = timezone.utc
+UTC = UTC
 
 _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
@@ -166,16 +166,18 @@ def parse_date(text: object, default_tz: tzinfo | None = UTC) -> datetime | None
         default_tz = UTC
     try:
         return _parse(text, default_tz)
-    except Exception:  # a date parser must never take a feed down
+    except Exception:  # noqa: BLE001 - a date parser must never take a feed down
         return None
 
 
 _RFC_FAST = re.compile(
-    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})$"
+    r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]{2}) (\d{4}) "
+    r"(\d{2}):(\d{2}):(\d{2}) (GMT|UTC|[+-]\d{4})$"
 )
 
 
-def _parse(text: str, tz0: tzinfo) -> datetime | None:
+# One ladder of forms, the cheapest and most common first.
+def _parse(text: str, tz0: tzinfo) -> datetime | None:  # noqa: C901
     c = text[:1]
     if c.isdigit() and len(text) >= 10 and text[4] == "-" and text.isascii():
         # RFC 3339 / ISO 8601 in its usual forms: the C parser, 50x faster than regexes.
@@ -214,7 +216,9 @@ def _parse(text: str, tz0: tzinfo) -> datetime | None:
             if tz is None:
                 return _fallback(text, tz0)
             if hh is None:
-                return _build(int(m.group("y")), int(m.group("mo")), int(m.group("d")), 0, 0, 0, None, tz)
+                return _build(
+                    int(m.group("y")), int(m.group("mo")), int(m.group("d")), 0, 0, 0, None, tz
+                )
             h = _ampm(int(hh), m.group("ampm")) if sep == "年" else int(hh)
             return _build(
                 int(m.group("y")), int(m.group("mo")), int(m.group("d")),
@@ -274,7 +278,7 @@ def _fallback(text: str, tz0: tzinfo) -> datetime | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # UnknownTimezoneWarning: read as default_tz
             dt = du.parse(text, tzinfos=_TZINFOS)
-    except Exception:
+    except Exception:  # noqa: BLE001 - dateutil raises many types on junk
         return None
     if dt.tzinfo is None or dt.utcoffset() is None:
         dt = dt.replace(tzinfo=tz0)

@@ -36,7 +36,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         try:
             view = memoryview(raw)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
         finally:
             os.close(fd)
         os.replace(tmp, path)

@@ -6,7 +6,14 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
-__all__ = ["CJK_WEIGHT", "HIDDEN", "html_to_text", "node_text", "visible_length", "visible_squeezed"]
+__all__ = [
+    "CJK_WEIGHT",
+    "HIDDEN",
+    "html_to_text",
+    "node_text",
+    "visible_length",
+    "visible_squeezed",
+]
 
 
 HIDDEN = "script, style, noscript, template"  # elements whose text no reader sees
@@ -27,8 +34,10 @@ def html_to_text(html: str, *, drop: str = HIDDEN) -> str:
         node.decompose()
     for node in body.css("br"):
         node.replace_with("\n")
-    for node in body.css("p, div, li, h1, h2, h3, h4, h5, h6, figcaption, blockquote, tr, "
-                         "pre, section, article, figure, table, ul, ol, dt, dd"):
+    for node in body.css(
+        "p, div, li, h1, h2, h3, h4, h5, h6, figcaption, blockquote, tr, "
+        "pre, section, article, figure, table, ul, ol, dt, dd"
+    ):
         node.insert_after("\n")
     text = body.text(deep=True, separator="") or ""
     lines = (" ".join(line.split()) for line in text.split("\n"))
@@ -40,8 +49,10 @@ def node_text(node) -> str:
     return " ".join((node.text(deep=True, separator=" ") or "").split())
 
 
-_CJK = re.compile(r"[\u3000-\u303f\uff00-\uffef\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-                  r"\U00020000-\U0002fa1f]")
+_CJK = re.compile(
+    r"[\u3000-\u303f\uff00-\uffef\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    r"\U00020000-\U0002fa1f]"
+)
 
 
 _CJK_RUN = re.compile(_CJK.pattern + "+")

@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["detect_kind", "has_binary_signature", "is_binary", "looks_like_html",
-           "looks_like_html_page"]
+__all__ = [
+    "detect_kind",
+    "has_binary_signature",
+    "is_binary",
+    "looks_like_html",
+    "looks_like_html_page",
+]
 
-_SIGNATURES = (b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
-               b"RIFF", b"\x00\x00\x01\x00")
+_SIGNATURES = (
+    b"%PDF-",
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+)
 # the same signatures as they look once decoded (a PNG's 0x89 becomes U+0089 or U+FFFD)
 _TEXT_SIGNATURES = ("\x89PNG", "\ufffdPNG", "GIF8", "\xff\xd8\xff", "%PDF")
 _CONTROL_BYTES = frozenset(range(32)) - {9, 10, 13}

@@ -16,13 +16,45 @@ def host_of(url: str) -> str:
         return ""
 
 
-_TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_eid", "mc_cid", "yclid",
-    "_hsenc", "_hsmi", "__hssc", "__hstc", "__hsfp", "hsctatracking", "igshid", "mkt_tok",
-    "oly_anon_id", "oly_enc_id", "rb_clickid", "s_cid", "vero_id", "vero_conv",
-    "wickedid", "twclid", "ttclid", "srsltid", "spm", "scm", "_ga", "_gl", "ref_src",
-    "cmpid", "ito", "ocid",
-})
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "mc_eid",
+        "mc_cid",
+        "yclid",
+        "_hsenc",
+        "_hsmi",
+        "__hssc",
+        "__hstc",
+        "__hsfp",
+        "hsctatracking",
+        "igshid",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "rb_clickid",
+        "s_cid",
+        "vero_id",
+        "vero_conv",
+        "wickedid",
+        "twclid",
+        "ttclid",
+        "srsltid",
+        "spm",
+        "scm",
+        "_ga",
+        "_gl",
+        "ref_src",
+        "cmpid",
+        "ito",
+        "ocid",
+    }
+)
 
 
 def strip_tracking(url: str) -> str:
@@ -34,9 +66,14 @@ def strip_tracking(url: str) -> str:
     if not parts.query:
         return url
     pairs = parts.query.split("&")
-    kept = [p for p in pairs
-            if not (p.split("=", 1)[0].lower().startswith("utm_")
-                    or p.split("=", 1)[0].lower() in _TRACKING_PARAMS)]
+    kept = [
+        p
+        for p in pairs
+        if not (
+            p.split("=", 1)[0].lower().startswith("utm_")
+            or p.split("=", 1)[0].lower() in _TRACKING_PARAMS
+        )
+    ]
     if len(kept) == len(pairs):
         return url
     return urlunsplit(parts._replace(query="&".join(kept)))
@@ -53,10 +90,14 @@ def scheme_of(url: str) -> str:
         # the common case: nothing to strip first (the slow path below gives the same)
         m = _SCHEME.match(url)
         return m.group(1).lower() if m else ""
-    m = _SCHEME.match(_STRIP_IN_URL.sub("", url).lstrip("\x00\x01\x02\x03\x04\x05\x06\x07"
-                                                           "\x08\x0b\x0c\x0e\x0f\x10\x11"
-                                                           "\x12\x13\x14\x15\x16\x17\x18"
-                                                           "\x19\x1a\x1b\x1c\x1d\x1e\x1f "))
+    m = _SCHEME.match(
+        _STRIP_IN_URL.sub("", url).lstrip(
+            "\x00\x01\x02\x03\x04\x05\x06\x07"
+            "\x08\x0b\x0c\x0e\x0f\x10\x11"
+            "\x12\x13\x14\x15\x16\x17\x18"
+            "\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+        )
+    )
     return m.group(1).lower() if m else ""
 
 
@@ -74,8 +115,7 @@ def absolute_url(url: str, base: str | None) -> str | None:
     url = url.strip()
     if not url:
         return None
-    if url.startswith(_PLAIN_PREFIXES) and "\t" not in url and "\n" not in url \
-            and "\r" not in url:
+    if url.startswith(_PLAIN_PREFIXES) and "\t" not in url and "\n" not in url and "\r" not in url:
         return url  # the common cases, as the general path below answers them
     scheme = scheme_of(url)
     if scheme:
@@ -84,7 +124,8 @@ def absolute_url(url: str, base: str | None) -> str | None:
         if scheme in ("mailto", "tel"):
             return url
         if scheme == "data" and _STRIP_IN_URL.sub("", url)[5:].lstrip().lower().startswith(
-                "image/"):
+            "image/"
+        ):
             return url
         return None
     if url.startswith("#"):

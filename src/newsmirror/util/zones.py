@@ -21,5 +21,6 @@ def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ConfigError(f"{name!r} is not a known time zone; use an IANA name such as "
-                          f"'Asia/Singapore' or 'UTC'") from None
+        raise ConfigError(
+            f"{name!r} is not a known time zone; use an IANA name such as 'Asia/Singapore' or 'UTC'"
+        ) from None
