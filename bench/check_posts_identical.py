@@ -7,7 +7,7 @@ Runs newsmirror, imported from ``--src`` (default: this checkout's ``src/``), in
 * ``seed/<feed>``: ``../shared/fixtures/seed/feed.xml`` and ``feed-raw.xml``, each as the
   only feed of a site, source ``联合早报``; each post must also equal ``expected.md`` byte
   for byte (the "golden" lines);
-* ``demo``: ``site.write_scaffold`` + ``site.write_demo`` into a temp dir, then one run;
+* ``demo``: ``site.write_scaffold`` + ``site.write_demo`` into a temp dir, then a run;
 * ``feed``, ``rule``, ``generic``: bench_e2e.py's three modes on the synthetic corpus
   (bench/corpus_server.py, seed 1, FEEDS x ITEMS, sites ``s<f>.corpus.test`` mapped to
   127.0.0.1), each on a scaffolded site;
@@ -15,10 +15,11 @@ Runs newsmirror, imported from ``--src`` (default: this checkout's ``src/``), in
   JSON (sort_keys) for every page of bench/quality/manifest.json and of
   ``../shared/fixtures/pages-zh/html/``, once without rules and once with the built-in ones.
 
-Every run's clock is pinned (``RunOptions(now=T0)``) and the corpus server listens on a
-fixed ``--port``, as links in posts carry it. A pipeline corpus gets one line for its
-``_posts/`` and, if scaffolded, a ``<name>/site`` line for the rest of the site (layouts,
-search index, archive pages) except the ``.newsmirror/`` state folder. A digest is the
+Every run's clock is pinned (``RunOptions(now=T0)``), each source of a site runs on its
+own (``RunOptions(sources=...)``, in config order: see ``run_site``) and the corpus server
+listens on a fixed ``--port``, as links in posts carry it. A pipeline corpus gets one line
+for its ``_posts/`` and, if scaffolded, a ``<name>/site`` line for the rest of the site
+(layouts, search index, archive pages) except the ``.newsmirror/`` state folder. A digest is the
 SHA-256 of the sorted lines ``<relative path> NUL <SHA-256 of the file's bytes>``.
 
 ``--against OLD_SRC`` runs this script once per src in a subprocess (so the two versions'
@@ -42,6 +43,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import bench_e2e  # from this script's folder: the corpus server, its DNS map, site config
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 FIXTURES = ROOT.parent / "shared" / "fixtures"
@@ -57,9 +60,6 @@ REQUIRED = [("newsmirror.config", "load_config"), ("newsmirror.pipeline", "run")
             ("newsmirror.pipeline", "RunOptions"), ("newsmirror.site", "write_scaffold"),
             ("newsmirror.site", "write_demo"), ("newsmirror.extract", "extract_page"),
             ("newsmirror.extract", "load_builtin_rules")]
-
-sys.path.insert(0, str(HERE))
-import bench_e2e  # noqa: E402  (bench/ modules: the corpus, its server, the site config)
 
 
 # --- digests --------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ def compare(old_src: Path, new_src: Path, port: int) -> int:
             out = Path(tmp) / f"{n}.json"
             cmd = [sys.executable, __file__, "--src", str(src), "--port", str(port),
                    "--json", str(out)]
-            if subprocess.run(cmd).returncode not in (0, 1) or not out.exists():
+            if subprocess.run(cmd, check=False).returncode not in (0, 1) or not out.exists():
                 print(f"the run with --src {src} failed (see above)")
                 return 2
             results.append(json.loads(out.read_text("utf-8")))
