@@ -6,7 +6,8 @@ import argparse
 import logging
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ..model import SourceReport
 
@@ -19,7 +20,8 @@ class Progress:
     """A rich progress bar on a terminal; plain log lines otherwise (cron, CI)."""
 
     def __init__(self, total: int, args: argparse.Namespace):
-        self.total, self.args, self.bar = total, args, None
+        self.total, self.args = total, args
+        self.bar: Any = None  # a rich Progress on a terminal
         self.done = self.posts = 0
 
     def __enter__(self) -> Callable[[SourceReport], None]:
@@ -84,7 +86,7 @@ def print_summary(summary: dict, *, dry_run: bool) -> None:
     )
 
 
-def print_table(rows: list[tuple[str, ...]]) -> None:
+def print_table(rows: Sequence[Sequence[str]]) -> None:
     """Columns padded to their display width (CJK counts double); the last one free."""
     widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:

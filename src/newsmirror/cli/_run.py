@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from typing import Any
 
 from ..config import load_config
 from ..errors import EXIT_FAILED
@@ -46,7 +47,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
     from ..pipeline import open_store
 
     config = load_config(args.site)
-    rows = []
+    rows: list[dict[str, Any]] = []
     with open_store(config) as store:
         for source in config.sources:
             h = store.health(source.name)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, get_args
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
@@ -23,7 +23,7 @@ from ._checks import (
     choice,
     strings,
 )
-from ._model import Config, Listing, SiteSettings, Source
+from ._model import Config, FullText, IdKey, Listing, SiteSettings, Source
 from ._rules import parse_rules
 
 __all__ = ["CONFIG_NAME", "OPENCC_CONVERSIONS", "load_config", "parse_config"]
@@ -112,11 +112,14 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
         categories=strings(path, where + "categories", table.get("categories", [])),
         author=table.get("author"),
         timezone=check_timezone(path, where + "timezone", table.get("timezone", site_tz)),
-        id_key=choice(path, where + "id_key", table.get("id_key", "guid"), ("guid", "link")),
+        id_key=cast(
+            IdKey, choice(path, where + "id_key", table.get("id_key", "guid"), get_args(IdKey))
+        ),
         enabled=table.get("enabled", True),
         headers=tuple(headers.items()),
-        full_text=choice(
-            path, where + "full_text", table.get("full_text", "auto"), ("auto", "always", "never")
+        full_text=cast(
+            FullText,
+            choice(path, where + "full_text", table.get("full_text", "auto"), get_args(FullText)),
         ),
         convert=_check_convert(path, where + "convert", table.get("convert")),
         remove=check_selectors(

@@ -173,7 +173,7 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
     if not score:
         return None
     final = {k: v * (1 - linked.get(k, 0) / max(total.get(k, 1), 1)) for k, v in score.items()}
-    top_id = max(final, key=final.get)
+    top_id = max(final, key=final.__getitem__)
     top = nodes.get(top_id)
     if top is None or top.tag in ("body", "html"):
         return None

@@ -137,7 +137,7 @@ def atom_entry(entry, ns: str, ctx: ItemContext, feed_authors: tuple[str, ...]) 
     cats: list[str] = []
     links = []
     for child in entry:
-        field = tags.get(child.tag)  # type: ignore[arg-type]
+        field = tags.get(child.tag)
         if field is None:
             continue
         if field == "link":

@@ -73,8 +73,9 @@ class ItemContext:
         first_bad = None
         for c in candidates:
             if c and not c.isspace():
-                d = self.dates.get(c, False)
-                if d is False:  # the same string is often both published and updated
+                if c in self.dates:  # the same string is often both published and updated
+                    d = self.dates[c]
+                else:
                     if len(self.dates) > 64:
                         self.dates.clear()
                     d = self.dates[c] = parse_date(c, self.tz)

@@ -28,8 +28,9 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
     tree = LexborHTMLParser(html)
     base_node = tree.css_first("base[href]")
     base = url
-    if base_node is not None and base_node.attributes.get("href"):
-        candidate = urljoin(url, base_node.attributes["href"].strip())
+    base_href = base_node.attributes.get("href") if base_node is not None else None
+    if base_href:
+        candidate = urljoin(url, base_href.strip())
         if candidate.startswith(("http://", "https://")):
             base = candidate
     tz = zone(timezone or "UTC")

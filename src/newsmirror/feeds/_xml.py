@@ -94,7 +94,8 @@ def parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
         warnings.append(f"XML error at line {e.line}: {e.message.strip()}")
     if len(errors) > 5:
         warnings.append(f"... and {len(errors) - 5} more XML errors")
-    if ("<!ENTITY" if isinstance(data, str) else b"<!ENTITY") in data[:65536]:
+    head = data[:65536]
+    if (b"<!ENTITY" in head) if isinstance(head, bytes) else ("<!ENTITY" in head):
         warnings.append("DTD entity declarations ignored")
     return root, data
 

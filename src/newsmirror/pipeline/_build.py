@@ -66,7 +66,7 @@ async def _full_text(
     """The extracted and cleaned article page, or None: a failed fetch keeps the feed
     content."""
     link = planned.item.link
-    assert ctx.page_slots is not None
+    assert link and ctx.page_slots is not None and ctx.pages is not None
     try:
         async with ctx.page_slots:
             response = await ctx.fetcher.get(link, headers=dict(source.headers), accept="html")
@@ -102,7 +102,12 @@ async def _full_text(
 
 
 def _missing_metadata(item: FeedItem) -> tuple[MetadataField, ...]:
-    return (("title",) if not item.title else ()) + (("date",) if not item.published else ())
+    missing: list[MetadataField] = []
+    if not item.title:
+        missing.append("title")
+    if not item.published:
+        missing.append("date")
+    return tuple(missing)
 
 
 @dataclass(frozen=True)

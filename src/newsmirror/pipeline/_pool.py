@@ -201,7 +201,7 @@ class PagePool:
                 continue
             if error is not None:
                 future.set_exception(error)
-            else:
+            elif done is not None:  # an outcome holds one or the other
                 future.set_result(done)
 
     def _workers(self) -> ProcessPoolExecutor | None:

@@ -33,7 +33,8 @@ _YAML_ESCAPES = {
 
 def _unquote_double(text: str) -> tuple[str, int]:
     """Parse a YAML double-quoted scalar at the start of ``text``; return (value, end)."""
-    out, i = [], 1
+    out: list[str] = []
+    i = 1
     while i < len(text):
         ch = text[i]
         if ch == '"':
