@@ -55,11 +55,14 @@ T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # after every corpus date: nothin
 FEEDS, ITEMS = 12, 25  # 300 posts a mode; 12 feeds: every combination of the corpus's
 # per-feed variants (container by f % 2, CDATA by f % 3, guid kind by f % 4)
 STATE_DIR = ".newsmirror"  # the store and snapshot: not output a user publishes
-# The public names this check may use: they exist both before and after the restructure.
-REQUIRED = [("newsmirror.config", "load_config"), ("newsmirror.pipeline", "run"),
-            ("newsmirror.pipeline", "RunOptions"), ("newsmirror.site", "write_scaffold"),
-            ("newsmirror.site", "write_demo"), ("newsmirror.extract", "extract_page"),
-            ("newsmirror.extract", "load_builtin_rules")]
+# The public names this check uses. Each entry lists where a name has lived, newest first:
+# ``extract_page``, the report of ``newsmirror extract``, moved from the extract stage to
+# the CLI when the stages became packages.
+REQUIRED = [(("newsmirror.config",), "load_config"), (("newsmirror.pipeline",), "run"),
+            (("newsmirror.pipeline",), "RunOptions"), (("newsmirror.site",), "write_scaffold"),
+            (("newsmirror.site",), "write_demo"),
+            (("newsmirror.cli", "newsmirror.extract"), "extract_page"),
+            (("newsmirror.extract",), "load_builtin_rules")]
 
 
 # --- digests --------------------------------------------------------------------------------
@@ -88,12 +91,16 @@ def load_newsmirror(src: Path) -> dict[str, object]:
     """Import the REQUIRED names from ``src`` (ahead of the venv's editable install)."""
     sys.path.insert(0, str(src))
     names: dict[str, object] = {}
-    for module, name in REQUIRED:
-        try:
-            names[name] = getattr(importlib.import_module(module), name)
-        except (ImportError, AttributeError) as exc:
-            raise SystemExit(f"--src {src}: cannot use {module}.{name}: "
-                             f"{type(exc).__name__}: {exc}") from None
+    for modules, name in REQUIRED:
+        problems = []
+        for module in modules:
+            try:
+                names[name] = getattr(importlib.import_module(module), name)
+                break
+            except (ImportError, AttributeError) as exc:
+                problems.append(f"{module}.{name}: {type(exc).__name__}: {exc}")
+        else:
+            raise SystemExit(f"--src {src}: cannot use {'; '.join(problems)}")
     where = Path(sys.modules["newsmirror"].__file__).resolve()
     if not where.is_relative_to(src):
         raise SystemExit(f"--src {src}: newsmirror was imported from {where} instead")

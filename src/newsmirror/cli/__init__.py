@@ -2,5 +2,6 @@
 dispatches, ``_output`` prints, ``_reports`` explains extraction."""
 
 from ._app import build_parser, main
+from ._reports import explain_rule, extract_page
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "explain_rule", "extract_page", "main"]
