@@ -7,20 +7,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-LAZY_ATTRS = (
-    "data-src",
-    "data-original",
-    "data-lazy-src",
-    "data-orig",
-    "data-url",
-    "data-actualsrc",
-    "data-orig-file",
-    "data-large-file",
-)
-
-
-LAZY_SRCSET_ATTRS = ("data-srcset", "data-lazy-srcset", "data-original-srcset")
-
+from ..util.images import LAZY_ATTRS, LAZY_SRCSET_ATTRS
 
 _PLACEHOLDER_NAME = re.compile(
     r"(?:^|[/_.-])(?:blank|spacer|pixel|transparent|placeholder|lazy|lazyload|loading|"

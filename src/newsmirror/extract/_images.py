@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from ..clean import LAZY_ATTRS
 from ..util.htmltext import node_text, visible_length
+from ..util.images import LAZY_ATTRS
 from ..util.urls import absolute_url
 from ._blocks import BLOCKS, text_key
 
