@@ -1,26 +1,76 @@
-"""The command line as a user meets it: exit codes, JSON, clear errors, no tracebacks."""
+"""The command line as a user meets it: exit codes, JSON, clear errors, no tracebacks.
+
+In-process through main(); test_cli_smoke.py runs each command once as a real process.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import SEED
 
+from helpers import SEED
 from newsmirror.cli import main
 
 
-def newsmirror(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newsmirror.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def test_parse_feed_json_on_the_seed(capsys):
-    assert main(["parse-feed", "--json", str(SEED / "feed.xml")]) == 0
-    (item,) = json.loads(capsys.readouterr().out)
+@contextmanager
+def _logging_as_in_a_new_process() -> Iterator[None]:
+    """main() calls logging.basicConfig, which does nothing while the root logger has
+    handlers (pytest's, during a test). Take them off for the call, so that main() binds
+    its handler to this test's captured stderr as it would in a fresh process; then put
+    everything back, so that no handler bound to a dead capture leaks into later tests."""
+    root, trafilatura = logging.getLogger(), logging.getLogger("trafilatura")
+    handlers, level, trafilatura_level = root.handlers[:], root.level, trafilatura.level
+    for handler in handlers:
+        root.removeHandler(handler)
+    try:
+        yield
+    finally:
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+            handler.close()
+        for handler in handlers:
+            root.addHandler(handler)
+        root.setLevel(level)
+        trafilatura.setLevel(trafilatura_level)
+
+
+@pytest.fixture
+def newsmirror(capfd, monkeypatch):
+    """Run ``newsmirror ARGS`` in this process: its exit code and what it printed (at the
+    file-descriptor level, so output of child processes counts too)."""
+
+    def run(*args: str, stdin: bytes | None = None) -> Result:
+        capfd.readouterr()  # only this command's output
+        if stdin is not None:
+            monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        with _logging_as_in_a_new_process():
+            code = main(list(args))
+        out, err = capfd.readouterr()
+        return Result(code, out, err)
+
+    return run
+
+
+def test_parse_feed_json_on_the_seed(newsmirror):
+    result = newsmirror("parse-feed", "--json", str(SEED / "feed.xml"))
+    assert result.returncode == 0, result.stderr
+    (item,) = json.loads(result.stdout)
     assert item["title"] == "王毅与布林肯通话：停止对华打压 不要为两国关系制造新障碍"
     assert item["published"] == "2022-10-31T06:46:00Z"
     assert item["link"] == item["guid"] == \
@@ -33,7 +83,7 @@ def test_parse_feed_json_on_the_seed(capsys):
     (b"<!DOCTYPE html><html><head><title>Login</title></head><body>x</body></html>", "HTML"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
 ])
-def test_parse_feed_bad_input_is_one_clear_line(tmp_path, content, words):
+def test_parse_feed_bad_input_is_one_clear_line(newsmirror, tmp_path, content, words):
     path = tmp_path / "bad.xml"
     path.write_bytes(content)
     result = newsmirror("parse-feed", "--json", str(path))
@@ -43,13 +93,13 @@ def test_parse_feed_bad_input_is_one_clear_line(tmp_path, content, words):
     assert result.stdout == ""
 
 
-def test_parse_feed_missing_file():
+def test_parse_feed_missing_file(newsmirror):
     result = newsmirror("parse-feed", "/nonexistent/feed.xml")
     assert result.returncode == 1 and "cannot read" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_run_exit_codes_and_json(make_site, tmp_path):
+def test_run_exit_codes_and_json(newsmirror, make_site, tmp_path):
     good = tmp_path / "good.xml"
     good.write_bytes((SEED / "feed.xml").read_bytes())
     site = make_site(f'[[sources]]\nname = "联合早报"\nurl = "{good}"\n\n'
@@ -66,7 +116,7 @@ def test_run_exit_codes_and_json(make_site, tmp_path):
     assert "0 new" in only_good.stdout
 
 
-def test_configuration_error_exits_2(make_site):
+def test_configuration_error_exits_2(newsmirror, make_site):
     site = make_site('[[sources]]\nname = "a"\nurl = "x"\nbogus = 1\n')
     result = newsmirror("run", "--site", str(site))
     assert result.returncode == 2
@@ -75,13 +125,13 @@ def test_configuration_error_exits_2(make_site):
     assert missing.returncode == 2 and "newsmirror init" in missing.stderr
 
 
-def test_unknown_source_name_is_a_configuration_error(make_site):
+def test_unknown_source_name_is_a_configuration_error(newsmirror, make_site):
     site = make_site('[[sources]]\nname = "a"\nurl = "x.xml"\n')
     result = newsmirror("run", "--site", str(site), "--source", "b")
     assert result.returncode == 2 and "no source named 'b'" in result.stderr
 
 
-def test_sources_table(make_site, tmp_path):
+def test_sources_table(newsmirror, make_site, tmp_path):
     feed = tmp_path / "f.xml"
     feed.write_bytes((SEED / "feed.xml").read_bytes())
     site = make_site(f'[[sources]]\nname = "联合早报"\nurl = "{feed}"\n')
@@ -95,11 +145,11 @@ def test_sources_table(make_site, tmp_path):
 
 
 def git(site: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=site, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=site,
+                          capture_output=True, text=True, check=True).stdout
 
 
-def test_init_run_commit_on_a_scaffolded_site(tmp_path):
+def test_init_run_commit_on_a_scaffolded_site(newsmirror, tmp_path):
     site = tmp_path / "mirror"
     assert newsmirror("init", str(site), "--timezone", "Asia/Singapore").returncode == 0
     config = site / "newsmirror.toml"
@@ -132,7 +182,7 @@ def test_init_run_commit_on_a_scaffolded_site(tmp_path):
 PAGES = Path(__file__).parent / "pages"
 
 
-def test_extract_a_saved_gbk_page_as_json():
+def test_extract_a_saved_gbk_page_as_json(newsmirror):
     url = "https://www.163.com/news/article/EO12AB.html"
     result = newsmirror("extract", "--url", url, str(PAGES / "163.html"))
     assert result.returncode == 0, result.stderr
@@ -143,18 +193,17 @@ def test_extract_a_saved_gbk_page_as_json():
     assert "<script" not in data["content_html"]
 
 
-def test_extract_from_stdin_as_text_and_bad_input():
+def test_extract_from_stdin_as_text_and_bad_input(newsmirror):
     page = (PAGES / "zaobao-sg.html").read_bytes()
-    result = subprocess.run([sys.executable, "-m", "newsmirror.cli", "extract", "--format",
-                             "text", "--url", "https://www.zaobao.com.sg/news/china/x", "-"],
-                            input=page, capture_output=True, timeout=60)
-    text = result.stdout.decode("utf-8")
+    result = newsmirror("extract", "--format", "text", "--url",
+                        "https://www.zaobao.com.sg/news/china/x", "-", stdin=page)
+    text = result.stdout
     assert result.returncode == 0 and "<p>" not in text and "全国人民代表大会" in text
     empty = newsmirror("extract", "/dev/null")
     assert empty.returncode == 1 and "empty" in empty.stderr and "Traceback" not in empty.stderr
 
 
-def test_test_rule_shows_the_rule_and_its_matches(http_server):
+def test_test_rule_shows_the_rule_and_its_matches(newsmirror, http_server):
     result = newsmirror("test-rule", str(PAGES / "zaobao-hk.html"), "--url",
                         "https://www.zaobao.com/news/china/story20240315-1", "--json")
     assert result.returncode == 0, result.stderr
@@ -172,7 +221,7 @@ def test_test_rule_shows_the_rule_and_its_matches(http_server):
     assert "none (generic extractor)" in fetched.stdout and "Plain text." in fetched.stdout
 
 
-def test_user_rule_overrides_a_builtin_one(make_site):
+def test_user_rule_overrides_a_builtin_one(newsmirror, make_site):
     site = make_site('[rules."zaobao.com"]\ncontent = ["h1"]\n')
     result = newsmirror("test-rule", str(PAGES / "zaobao-hk.html"), "--url",
                         "https://www.zaobao.com/news/china/story20240315-1", "--site",

@@ -1,0 +1,96 @@
+"""Each command once as a real process (`python -m newsmirror.cli`): the whole path from
+the interpreter's start to its exit status. What the commands do is in test_cli.py."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import SEED
+from newsmirror.cli import main
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def newsmirror(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "newsmirror.cli", *args], input=stdin,
+                            capture_output=True, timeout=120, check=False)
+    return subprocess.CompletedProcess(result.args, result.returncode,
+                                       result.stdout.decode("utf-8"),
+                                       result.stderr.decode("utf-8"))
+
+
+def feed_site(make_site, tmp_path: Path, extra: str = "") -> Path:
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes((SEED / "feed.xml").read_bytes())
+    return make_site(f'[[sources]]\nname = "联合早报"\nurl = "{feed}"\n' + extra)
+
+
+def test_every_command_has_a_smoke_test(capsys):
+    smoked = {name.removeprefix("test_").replace("_", "-") for name in globals()
+              if name.startswith("test_") and name != "test_every_command_has_a_smoke_test"}
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    # "  COMMAND" then one line per command, indented by four: "    run       fetch ..."
+    help_text = capsys.readouterr().out
+    commands = set(re.findall(r"^    ([a-z][a-z-]*)(?:\s|$)", help_text, re.MULTILINE))
+    assert commands == smoked
+
+
+def test_run(make_site, tmp_path):
+    # One source fails: the exit status is 1, so main()'s code reaches the shell.
+    site = feed_site(make_site, tmp_path, '\n[[sources]]\nname = "Gone"\nurl = "nowhere.xml"\n')
+    result = newsmirror("run", "--site", str(site))
+    assert result.returncode == 1, result.stderr
+    assert "wrote 1 new and 0 updated posts from 2 sources; 1 failed" in result.stdout
+
+
+def test_parse_feed():
+    result = newsmirror("parse-feed", str(SEED / "feed.xml"))
+    assert result.returncode == 0, result.stderr
+    assert "2022-10-31T06:46:00Z" in result.stdout and "王毅与布林肯通话" in result.stdout
+
+
+def test_init(tmp_path):
+    site = tmp_path / "mirror"
+    result = newsmirror("init", str(site))
+    assert result.returncode == 0, result.stderr
+    assert f"next: add sources to {site / 'newsmirror.toml'}" in result.stdout
+
+
+def test_demo(tmp_path):
+    site = tmp_path / "demo"
+    result = newsmirror("demo", str(site))
+    assert result.returncode == 0, result.stderr
+    assert f"demo site ready in {site}" in result.stdout
+
+
+def test_extract():  # from stdin: the real sys.stdin.buffer
+    result = newsmirror("extract", "--format", "text", "--url",
+                        "https://www.zaobao.com.sg/news/china/x", "-",
+                        stdin=(PAGES / "zaobao-sg.html").read_bytes())
+    assert result.returncode == 0, result.stderr
+    assert "全国人民代表大会" in result.stdout
+
+
+def test_test_rule():
+    result = newsmirror("test-rule", str(PAGES / "zaobao-hk.html"), "--url",
+                        "https://www.zaobao.com/news/china/story20240315-1")
+    assert result.returncode == 0, result.stderr
+    assert "rule:   zaobao.com; used: zaobao.com" in result.stdout
+
+
+def test_reprocess(make_site, tmp_path):
+    result = newsmirror("reprocess", "--site", str(feed_site(make_site, tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert "re-extracted 0 stored pages; rewrote 0 posts" in result.stdout
+
+
+def test_sources(make_site, tmp_path):
+    result = newsmirror("sources", "--site", str(feed_site(make_site, tmp_path)))
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^联合早报 +never +0 +0 +now", result.stdout, re.MULTILINE)
