@@ -61,9 +61,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from newsmirror.util.charset import decode  # noqa: E402
-from newsmirror.cli._reports import extract_page
+from newsmirror.cli import extract_page  # noqa: E402
 from newsmirror.extract import load_builtin_rules  # noqa: E402
+from newsmirror.util.charset import decode  # noqa: E402
 
 QUALITY = HERE / "quality"
 SHARED = ROOT.parent / "shared" / "fixtures" / "pages-zh" / "html"

@@ -33,7 +33,6 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus_server import serve_corpus  # noqa: E402
-
 from newsmirror.fetch import Fetcher, FetchSettings, Validators  # noqa: E402
 
 VHOST_SUFFIX = ".corpus.test"

@@ -35,7 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -61,7 +61,7 @@ def sentence(rng: random.Random, n: int) -> str:
 
 def post_text(i: int, rng: random.Random) -> tuple[str, str]:
     """(file name, content) of post i, in the exact newsmirror format."""
-    start = datetime(2022, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2022, 1, 1, tzinfo=UTC)
     when = start + timedelta(minutes=37 * i)
     source = SOURCES[i % len(SOURCES)]
     title = f"{sentence(rng, 12)[:-1]} {sentence(rng, 6)[:-1]} 第{i}号"

@@ -10,13 +10,13 @@ Generates, deterministically and in memory, a large RSS 2.0 feed and a large Ato
 from __future__ import annotations
 
 import argparse
-import os
 import html
+import os
 import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -47,7 +47,7 @@ def _body(rng: random.Random, i: int, kb: int) -> str:
 
 def make_rss(n: int, kb: int, seed: int = 1) -> str:
     rng = random.Random(seed)
-    t0 = datetime(2022, 10, 31, 6, 46, tzinfo=timezone.utc)
+    t0 = datetime(2022, 10, 31, 6, 46, tzinfo=UTC)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" '
         'xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
@@ -72,7 +72,7 @@ def make_rss(n: int, kb: int, seed: int = 1) -> str:
 
 def make_atom(n: int, kb: int, seed: int = 2) -> str:
     rng = random.Random(seed)
-    t0 = datetime(2022, 10, 31, 6, 46, tzinfo=timezone.utc)
+    t0 = datetime(2022, 10, 31, 6, 46, tzinfo=UTC)
     out = [
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
         "<title>早报 Atom</title>\n"
@@ -148,7 +148,7 @@ def main() -> None:
             size = len(d.encode()) / 1e6
             if name.endswith("(bytes)"):
                 d = d.encode("utf-8")
-            times, cpu, n = bench(lambda: fn(d), args.runs)
+            times, cpu, n = bench(lambda fn=fn, d=d: fn(d), args.runs)
             med = statistics.median(times)
             note = f"  ({n} items)" if limit and limit < args.items else ""
             print(

@@ -52,14 +52,14 @@ def main() -> None:
                         help="the newsmirror sources to measure (e.g. an older checkout's)")
     args = parser.parse_args()
     sys.path.insert(0, str(args.src.resolve()))
-    from corpus_gen import Corpus
+    import trafilatura
     from selectolax.lexbor import LexborHTMLParser
 
+    from corpus_gen import Corpus
     from newsmirror import extract as ex
     from newsmirror.clean import clean_html
     from newsmirror.feeds import parse_feed
     from newsmirror.store import ItemRecord, Store, compress_page
-    import trafilatura
 
     corpus = Corpus(20, 40, seed=1, base="http://s0.corpus.test:1")
     rules = tuple(ex.load_builtin_rules()) + tuple(
@@ -90,7 +90,7 @@ def main() -> None:
     # each repeat needs fresh trees: the post-filter edits the output tree
     rows.append(("generic: our post-filter", min(
         best_us(post_filter, [(LexborHTMLParser(p[1]), o[1], p[2])
-                              for p, o in zip(pages, outputs)], 1) for _ in range(r))))
+                              for p, o in zip(pages, outputs, strict=True)], 1) for _ in range(r))))
     rows.append(("generic: whole extract", best_us(
         lambda p: ex.extract(p[1], p[2], (), utf8=p[0]), pages, r)))
     rows.append(("rule: extract, all metadata", best_us(

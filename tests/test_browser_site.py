@@ -12,16 +12,16 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import subprocess
 import struct
+import subprocess
 import threading
 import zlib
 from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 import pytest
-from helpers import REPO, need_tool
 
+from helpers import REPO, need_tool
 from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.site import scan_posts, update_site, write_demo, write_scaffold

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ except ImportError:  # running from a checkout without an install
 
 from newsmirror.util.dates import parse_date, to_utc
 
-UTC = timezone.utc
+UTC = UTC
 SH = ZoneInfo("Asia/Shanghai")
 SEED = datetime(2022, 10, 31, 6, 46, tzinfo=UTC)  # = 14:46 in Shanghai
 

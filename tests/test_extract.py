@@ -1,14 +1,14 @@
 """extract: rules on their saved pages, metadata, generic fallback, needs_full_text, helpers."""
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from newsmirror.cli import explain_rule, extract_page
 from newsmirror.config import Rule
-from newsmirror.cli._reports import explain_rule, extract_page
 from newsmirror.extract import extract, load_builtin_rules, needs_full_text, select_rule
 from newsmirror.util.htmltext import visible_length
 
@@ -75,7 +75,7 @@ def test_builtin_rule_on_its_page(case):
     result = extract_page(page(name), url, RULES)
     assert result["rule"] == rule
     assert result["title"] == title
-    assert datetime.fromisoformat(result["date"]).astimezone(timezone.utc).isoformat() == date
+    assert datetime.fromisoformat(result["date"]).astimezone(UTC).isoformat() == date
     if author is not None:
         assert result["author"] == author
     for text in present:
@@ -185,7 +185,7 @@ def test_zaobao_sg_json_hook_details():
         '<figure><img src="https://cassette.sphdigital.com.sg/image/zaobao/abc123def456"')
     assert "<figcaption>全国人大会议星期一在北京人民大会堂闭幕。（路透社）</figcaption>" in \
         result.content_html
-    assert result.published == datetime(2024, 3, 15, 8, 0, tzinfo=timezone.utc)
+    assert result.published == datetime(2024, 3, 15, 8, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("metadata", [("title", "date", "author"), ()])
@@ -258,7 +258,7 @@ def test_user_remove_and_title_date_selectors():
     result = extract(html, "https://www.dw.com/zh/a-1", (rule,))
     assert result.rule == "dw.com"
     assert result.title == "德国"
-    assert result.published == datetime(2024, 2, 1, 10, 15, tzinfo=timezone.utc)
+    assert result.published == datetime(2024, 2, 1, 10, 15, tzinfo=UTC)
     assert "<figure" not in result.content_html and "<h1" not in result.content_html
     assert result.author == "李文"  # metadata fills what the rule's selector did not find
 
@@ -273,14 +273,14 @@ def test_ld_json_blocks_parsed_separately():
                      default_tz="Asia/Singapore")
     assert result.title == "H"
     assert result.author == "A"
-    assert result.published == datetime(2024, 1, 1, 19, 4, 5, tzinfo=timezone.utc)
+    assert result.published == datetime(2024, 1, 1, 19, 4, 5, tzinfo=UTC)
 
 
 def test_time_element_date_fallback():
     html = ("<html><body><article><h1>T</h1><time datetime=\"2023-05-06T07:08:09Z\">May 6"
             "</time><p>body</p></article></body></html>")
     result = extract(html, "https://x.example/a", (Rule(domain="x.example", content=("p",)),))
-    assert result.published == datetime(2023, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    assert result.published == datetime(2023, 5, 6, 7, 8, 9, tzinfo=UTC)
 
 
 # --- generic fallback on real pages ---------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
-from newsmirror.cli._reports import extract_page
+from newsmirror.cli import extract_page
 
 PARA = ("今年夏天，一群大学生志愿者在西部山区的一所村小度过了二十天。他们带去的不只是课本，"
         "还有天文望远镜、显微镜和一台可以放映电影的投影仪，孩子们围着问个不停。")

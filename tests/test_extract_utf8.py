@@ -5,9 +5,9 @@ import codecs
 import pytest
 
 from newsmirror import extract
-from newsmirror.pipeline import _pages as pages
 from newsmirror.config import Rule
 from newsmirror.errors import RuleError
+from newsmirror.pipeline import _pages as pages
 from newsmirror.util.charset import decode
 
 PAGE = ("<html><head><title>標題 – title</title><meta property='og:title' content='新聞'>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from newsmirror.model import FeedItem, ParsedFeed
 HERE = Path(__file__).parent
 FEEDS = HERE / "feeds"
 SEED = Path(__file__).parents[1].parent / "shared" / "fixtures" / "seed"
-UTC = timezone.utc
+UTC = UTC
 SEED_TIME = datetime(2022, 10, 31, 6, 46, tzinfo=UTC)
 
 

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 import pytest
 from aiohttp.abc import AbstractResolver
+
 from httpfixtures import (
     CHARSET_PAGES,
     FEED,
@@ -23,7 +24,6 @@ from httpfixtures import (
     LoopbackServer,
     gzip_bomb,
 )
-
 from newsmirror import __version__
 from newsmirror.config import SiteSettings
 from newsmirror.fetch import Fetcher, FetchError, FetchSettings, Response, Validators

@@ -1,6 +1,6 @@
 """parse_listing: selectors over an HTML listing page."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -37,10 +37,10 @@ def test_items_links_titles_dates_summary():
     first, second = feed.items
     assert first.title == "王毅与布林肯通话"
     assert second.title == "第二条 新闻"  # link text, whitespace folded
-    assert first.published == datetime(2022, 10, 31, 6, 46, tzinfo=timezone.utc)
+    assert first.published == datetime(2022, 10, 31, 6, 46, tzinfo=UTC)
     assert second.published.utcoffset() == timedelta(hours=8)
-    assert second.published.astimezone(timezone.utc) == datetime(2022, 10, 31, 5, 5,
-                                                                 tzinfo=timezone.utc)
+    assert second.published.astimezone(UTC) == datetime(2022, 10, 31, 5, 5,
+                                                                 tzinfo=UTC)
     assert first.content_html == '<p class="summary">王毅星期一<b>应约</b>通电话。</p>'
     assert second.content_html == ""
     assert any("no link" in w for w in feed.warnings)

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from helpers import JEKYLL_CHECK, SEED, need_tool
 
-from newsmirror.util import files as post_module
+from helpers import JEKYLL_CHECK, SEED, need_tool
 from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, run
+from newsmirror.util import files as post_module
 
 SEED_NAME = "2022-10-31-王毅与布林肯通话-停止对华打压-不要为两国关系制造新障碍.md"
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from httpfixtures import LoopbackServer
 
+from httpfixtures import LoopbackServer
 from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, reprocess, run
 from newsmirror.store import Store

@@ -12,12 +12,20 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsmirror.model import Article
-from newsmirror.post import (body_line, encode_url, markdown_link_text, post_filename,
-                             protect_liquid, render_post, slugify, yaml_quote, yaml_scalar)
-from newsmirror.util.files import write_atomic
-
 from helpers import SEED
+from newsmirror.model import Article
+from newsmirror.post import (
+    body_line,
+    encode_url,
+    markdown_link_text,
+    post_filename,
+    protect_liquid,
+    render_post,
+    slugify,
+    yaml_quote,
+    yaml_scalar,
+)
+from newsmirror.util.files import write_atomic
 
 SEED_TITLE = "王毅与布林肯通话：停止对华打压 不要为两国关系制造新障碍"
 SEED_URL = "https://www.zaobao.com/realtime/china/story20221031-1328240"

@@ -18,8 +18,7 @@ from newsmirror.feeds import parse_feed, parse_listing
 from newsmirror.site import scan_posts
 from newsmirror.util.dates import parse_date
 from newsmirror.util.files import write_atomic, write_if_changed
-from newsmirror.util.sniff import detect_kind, has_binary_signature, is_binary, \
-    looks_like_html_page
+from newsmirror.util.sniff import detect_kind, has_binary_signature, is_binary, looks_like_html_page
 from newsmirror.util.zones import zone
 
 SOURCE = '[[sources]]\nname = "a"\nurl = "https://example.com/feed"\n'

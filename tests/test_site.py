@@ -11,13 +11,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from helpers import SEED
 
+from helpers import SEED
 from newsmirror import site
 from newsmirror.config import load_config
-from newsmirror.site import (jekyll_slugify, post_url, scan_posts, update_site,
-                             write_archives, write_demo, write_scaffold, write_search_index,
-                             write_workflow)
+from newsmirror.errors import ConfigError
+from newsmirror.site import (
+    jekyll_slugify,
+    post_url,
+    scan_posts,
+    update_site,
+    write_archives,
+    write_demo,
+    write_scaffold,
+    write_search_index,
+    write_workflow,
+)
 
 SEED_NAME = "2022-10-31-王毅与布林肯通话-停止对华打压-不要为两国关系制造新障碍.md"
 GITHUB_PAGES_PLUGINS = {"jekyll-feed", "jekyll-seo-tag", "jekyll-sitemap", "jekyll-paginate",
@@ -92,7 +101,7 @@ def test_scaffold_never_overwrites_unless_asked(scaffold: Path):
 
 
 def test_unknown_timezone_is_refused(tmp_path: Path):
-    with pytest.raises(Exception):
+    with pytest.raises(ConfigError, match="Mars/Olympus"):
         write_scaffold(tmp_path / "s", timezone="Mars/Olympus")
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
-from helpers import JEKYLL_CHECK, SEED, need_tool
 
+from helpers import JEKYLL_CHECK, SEED, need_tool
 from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.site import update_site, write_scaffold
