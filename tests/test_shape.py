@@ -188,3 +188,18 @@ def test_output_into_a_closed_pipe_ends_quietly(tmp_path):
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 1
     assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_usage_errors_and_help_return_codes_instead_of_exiting(capsys):
+    assert main(["--version"]) == 0
+    assert main(["run", "--no-such-option"]) == 2
+    assert main([]) == 2
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_a_file_system_refusal_is_one_line_not_a_traceback(tmp_path, capsys):
+    blocker = tmp_path / "site"
+    blocker.write_text("a file where the site folder should be")
+    assert main(["init", str(blocker)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("newsmirror: ") and err.count("\n") == 1 and "Traceback" not in err

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import ConfigError, NewsmirrorError
+from ..errors import EXIT_FAILED, EXIT_USAGE, ConfigError, NewsmirrorError
 from ._feeds import cmd_parse_feed
 from ._rules import cmd_extract, cmd_test_rule
 from ._run import cmd_reprocess, cmd_run, cmd_sources
@@ -98,7 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error argparse printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     level = logging.ERROR if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
@@ -116,4 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (``newsmirror sources | head``)
         # Python would complain again when it flushes stdout at exit: point it at nothing
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return EXIT_FAILED
+    except OSError as exc:  # the file system refused (a file where a folder should be...)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"newsmirror: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
