@@ -88,3 +88,12 @@ class ItemContext:
             if not self.bad_date_example:
                 self.bad_date_example = first_bad.strip()[:60]
         return None
+
+    def closing_warnings(self, items: list) -> None:
+        """The warnings about the whole document, once its items are read."""
+        if self.bad_dates:
+            self.warnings.append(
+                f"{self.bad_dates} item date(s) not understood, e.g. {self.bad_date_example!r}"
+            )
+        if not items:
+            self.warnings.append("no items")

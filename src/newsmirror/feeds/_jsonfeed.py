@@ -45,12 +45,7 @@ def parse_json(s: str, url: str | None, tz: tzinfo, warnings: list[str]) -> Pars
         items.append(_json_item(it, ctx, feed_authors))
     if skipped:
         warnings.append(f"{skipped} JSON Feed item(s) that are not objects skipped")
-    if ctx.bad_dates:
-        warnings.append(
-            f"{ctx.bad_dates} item date(s) not understood, e.g. {ctx.bad_date_example!r}"
-        )
-    if not items:
-        warnings.append("no items")
+    ctx.closing_warnings(items)
     return ParsedFeed(
         kind="json",
         title=plain(_jstr(doc.get("title"))),

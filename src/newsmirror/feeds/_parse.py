@@ -169,12 +169,7 @@ def _walk(root, data: str | bytes, url: str | None, tz: tzinfo, warnings: list[s
             f"document is truncated (no closing </{qname(root)}>): kept {len(items)} "
             f"complete item(s)" + (", dropped the cut-off one" if dropped else "")
         )
-    if ctx.bad_dates:
-        warnings.append(
-            f"{ctx.bad_dates} item date(s) not understood, e.g. {ctx.bad_date_example!r}"
-        )
-    if not items:
-        warnings.append("no items")
+    ctx.closing_warnings(items)
     return ParsedFeed(
         kind=kind, title=title, link=link, items=tuple(items), warnings=tuple(warnings)
     )

@@ -103,20 +103,7 @@ class Store:
             " ON CONFLICT (source, key) DO UPDATE SET link = excluded.link,"
             " content_hash = excluded.content_hash, published = excluded.published,"
             " state = excluded.state, updated_at = excluded.updated_at",
-            [
-                (
-                    r.source,
-                    r.key,
-                    r.link,
-                    r.post_path,
-                    r.content_hash,
-                    iso(r.first_seen),
-                    iso(r.published),
-                    r.state,
-                    now,
-                )
-                for r in records
-            ],
+            [(*_columns(r), r.state, now) for r in records],
         )
 
     def mark_written(self, source: str, keys: list[str]) -> None:
@@ -256,19 +243,7 @@ class Store:
                 "INSERT OR IGNORE INTO items (source, key, link, post_path, content_hash,"
                 " first_seen, published, state, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, 'written', ?)",
-                [
-                    (
-                        r.source,
-                        r.key,
-                        r.link,
-                        r.post_path,
-                        r.content_hash,
-                        iso(r.first_seen),
-                        iso(r.published),
-                        iso(utc_now()),
-                    )
-                    for r in records
-                ],
+                [(*_columns(r), iso(utc_now())) for r in records],
             )
             added = self.db.total_changes - before
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (digest,))
@@ -285,4 +260,17 @@ def _item(row: tuple) -> ItemRecord:
         datetime.fromisoformat(row[5]),
         datetime.fromisoformat(row[6]),
         row[7],
+    )
+
+
+def _columns(record: ItemRecord) -> tuple[str | None, ...]:
+    """An item's columns up to ``published``, in the order of the ``items`` table."""
+    return (
+        record.source,
+        record.key,
+        record.link,
+        record.post_path,
+        record.content_hash,
+        iso(record.first_seen),
+        iso(record.published),
     )
