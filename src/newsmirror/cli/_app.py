@@ -8,17 +8,34 @@ from __future__ import annotations
 
 import argparse
 import functools
+import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .. import __version__
 from ..errors import EXIT_FAILED, EXIT_USAGE, ConfigError, NewsmirrorError
-from ._feeds import cmd_parse_feed
-from ._rules import cmd_extract, cmd_test_rule
-from ._run import cmd_reprocess, cmd_run, cmd_sources
-from ._site import cmd_demo, cmd_init
+
+# command -> (module, function). A command's module is imported when it runs: each one
+# brings in its stages (parsers, the sanitizer, the HTTP client), which other commands and
+# --help do without.
+COMMANDS = {
+    "run": ("_run", "cmd_run"),
+    "parse-feed": ("_feeds", "cmd_parse_feed"),
+    "init": ("_site", "cmd_init"),
+    "demo": ("_site", "cmd_demo"),
+    "extract": ("_rules", "cmd_extract"),
+    "test-rule": ("_rules", "cmd_test_rule"),
+    "reprocess": ("_run", "cmd_reprocess"),
+    "sources": ("_run", "cmd_sources"),
+}
+
+
+def _command(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
+    module, function = COMMANDS[args.command]
+    return getattr(importlib.import_module(f".{module}", __package__), function)
+
 
 __all__ = ["build_parser", "main"]
 
@@ -48,51 +65,43 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="git-commit new and changed posts with a summary message",
     )
-    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("parse-feed", help="print the items of one feed file")
     p.add_argument("file", help="a feed file, or - for stdin")
     p.add_argument("--json", action="store_true", help="print a JSON list")
     p.add_argument("--timezone", default="UTC", help="zone for dates without one")
-    p.set_defaults(func=cmd_parse_feed)
 
     p = sub.add_parser("init", help="create a site folder with newsmirror.toml")
     p.add_argument("dir")
     p.add_argument("--title", default="newsmirror archive")
     p.add_argument("--timezone", default="UTC")
     p.add_argument("--force", action="store_true")
-    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="build an offline example site from bundled feeds")
     p.add_argument("dir")
     p.add_argument("--serve", action="store_true", help="build with Jekyll and serve it")
     p.add_argument("--port", type=int, default=4000)
     p.add_argument("--force", action="store_true")
-    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("extract", help="extract and clean the article of a saved page")
     p.add_argument("file", help="a saved page, or - for stdin")
     p.add_argument("--url", help="the page's URL (for rules and relative links)")
     p.add_argument("--format", choices=("json", "html", "text"), default="json")
     p.add_argument("--site", help="also use the rules of this site's newsmirror.toml")
-    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("test-rule", help="show which rule applies to a page and what it finds")
     p.add_argument("target", metavar="URL-or-FILE")
     p.add_argument("--url", help="the page's URL when TARGET is a file")
     p.add_argument("--site", help="also use the rules of this site's newsmirror.toml")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_test_rule)
 
     p = sub.add_parser("reprocess", help="re-extract stored pages and rewrite their posts")
     p.add_argument("--site", default=".")
     p.add_argument("--source", action="append", metavar="NAME")
-    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("sources", help="show each source's health")
     p.add_argument("--site", default=".")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_sources)
     return parser
 
 
@@ -106,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
     try:
-        return args.func(args)
+        return _command(args)(args)
     except NewsmirrorError as exc:
         kind = "configuration error: " if isinstance(exc, ConfigError) else ""
         print(f"newsmirror: {kind}{exc}", file=sys.stderr)
