@@ -58,13 +58,18 @@ def main() -> None:
     from corpus_gen import Corpus
     from newsmirror import extract as ex
     from newsmirror.clean import clean_html
+    from newsmirror.config import Rule
     from newsmirror.feeds import parse_feed
     from newsmirror.store import ItemRecord, Store, compress_page
 
     corpus = Corpus(20, 40, seed=1, base="http://s0.corpus.test:1")
     rules = tuple(ex.load_builtin_rules()) + tuple(
-        ex._rule_from_table(f"s{f}.corpus.test", {"content": [corpus.rule(f)]})
-        for f in range(20))
+        Rule(domain=f"s{f}.corpus.test", content=(corpus.rule(f),)) for f in range(20))
+    try:  # the post-filter's two steps, since the stages are packages
+        from newsmirror.extract._focus import focus_on_article
+        from newsmirror.extract._images import restore_images
+    except ImportError:  # an older checkout (--src): one extract module
+        focus_on_article, restore_images = ex._focus_on_article, ex._restore_images
     pages = []
     for n in range(args.pages):
         f, i = n % 20, (n // 20) % 40
@@ -83,8 +88,8 @@ def main() -> None:
     def post_filter(case):
         tree, result, url = case
         out = LexborHTMLParser(result)
-        ex._focus_on_article(tree, out)
-        ex._restore_images(tree, out, url)
+        focus_on_article(tree, out)
+        restore_images(tree, out, url)
 
     rows.append(("generic: trafilatura alone", best_us(traf, pages, r)))
     # each repeat needs fresh trees: the post-filter edits the output tree

@@ -132,9 +132,10 @@ _ATTRS = {
 _URL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
 
 
-# One nh3 Cleaner for every call: ``nh3.clean(...)`` rebuilds the allowlists on each call
-# (~30 µs of a ~110 µs sanitize). Its attribute filter needs the document's base URL,
-# which is per call: it is handed over in a thread-local around ``Cleaner.clean``.
+# One nh3 Cleaner for every call: ``nh3.clean(...)`` rebuilds the allowlists on each call,
+# a large share of a sanitize (docs/PERFORMANCE.md, "Cleaning"). Its attribute filter
+# needs the document's base URL, which is per call: it is handed over in a thread-local
+# around ``Cleaner.clean``.
 _current = threading.local()
 
 

@@ -52,7 +52,7 @@ def extract(
 
     ``utf8``, when given, must be exactly ``html.encode("utf-8")`` (the fetched body, when
     it decoded strictly as UTF-8): the parser takes it as is instead of encoding ``html``
-    again (~30 µs for a 40 KB page).
+    again, a cost on every page (docs/PERFORMANCE.md, "Decoding").
     """
     rule = select_rule(url, rules)
     tz = _page_zone(rule, default_tz)

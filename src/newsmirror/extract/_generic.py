@@ -13,11 +13,12 @@ def trafilatura_article(html: str, tree, url: str) -> str:
     import trafilatura
 
     # include_images=False on purpose: with images on, trafilatura keeps thumbnail+headline
-    # blocks (related lists, "推荐" grids) as content - on the Chinese portal pages of
-    # bench/bench_extract_quality.py mean F1 fell from 0.82 to 0.74. restore_images puts
-    # the article's own images and figures back from the page.
-    # fast=True skips trafilatura's readability/justext comparison (half its time); on
-    # bench/bench_extract_quality.py no page's F1 changed (en 0.990, zh 0.939 generic).
+    # blocks (related lists, "推荐" grids) as content, which lowered the extraction score
+    # of the Chinese portal pages. restore_images puts the article's own images and
+    # figures back from the page.
+    # fast=True skips trafilatura's readability/justext comparison, a large part of its
+    # time, and changed no page's extraction score
+    # (docs/PERFORMANCE.md, "Generic extraction").
     result = (
         trafilatura.extract(
             html,

@@ -1,7 +1,8 @@
 """Feed documents -> ``ParsedFeed``: sniff the document, then the format's reader.
 
 Our own walker over an lxml tree (``docs/ARCHITECTURE.md``; the choice of parser in
-``docs/PERFORMANCE.md``): one pass over each item's children, dispatching on the tag.
+docs/PERFORMANCE.md, "Feed parsing"): one pass over each item's children, dispatching on
+the tag.
 
 Guarantees:
 

@@ -33,7 +33,7 @@ def private_ip_literal(host: str) -> bool:
     """True when ``host`` is an IP address (not a name) outside public space.
 
     Cached: ``ip_address`` raising twice for every host name was a visible per-request
-    cost in the page benchmark.
+    cost in the page benchmark (docs/PERFORMANCE.md, "HTTP client").
     """
     try:
         ipaddress.ip_address(host)

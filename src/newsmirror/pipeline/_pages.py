@@ -65,9 +65,9 @@ def process_page(job: PageJob, rules: tuple[Rule, ...]) -> PageDone:
 
 def process_pages(jobs: list[PageJob], rules: tuple[Rule, ...]) -> list[Outcome]:
     """``process_page`` for several pages, one stage at a time: each stage's code (parser,
-    sanitizer, compressor) then stays in the CPU's caches from one page to the next, ~5%
-    faster than page by page. An outcome per job: (PageDone, None) or (None, the
-    extraction error)."""
+    sanitizer, compressor) then stays in the CPU's caches from one page to the next
+    (docs/PERFORMANCE.md, "Article pages"). An outcome per job: (PageDone, None) or
+    (None, the extraction error)."""
     with _collections_after():
         pages: list[Extracted | BaseException] = []
         for job in jobs:
@@ -95,10 +95,10 @@ def _collections_after() -> Iterator[None]:
 
     Extraction holds hundreds of parse-tree node objects at a time (freed by reference
     counting when it returns). A collection in the middle moved them to the older
-    generations, whose collections then scanned them again. Time in collections over
-    bench_e2e generic (800 pages, gc.callbacks): 0.45 s, then 0.31 s (of ~8 s). The
+    generations, whose collections then scanned them again; collecting after the pages
+    cut the time a run spends in collections (docs/PERFORMANCE.md, "Article pages"). The
     switch is process-wide: run in the page thread, it also defers the event loop's
-    collections for the batch (a few milliseconds).
+    collections while the batch runs.
     """
     if not gc.isenabled():
         yield

@@ -3,9 +3,9 @@
 Decoding, extracting and cleaning a page is pure CPU while fetching and writing are I/O.
 On a single usable CPU pages are processed in the event loop's thread. On more, in one
 thread beside the event loop: lexbor's parser, nh3 (between calls of its attribute
-filter) and brotli release the GIL, about half of a page's CPU, which then runs beside
-the event loop. Pages that need the generic extractor (no site rule for their host:
-trafilatura, several times a rule page's cost) also go to a small process pool, in
+filter) and brotli release the GIL, much of a page's CPU, which then runs beside the
+event loop. Pages that need the generic extractor (no site rule for their host:
+trafilatura, far costlier than a rule page) also go to a small process pool, in
 batches, once a run has more than POOL_THRESHOLD of them; site-rule pages never do, as a
 trip to a worker costs more than they do. The measurements behind these choices are in
 docs/PERFORMANCE.md ("Article pages").
@@ -79,10 +79,9 @@ class PagePool:
     Pages are processed in batches of up to BATCH_PAGES (or what arrived within
     BATCH_WAIT), stage by stage (process_pages). To the workers, a batch is one trip:
     each trip costs the main process pickling, a queue-feeder thread, a result thread
-    and an event-loop wake-up. bench_e2e generic, both cores: one page a trip 2.10x the
-    naive reference, batches of 8 2.37-2.46x. (The main process extracting pages too
-    while both workers were busy: 2.20-2.25x, the three processes contending for two
-    cores.)
+    and an event-loop wake-up, so batches made generic runs faster than one page a trip.
+    (The main process extracting pages too while both workers were busy was slower: the
+    three processes contend for two cores; docs/PERFORMANCE.md, "Article pages".)
     """
 
     def __init__(self, rules: tuple[Rule, ...]):
@@ -156,9 +155,9 @@ class PagePool:
         )
 
     def _send_to_thread(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
-        # The parser, the sanitizer and the compressor release the GIL (about half of a
-        # site-rule page's CPU): in a thread that half runs on the other core while the
-        # event loop fetches, parses feeds and writes posts.
+        # The parser, the sanitizer and the compressor release the GIL (much of a site-rule
+        # page's CPU; docs/PERFORMANCE.md, "Article pages"): in a thread that part runs on
+        # the other core while the event loop fetches, parses feeds and writes posts.
         if self._thread is None:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="newsmirror-pages")
         sent = self._thread.submit(process_pages, [job for job, _ in batch], self.rules)

@@ -47,10 +47,9 @@ def batch_gc() -> Iterator[None]:
     """Full collections during a run skip the heap that existed before it.
 
     A run makes millions of short-lived objects (parse trees, strings) over a heap of
-    long-lived ones (modules, rules, compiled selectors, ~50k objects). Each full
-    collection rescanned that heap: ~0.25 s of a 7.5 s page-mode run
-    (bench/bench_e2e.py generic); frozen, ~0.08 s. (A larger young generation did not
-    help: each young collection then cost as much more.)
+    long-lived ones (modules, rules, compiled selectors). Each full collection rescanned
+    that heap; frozen, it is skipped (docs/PERFORMANCE.md, "Article pages"). (A larger
+    young generation did not help: each young collection then cost as much more.)
     """
     gc.freeze()
     try:

@@ -36,7 +36,8 @@ async def write_posts(
     records = []
     with ctx.store.transaction():  # step 1: every post is pending under its final name
         # The raw pages go in the same transaction: one commit per source instead of one
-        # per page (an autocommitted ~10 KB insert cost ~85 µs a page).
+        # per page, as each autocommitted insert pays a commit of its own
+        # (docs/PERFORMANCE.md, "State store").
         for page in pages:
             ctx.store.put_compressed_page(
                 source.name, page.key, page.url, page.content_type, page.compressed
@@ -87,12 +88,10 @@ def _slow_disk(ctx: RunContext) -> bool:
     """Whether post files go to a thread: on more than one core, when writing them costs
     more than SLOW_FILE_WRITE each.
 
-    Creating a file on a churned no-journal ext4 costs 0.2-0.9 ms of kernel time with the
-    GIL released, which a second core then spends while the event loop fetches and
-    extracts other sources (bench_e2e rule, both cores, churned disk: 439-479 posts/s
-    without the thread, 653-665 with it). On a disk creating files in ~30 µs the thread
-    only adds GIL hand-offs (bench_e2e feed on tmpfs, both cores: 3.94x the naive
-    reference with it, 4.01x without).
+    Creating a file on a churned no-journal ext4 costs much kernel time with the GIL
+    released, which a second core then spends while the event loop fetches and extracts
+    other sources. On a disk that creates files quickly the thread only adds GIL
+    hand-offs (docs/PERFORMANCE.md, "Writing posts").
     """
     return (
         ctx.file_write_cost is not None

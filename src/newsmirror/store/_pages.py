@@ -12,12 +12,12 @@ __all__ = ["compress_page", "decompress_page"]
 def compress_page(body: bytes) -> bytes:
     """A raw page as the ``pages`` table stores it: ``_BROTLI`` + brotli quality 0.
 
-    Brotli quality 0: ~85 µs for a 40 KB page against ~195 µs for zlib level 1 (and ~850
-    at zlib's default 6), for a stored size ~7% larger (10.2 -> 10.9 KB on the bench
-    corpus); these pages are kept for rare reprocessing, so CPU on every run matters more
-    than the last kilobyte. Pages stored by earlier versions are plain zlib streams, which
-    never start with a zero byte (their first byte names the deflate method, 8):
-    ``decompress_page`` reads both.
+    Brotli quality 0 compresses a page in a fraction of zlib's time (level 1, let alone
+    its default 6), for a slightly larger stored size
+    (docs/PERFORMANCE.md, "State store"); these pages are kept for rare reprocessing, so
+    CPU on every run matters more than the last kilobyte. Pages stored by earlier
+    versions are plain zlib streams, which never start with a zero byte (their first
+    byte names the deflate method, 8): ``decompress_page`` reads both.
     """
     return _BROTLI + brotli.compress(body, quality=0)
 

@@ -9,8 +9,9 @@ Order of evidence (first that works wins):
 4. the XML declaration's ``encoding=``;
 5. a ``<meta charset>`` / ``<meta http-equiv="Content-Type">`` anywhere in ``<head>``
    (Chinese sites often put it after 1024 bytes of scripts, see miniflux/v2#3155);
-6. statistical detection (charset_normalizer). It costs ~25x a plain decode, so it only
-   runs when nothing was declared or every declaration was badly wrong.
+6. statistical detection (charset_normalizer). It costs many times a plain decode
+   (docs/PERFORMANCE.md, "Decoding"), so it only runs when nothing was declared or every
+   declaration was badly wrong.
 
 Labels are mapped the way the WHATWG Encoding Standard does for the cases that matter
 here: gb2312/gbk -> gb18030 and big5 -> big5hkscs (supersets: a page labelled gb2312

@@ -180,7 +180,8 @@ _RFC_FAST = re.compile(
 def _parse(text: str, tz0: tzinfo) -> datetime | None:  # noqa: C901
     c = text[:1]
     if c.isdigit() and len(text) >= 10 and text[4] == "-" and text.isascii():
-        # RFC 3339 / ISO 8601 in its usual forms: the C parser, 50x faster than regexes.
+        # RFC 3339 / ISO 8601 in its usual forms: the C parser, much faster than the
+        # regexes below (docs/PERFORMANCE.md, "Feed parsing").
         try:
             dt = datetime.fromisoformat(text)
         except ValueError:

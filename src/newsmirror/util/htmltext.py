@@ -67,5 +67,6 @@ def visible_length(text: str) -> int:
 
 
 def visible_squeezed(squeezed: str) -> int:
-    # runs, not single characters: findall then builds one string per run (25x faster)
+    # runs, not single characters: findall then builds one string per run, not one per
+    # character (docs/PERFORMANCE.md, "Generic extraction")
     return len(squeezed) + (CJK_WEIGHT - 1) * sum(map(len, _CJK_RUN.findall(squeezed)))
