@@ -14,6 +14,7 @@ Prints µs per unit (best of ``--repeats``) for the stages the end-to-end benchm
   pipeline asks when the feed item has a title and a date);
 * ``clean_html`` of a rule page's article and of a feed item's content;
 * ``compress_page`` of a raw page;
+* the site's excerpt of a post (search index), read back from the post's body;
 * ``Store.export_items`` per item, on a store of 20,000 items.
 
 Numbers are CPU in a tight loop: inside a run, with fetching in between, each stage costs
@@ -109,6 +110,13 @@ def main() -> None:
     rows.append(("rule: clean_html of the article", best_us(
         lambda a: clean_html(a[0], a[1]), articles, r)))
     rows.append(("rule: compress_page", best_us(lambda p: compress_page(p[0]), pages, r)))
+    try:  # the search index's excerpt of a post, read back from its body
+        from newsmirror.site._posts import _excerpt
+    except ImportError:  # an older checkout (--src): one site module
+        from newsmirror.site import _excerpt
+    bodies = [f"[t](u)\n------\n\n<div>\n{clean_html(a[0], a[1])}\n</div>\n"
+              for a in articles]
+    rows.append(("site: excerpt of a post", best_us(_excerpt, bodies, r)))
     feed_items = []
     for f in range(0, 20, 2):
         feed = parse_feed(corpus.feed_xml(f).decode(), url=f"http://s{f}.corpus.test:1/")
