@@ -203,3 +203,10 @@ def test_a_file_system_refusal_is_one_line_not_a_traceback(tmp_path, capsys):
     assert main(["init", str(blocker)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("newsmirror: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_extract_without_an_article_says_so_on_stderr(tmp_path, capsys):
+    page = tmp_path / "empty.html"
+    page.write_text("<html><head><title>t</title></head><body><script>x()</script></body></html>")
+    assert main(["extract", str(page), "--format", "text"]) == 1
+    assert capsys.readouterr().err == f"newsmirror: {page}: no article found\n"

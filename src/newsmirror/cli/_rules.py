@@ -40,7 +40,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         print(result["content_html"] if args.format == "html" else result["text"])
-    return EXIT_OK if result["content_html"] else EXIT_FAILED
+    if result["content_html"]:
+        return EXIT_OK
+    print(f"newsmirror: {args.file}: no article found", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def cmd_test_rule(args: argparse.Namespace) -> int:
