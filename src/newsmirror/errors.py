@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 __all__ = [
+    "BusyError",
     "ConfigError",
     "FeedError",
     "FetchError",
@@ -47,6 +48,12 @@ class UsageError(NewsmirrorError):
 
 class InputError(NewsmirrorError):
     """A command's input (a file, standard input, a URL) cannot be read or used."""
+
+
+class BusyError(NewsmirrorError):
+    """Another run holds the site's lock."""
+
+    exit_code = EXIT_USAGE
 
 
 class RuleError(ConfigError):

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..config import Config, Rule, Source
 from ..post import replace_body
 from ..util.files import write_atomic
+from ._lock import run_lock
 from ._pages import PageJob, process_page
 from ._run import site_rules
 from ._state import open_store
@@ -30,7 +31,7 @@ def reprocess(config: Config, source_names: tuple[str, ...] = ()) -> ReprocessRe
     report = ReprocessReport()
     sources = [config.source(n) for n in source_names] if source_names else config.sources
     rules = site_rules(config)
-    with open_store(config) as store:
+    with run_lock(config), open_store(config) as store:
         for source in sources:
             records = store.items_of(source.name)
             for key, url, content_type, body in store.pages_of(source.name):

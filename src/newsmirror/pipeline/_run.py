@@ -23,6 +23,7 @@ from ..model import SourceReport
 from ..util.dates import utc_now
 from ..util.files import write_atomic
 from ._context import RunContext
+from ._lock import run_lock
 from ._options import RunOptions, RunSummary
 from ._pool import PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PagePool
 from ._source import run_source
@@ -65,7 +66,7 @@ async def run_async(
 ) -> RunSummary:
     sources = _selected_sources(config, options)
     summary = RunSummary()
-    with open_store(config) as store:
+    with run_lock(config), open_store(config) as store:
         async with Fetcher(FetchSettings.from_site(config.site, _trusted_hosts(config))) as f:
             ctx = RunContext(
                 config,
