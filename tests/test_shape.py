@@ -210,3 +210,21 @@ def test_extract_without_an_article_says_so_on_stderr(tmp_path, capsys):
     page.write_text("<html><head><title>t</title></head><body><script>x()</script></body></html>")
     assert main(["extract", str(page), "--format", "text"]) == 1
     assert capsys.readouterr().err == f"newsmirror: {page}: no article found\n"
+
+
+def test_an_unexpected_error_is_one_line_and_a_traceback_file(monkeypatch, tmp_path, capsys):
+    from newsmirror.cli import _run
+
+    def broken(args):
+        raise ZeroDivisionError("inside a command")
+
+    monkeypatch.setattr(_run, "cmd_sources", broken)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    import tempfile
+    monkeypatch.setattr(tempfile, "tempdir", None)  # read TMPDIR again
+    assert main(["sources", "--site", str(tmp_path)]) == 70
+    err = capsys.readouterr().err
+    assert err.startswith("newsmirror: unexpected ZeroDivisionError: inside a command")
+    assert err.count("\n") == 1 and "Traceback" not in err
+    (saved,) = tmp_path.glob("newsmirror-traceback-*.txt")
+    assert str(saved) in err and "ZeroDivisionError" in saved.read_text()

@@ -12,6 +12,8 @@ import importlib
 import logging
 import os
 import sys
+import tempfile
+import traceback
 from collections.abc import Callable, Sequence
 
 from .. import __version__
@@ -37,7 +39,9 @@ def _command(args: argparse.Namespace) -> Callable[[argparse.Namespace], int]:
     return getattr(importlib.import_module(f".{module}", __package__), function)
 
 
-__all__ = ["build_parser", "main"]
+__all__ = ["EXIT_BUG", "build_parser", "main"]
+
+EXIT_BUG = 70  # EX_SOFTWARE: an internal error, not the user's input
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -133,3 +137,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"newsmirror: {where}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
+    except Exception as exc:  # noqa: BLE001 - a bug: one line, the traceback in a file
+        report = _save_traceback()
+        print(
+            f"newsmirror: unexpected {type(exc).__name__}: {exc} (a bug; the traceback "
+            f"is in {report})",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+def _save_traceback() -> str:
+    """The current exception's traceback in a new file; the file's path."""
+    fd, path = tempfile.mkstemp(prefix="newsmirror-traceback-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(f"newsmirror {__version__}\n{traceback.format_exc()}")
+    return path
