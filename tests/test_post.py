@@ -246,3 +246,10 @@ def test_front_matter_round_trips(title, author, tag, path, body, offset, ms):
     assert lines[div + 2] == "</div>" and lines[div + 3] == "" and len(lines) == div + 4
     assert lines[div + 1].strip()
     assert "" not in lines[div:div + 3]
+
+
+def test_unprotect_liquid_gives_back_what_the_page_shows():
+    from newsmirror.post import unprotect_liquid
+
+    for line in ("{{ page.title }} and {% if x %}y{% endif %}", "plain {text}", "{%%}"):
+        assert unprotect_liquid(protect_liquid(line)) == line

@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .. import extract
 from ..config import Config, Rule, Source
@@ -67,7 +66,7 @@ async def run_async(
     sources = _selected_sources(config, options)
     summary = RunSummary()
     with run_lock(config), open_store(config) as store:
-        async with Fetcher(FetchSettings.from_site(config.site, _trusted_hosts(config))) as f:
+        async with Fetcher(FetchSettings.from_site(config.site, _trusted_urls(config))) as f:
             ctx = RunContext(
                 config,
                 options,
@@ -112,9 +111,10 @@ def _selected_sources(config: Config, options: RunOptions) -> list[Source]:
     return [s for s in config.sources if s.enabled]
 
 
-def _trusted_hosts(config: Config) -> frozenset[str]:
-    # Private addresses are allowed only on the hosts the user configured themselves.
-    return frozenset(urlsplit(s.url).hostname or "" for s in config.sources if not s.is_local)
+def _trusted_urls(config: Config) -> list[str]:
+    # Private addresses are allowed only on the hosts the user configured themselves
+    # (FetchSettings.from_site takes their hosts).
+    return [s.url for s in config.sources if not s.is_local]
 
 
 def site_rules(config: Config) -> tuple[Rule, ...]:

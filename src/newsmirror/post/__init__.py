@@ -8,7 +8,7 @@ Liquid (``_body``), and file names that stay unique after Jekyll re-slugifies an
 lower-cases them (``_names``).
 """
 
-from ._body import EMPTY_BODY, body_line, protect_liquid
+from ._body import EMPTY_BODY, body_line, protect_liquid, unprotect_liquid
 from ._names import MAX_NAME_BYTES, post_filename, slugify
 from ._render import epoch_millis, format_date, render_post, replace_body
 from ._text import encode_url, fold_whitespace, markdown_link_text
@@ -28,6 +28,7 @@ __all__ = [
     "render_post",
     "replace_body",
     "slugify",
+    "unprotect_liquid",
     "yaml_flow_list",
     "yaml_quote",
     "yaml_scalar",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EMPTY_BODY", "body_line", "protect_liquid"]
+__all__ = ["EMPTY_BODY", "body_line", "protect_liquid", "unprotect_liquid"]
 
 
 # Control characters HTML forbids (tab and newline are handled separately).
@@ -55,6 +55,10 @@ def _fold_newlines(text: str, preserve_depth: int) -> str:
     return text.replace("\n", "&#10;" if preserve_depth else " ")
 
 
+# "{%" printed by Liquid itself, between raw blocks
+_LITERAL_TAG_START = '{% endraw %}{{ "{%" }}{% raw %}'
+
+
 def protect_liquid(line: str) -> str:
     """Make Liquid print the text literally, in Jekyll 3 and 4 alike.
 
@@ -65,4 +69,14 @@ def protect_liquid(line: str) -> str:
     # (docs/PERFORMANCE.md, "Writing posts")
     if "{" not in line or ("{{" not in line and "{%" not in line):
         return line
-    return "{% raw %}" + line.replace("{%", '{% endraw %}{{ "{%" }}{% raw %}') + "{% endraw %}"
+    return "{% raw %}" + line.replace("{%", _LITERAL_TAG_START) + "{% endraw %}"
+
+
+def unprotect_liquid(text: str) -> str:
+    """The text as the built page shows it: ``protect_liquid`` undone (raw-block tags
+    that the article itself contained are removed with the guard's own)."""
+    if "{%" not in text:
+        return text
+    return (
+        text.replace(_LITERAL_TAG_START, "{%").replace("{% raw %}", "").replace("{% endraw %}", "")
+    )

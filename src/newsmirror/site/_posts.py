@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..post import unprotect_liquid
 from ..util.dates import parse_date
 from ..util.htmltext import HIDDEN, html_to_text
 from ..util.zones import zone
@@ -44,7 +45,6 @@ _POST_NAME = re.compile(r"^(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)(\.[^.]+)$")
 
 _NOT_IN_EXCERPT = HIDDEN + ", figcaption, svg"
 _CUT_MARGIN = 16  # characters of text past the excerpt that a cut may garble
-_LIQUID_LITERAL = '{% endraw %}{{ "{%" }}{% raw %}'
 
 
 def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
@@ -53,10 +53,7 @@ def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
     cut = body.find("\n\n")
     body = body[cut + 2 :] if cut >= 0 else body
     body = body[: limit * 60]
-    if "{%" in body:  # newsmirror's Liquid protection (FORMAT.md, "Liquid")
-        body = (
-            body.replace(_LIQUID_LITERAL, "{%").replace("{% raw %}", "").replace("{% endraw %}", "")
-        )
+    body = unprotect_liquid(body)  # newsmirror's Liquid protection (FORMAT.md, "Liquid")
     # Parsing costs time in proportion to the markup read: read a short start first and
     # more only while it holds too little text (a prefix's text is a prefix of the
     # text; the margin keeps a cut entity or tag at the end out of the excerpt).
