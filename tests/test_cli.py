@@ -13,12 +13,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from helpers import SEED
 from newsmirror.cli import main
+from newsmirror.site import write_scaffold
 
 
 @dataclass
@@ -114,6 +116,76 @@ def test_run_exit_codes_and_json(newsmirror, make_site, tmp_path):
     only_good = newsmirror("run", "--site", str(site), "--source", "联合早报")
     assert only_good.returncode == 0, only_good.stderr
     assert "0 new" in only_good.stdout
+
+
+def test_a_source_in_backoff_is_still_failing(newsmirror, make_site, http_server):
+    """Found 4 of issue 11: a source skipped while it backs off was "0 failed", exit 0."""
+    feed = http_server.put("cli-backoff/good.xml", (SEED / "feed.xml").read_bytes())
+    flaky = "/flaky/cli-backoff"  # 500 once, then a feed
+    site = make_site('[site]\nretries = 0\n\n'  # one request a run: 500, then the feed
+                     f'[[sources]]\nname = "good"\nurl = "{feed}"\n\n'
+                     f'[[sources]]\nname = "broken"\nurl = "{http_server.url(flaky)}"\n'
+                     'full_text = "never"\n')
+    before = datetime.now(UTC)
+    first = newsmirror("run", "--site", str(site), "--json")
+    assert first.returncode == 1, first.stderr
+    data = json.loads(first.stdout)
+    by_name = {s["name"]: s for s in data["sources"]}
+    broken = by_name["broken"]
+    assert broken["failing"] and "500" in broken["errors"][0] and broken["last_error"]
+    until = datetime.fromisoformat(broken["backoff_until"])
+    assert before + timedelta(minutes=9) < until < datetime.now(UTC) + timedelta(minutes=11)
+    assert not by_name["good"]["failing"] and by_name["good"]["backoff_until"] is None
+    assert data["failing"] == [{"name": "broken", "last_error": broken["errors"][0],
+                                "backoff_until": broken["backoff_until"], "skipped": None}]
+
+    # Not retried while it backs off, but still failing: exit 1, and --json says why.
+    second = newsmirror("run", "--site", str(site), "--json")
+    assert second.returncode == 1, second.stderr
+    assert http_server.hits(flaky) == 1
+    data = json.loads(second.stdout)
+    assert not data["ok"] and data["errors"] == 0
+    held = {s["name"]: s for s in data["sources"]}["broken"]
+    assert held["skipped"] and held["errors"] == [] and held["failing"]
+    assert held["last_error"] == broken["errors"][0] and held["backoff_until"] == broken["backoff_until"]
+    assert [f["name"] for f in data["failing"]] == ["broken"]
+    assert data["failing"][0]["last_error"] == broken["errors"][0]
+
+    # The table shows it failing, with the last error and when it is tried next.
+    table = newsmirror("run", "--site", str(site))
+    assert table.returncode == 1
+    [row] = [line for line in table.stdout.splitlines() if line.startswith("broken")]
+    assert "still failing" in row and f"last error: {broken['errors'][0]}" in row
+    assert f"next attempt after {until:%Y-%m-%d %H:%M} UTC" in row
+    assert "from 2 sources; 1 failed (1 still backing off, not retried)" in table.stdout
+    assert "broken: still failing" in table.stderr and "Traceback" not in table.stderr
+    assert newsmirror("run", "--site", str(site), "--source", "good").returncode == 0
+
+    # Forced, it recovers: no longer failing, and the next run is clean.
+    forced = newsmirror("run", "--site", str(site), "--force", "--json")
+    assert forced.returncode == 0, forced.stdout + forced.stderr
+    assert json.loads(forced.stdout)["failing"] == []
+    again = newsmirror("run", "--site", str(site))
+    assert again.returncode == 0 and "; 0 failed" in again.stdout
+
+
+def test_run_warns_once_about_liquid_off_in_an_old_scaffold(newsmirror, make_site, tmp_path):
+    feed = tmp_path / "f.xml"
+    feed.write_bytes((SEED / "feed.xml").read_bytes())
+    site = make_site(f'[[sources]]\nname = "联合早报"\nurl = "{feed}"\n')
+    write_scaffold(site, timezone="UTC")
+    clean = newsmirror("run", "--site", str(site))
+    assert clean.returncode == 0 and "render_with_liquid" not in clean.stderr
+    config = site / "_config.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "      layout: post\n", "      layout: post\n      render_with_liquid: false\n"),
+        encoding="utf-8")
+    old = newsmirror("run", "--site", str(site))
+    assert old.returncode == 0, old.stderr
+    [warning] = [line for line in old.stderr.splitlines() if "render_with_liquid" in line]
+    assert warning.startswith(f"WARNING: {config}:")
+    assert "delete that line" in warning
+    assert "render_with_liquid: false" in config.read_text(encoding="utf-8")  # not edited
 
 
 def test_configuration_error_exits_2(newsmirror, make_site):

@@ -91,3 +91,28 @@ def test_sources(make_site, tmp_path):
     result = newsmirror("sources", "--site", str(feed_site(make_site, tmp_path)))
     assert result.returncode == 0, result.stderr
     assert re.search(r"^联合早报 +never +0 +0 +now", result.stdout, re.MULTILINE)
+
+
+def test_rename(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)
+    assert newsmirror("run", "--site", str(site)).returncode == 0
+    result = newsmirror("rename", "联合早报", "Zaobao", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "'联合早报' is now 'Zaobao'" in result.stdout
+    assert 'name = "Zaobao"' in (site / "newsmirror.toml").read_text(encoding="utf-8")
+
+
+def test_reindex(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)
+    assert newsmirror("run", "--site", str(site)).returncode == 0
+    result = newsmirror("reindex", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "reindexed 1 posts: 1 from the snapshot, 0 by their link" in result.stdout
+
+
+def test_rebuild(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)
+    assert newsmirror("run", "--site", str(site)).returncode == 0
+    result = newsmirror("rebuild", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "re-rendered 1 posts, 0 changed" in result.stdout

@@ -81,11 +81,33 @@ def test_config_values(scaffold: Path):
     assert c["kramdown"]["typographic_symbols"] == {"mdash": ""}
     assert c["permalink"] == site.DEFAULT_PERMALINK
     posts_default = [d for d in c["defaults"] if d["scope"]["path"] == "_posts"][0]["values"]
-    assert posts_default == {"layout": "post", "render_with_liquid": False}
+    # Liquid stays on for posts: Jekyll 3 and 4 then both print the raw guards' text as
+    # written (with it off, Jekyll 4 shows the guards; test_site_jekyll.py builds both)
+    assert posts_default == {"layout": "post"}
+    assert site.config_warnings(scaffold) == []
     for entry in ("newsmirror.toml", ".newsmirror/"):
         assert entry in c["exclude"]
     assert c["comments"]["provider"] == ""
     assert set(c["comments"]) >= {"giscus", "utterances", "disqus"}
+
+
+def test_config_warnings_name_render_with_liquid_off(tmp_path: Path):
+    d = tmp_path / "old"
+    d.mkdir()
+    assert site.config_warnings(d) == []  # no _config.yml: nothing to say
+    (d / "_config.yml").write_text(
+        "title: x\n# render_with_liquid: false\ndefaults:\n  - scope:\n      path: _posts\n"
+        "    values:\n      layout: post\n      render_with_liquid: false  # old scaffold\n"
+        "  - scope: {path: notes}\n    values:\n      render_with_liquid: Off\n"
+        "  - scope: {path: drafts}\n    values:\n      render_with_liquid: 'no'\n"
+        "render_with_liquid_x: false\n", encoding="utf-8")  # a string 'no' is not false
+    warnings = site.config_warnings(d)
+    assert [w.split(": ", 1)[0] for w in warnings] == [f"{d / '_config.yml'}:8",
+                                                       f"{d / '_config.yml'}:11"]
+    assert "delete that line" in warnings[0] and "{% raw %}" in warnings[0]
+    (d / "_config.yml").write_text("defaults:\n  - values:\n      render_with_liquid: true\n",
+                                   encoding="utf-8")
+    assert site.config_warnings(d) == []
 
 
 def test_scaffold_never_overwrites_unless_asked(scaffold: Path):
@@ -164,7 +186,10 @@ def test_workflow_is_valid_yaml_with_the_expected_steps(tmp_path: Path):
     assert cached == [".newsmirror/state.sqlite", ".newsmirror/state.sqlite"]
     names = [s.get("name", "") for s in steps]
     assert names.index("Restore the state store") < names.index("Mirror the feeds") \
-        < names.index("Save the state store")
+        < names.index("Push") < names.index("Save the state store")
+    # saved only when every step before it, the push included, succeeded (test_workflow.py
+    # replays the steps)
+    assert "if" not in steps[names.index("Save the state store")]
     assert "git push" in runs
     assert write_workflow(tmp_path) == []  # kept
 

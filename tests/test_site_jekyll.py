@@ -28,7 +28,8 @@ import pytest
 from helpers import JEKYLL_CHECK, SEED, need_tool
 from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, run
-from newsmirror.site import update_site, write_scaffold
+from newsmirror.site import scan_posts, update_site, write_scaffold
+from newsmirror.site._search import SEARCH_FIELDS
 
 SEED_NAME = "2022-10-31-王毅与布林肯通话-停止对华打压-不要为两国关系制造新障碍.md"
 HOSTILE_TITLES = [
@@ -153,3 +154,114 @@ def test_every_link_resolves_with_a_baseurl(hostile_site: Path, tmp_path: Path):
             if not target(parts.path).exists():
                 broken.append(f"{page.relative_to(dest)}: {link}")
     assert not broken, "\n".join(broken[:20])
+
+
+# --- Liquid-like article text renders as written (issue 11, found 7) ----------------------
+
+CODE_SAMPLE = ("{{ site.title }}\n{% include x %}\n{% raw %}{{ kept }}{% endraw %}\n"
+               "{%- endraw -%} {%endraw%} {% endraw %} {{% {%\n")
+LIQUID_INTRO = "Vue: {{ message }}, Jekyll: {% raw %} and {% endraw %}, {% if x %}y{% endif %}"
+
+
+class ArticleText(html.parser.HTMLParser):
+    """The text of the article <div> inside a post page's <div class="post-body">, and
+    of each of its <p> and <pre> elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # <div>s open inside post-body (1: the article's own)
+        self.in_body = False
+        self.text: list[str] = []
+        self.blocks: dict[str, list[str]] = {"p": [], "pre": []}
+        self.block: str | None = None
+        self.excerpts: list[str] = []  # the home page's <p class="post-excerpt">
+        self.in_excerpt = False
+
+    def handle_starttag(self, tag, attrs):
+        cls = dict(attrs).get("class") or ""
+        if tag == "div" and "post-body" in cls.split():
+            self.in_body = True
+        elif tag == "div" and self.in_body:
+            self.depth += 1
+        elif tag in self.blocks and self.depth:
+            self.block = tag
+            self.blocks[tag].append("")
+        if tag == "p" and "post-excerpt" in cls.split():
+            self.in_excerpt = True
+            self.excerpts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "div" and self.in_body:
+            if self.depth:
+                self.depth -= 1
+            else:
+                self.in_body = False
+        elif tag == self.block:
+            self.block = None
+        if tag == "p":
+            self.in_excerpt = False
+
+    def handle_data(self, data):
+        if self.depth:
+            self.text.append(data)
+            if self.block:
+                self.blocks[self.block][-1] += data
+        if self.in_excerpt:
+            self.excerpts[-1] += data
+
+
+@pytest.mark.jekyll
+@pytest.mark.parametrize("liquid_off", [False, True], ids=["scaffold", "old-scaffold"])
+def test_liquid_like_article_text_renders_exactly_as_written(tmp_path: Path, liquid_off: bool):
+    """A code sample full of Liquid syntax, written by a real run and built by real Jekyll:
+    the page shows the article's text exactly, with no raw guard visible and nothing
+    evaluated; so do the home page's excerpt and newsmirror's search index. The scaffold of
+    before (``render_with_liquid: false`` for posts) showed the guards on Jekyll 4: that is
+    why ``newsmirror run`` warns about it (test_cli.py)."""
+    need_tool("jekyll")
+    site = tmp_path / "site"
+    write_scaffold(site, title="Liquid probe", timezone="UTC")
+    if liquid_off:
+        config = site / "_config.yml"
+        text = config.read_text(encoding="utf-8").replace(
+            "      layout: post\n", "      layout: post\n      render_with_liquid: false\n")
+        config.write_text(text, encoding="utf-8")
+    source_html = (f"<p>{LIQUID_INTRO}</p>\n<pre><code>{CODE_SAMPLE}</code></pre>\n"
+                   "<p>{{ page.title }} end</p>")
+    feed = tmp_path / "feed.xml"
+    feed.write_text(rss([
+        "<item><title>Templates</title><link>https://news.example/templates</link>"
+        "<pubDate>Mon, 31 Oct 2022 06:46:00 GMT</pubDate>"
+        f"<description><![CDATA[{source_html}]]></description></item>"]), encoding="utf-8")
+    (site / "newsmirror.toml").write_text(
+        f'[[sources]]\nname = "Code"\nurl = "{feed}"\nfull_text = "never"\n', encoding="utf-8")
+    assert run(load_config(site), RunOptions(now=datetime(2026, 11, 1, tzinfo=UTC))).ok
+    [post_file] = (site / "_posts").glob("*.md")
+    assert "{% raw %}" in post_file.read_text(encoding="utf-8")  # the guard is in the file
+
+    dest = tmp_path / "_site"
+    build = subprocess.run(["jekyll", "build", "-q", "--disable-disk-cache", "--source", str(site),
+                            "--destination", str(dest)], capture_output=True, text=True, env=env())
+    assert build.returncode == 0 and not build.stderr.strip(), build.stderr
+    [info] = scan_posts(site)
+    page = ArticleText()
+    page.feed((dest / unquote(info.url).lstrip("/")).read_text(encoding="utf-8"))
+    expected = ArticleText()
+    expected.depth = 1
+    expected.feed(source_html)
+    shown = "".join(page.text)
+    if liquid_off:  # what the old scaffold showed on Jekyll 4: the guards as text
+        assert "{% endraw %}{{ \"{%\" }}{% raw %}" in shown
+        return
+    assert page.blocks == expected.blocks == {
+        "p": [LIQUID_INTRO, "{{ page.title }} end"], "pre": [CODE_SAMPLE]}
+    assert " ".join(shown.split()) == " ".join("".join(expected.text).split())
+    assert "Liquid probe" not in shown
+
+    home = ArticleText()
+    home.feed((dest / "index.html").read_text(encoding="utf-8"))
+    [excerpt] = home.excerpts
+    assert excerpt.startswith(LIQUID_INTRO[:60]), excerpt
+    shard = json.loads((site / "assets" / "search" / "2022-10.json").read_text(encoding="utf-8"))
+    [item_row] = shard["items"]
+    assert item_row[SEARCH_FIELDS.index("text")].startswith(LIQUID_INTRO), item_row

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from newsmirror.errors import StoreCorruptError
 from newsmirror.store import ItemRecord, Store, StoreError, compress_page, decompress_page
 
 T = datetime(2022, 10, 31, 6, 46, tzinfo=UTC)
@@ -33,14 +34,14 @@ def test_snapshot_export_and_merge(tmp_path: Path):
         with a.transaction():
             a.put_item(record("2", "_posts/2022-10-31-b.md"))
             a.put_item(record("1", "_posts/2022-10-31-a.md"))
-        snapshot = a.export_items()
+        snapshot = a.export_snapshot()
     assert snapshot.index('"key": "1"') < snapshot.index('"key": "2"')  # sorted: stable diffs
     with Store(tmp_path / "b.sqlite") as b:
         with b.transaction():
             b.put_item(record("1", "_posts/2022-10-31-a.md"))
-        assert b.merge_items(snapshot) == 1  # only the unknown item is added
-        assert b.merge_items(snapshot) == 0  # the same snapshot again: nothing to do
-        assert b.export_items() == snapshot
+        assert b.merge_snapshot(snapshot) == 1  # only the unknown item is added
+        assert b.merge_snapshot(snapshot) == 0  # the same snapshot again: nothing to do
+        assert b.export_snapshot() == snapshot
 
 
 def test_snapshot_lines_are_exact_json_with_utc_millisecond_times(tmp_path: Path):
@@ -57,7 +58,7 @@ def test_snapshot_lines_are_exact_json_with_utc_millisecond_times(tmp_path: Path
         # a time stored in another form (by hand, or a future writer) is written in iso form
         store.db.execute("UPDATE items SET published = '2022-10-31T14:46:05+08:00'"
                          " WHERE key = 'guid:2' OR key = '2'")
-        lines = store.export_items().splitlines()
+        lines = store.export_snapshot().splitlines()
     first = {"first_seen": "2022-10-31T06:46:05.123+00:00", "hash": "h", "key": odd.key,
              "link": None, "post": "_posts/x.md",
              "published": "2022-10-31T06:46:05.123+00:00", "source": "新闻网"}
@@ -67,7 +68,7 @@ def test_snapshot_lines_are_exact_json_with_utc_millisecond_times(tmp_path: Path
 
 def test_bad_snapshot_line_is_a_clear_error(tmp_path: Path):
     with Store(tmp_path / "s.sqlite") as store, pytest.raises(StoreError, match="line 2"):
-        store.merge_items('{"source": "s", "key": "k", "post": "p", "hash": "h", '
+        store.merge_snapshot('{"source": "s", "key": "k", "post": "p", "hash": "h", '
                           '"first_seen": "2022-10-31T06:46:00+00:00", '
                           '"published": "2022-10-31T06:46:00+00:00"}\nnot json\n')
 
@@ -92,5 +93,6 @@ def test_newer_schema_and_corrupt_files_are_refused(tmp_path: Path):
         Store(path)
     garbage = tmp_path / "garbage.sqlite"
     garbage.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(StoreError, match="cannot use the state store"):
+    with pytest.raises(StoreCorruptError, match="unreadable .*newsmirror reindex") as raised:
         Store(garbage)
+    assert raised.value.exit_code == 2

@@ -20,6 +20,7 @@ __all__ = [
     "NewsmirrorError",
     "PublishError",
     "RuleError",
+    "StoreCorruptError",
     "StoreError",
     "UsageError",
 ]
@@ -108,6 +109,12 @@ class ListingError(FeedError):
 
 class StoreError(NewsmirrorError):
     """The state store cannot be opened, read or written."""
+
+
+class StoreCorruptError(StoreError):
+    """The state file is not a database SQLite can read: ``reindex`` rebuilds it."""
+
+    exit_code = EXIT_USAGE
 
 
 class PublishError(NewsmirrorError):

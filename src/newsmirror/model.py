@@ -64,7 +64,7 @@ class Article:
     """Everything the post writer needs; all text already final and cleaned."""
 
     title: str
-    url: str  # canonical article URL (tracking parameters removed)
+    url: str  # canonical article URL (tracking parameters removed); "" when it has none
     published: datetime  # timezone-aware
     author: str
     tags: tuple[str, ...]
@@ -84,7 +84,16 @@ class SourceReport:
     skipped: str | None = None  # why the source was not polled (backoff, disabled)
     errors: list[str] = field(default_factory=list)  # the source failed (exit code 1)
     warnings: list[str] = field(default_factory=list)  # e.g. a page fetch fell back to the feed
+    # A failing source backs off: no attempt before this time (set when it failed in this
+    # run, or when it was skipped because an earlier run's failure still holds it back).
+    backoff_until: datetime | None = None
+    last_error: str | None = None  # of a source skipped while backing off: why it failed
+
+    @property
+    def failing(self) -> bool:
+        """Broken as far as this run knows: it failed now, or is backing off (exit code 1)."""
+        return bool(self.errors) or self.backoff_until is not None
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.failing

@@ -31,6 +31,9 @@ COMMANDS = {
     "test-rule": ("_rules", "cmd_test_rule"),
     "reprocess": ("_run", "cmd_reprocess"),
     "sources": ("_run", "cmd_sources"),
+    "rename": ("_recover", "cmd_rename"),
+    "reindex": ("_recover", "cmd_reindex"),
+    "rebuild": ("_recover", "cmd_rebuild"),
 }
 
 
@@ -106,6 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sources", help="show each source's health")
     p.add_argument("--site", default=".")
     p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("rename", help="rename a source; its posts stay its own")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    p.add_argument("--site", default=".")
+
+    p = sub.add_parser("reindex", help="rebuild the state store from the posts and the snapshot")
+    p.add_argument("--site", default=".")
+
+    p = sub.add_parser("rebuild", help="re-render every post from the state store")
+    p.add_argument("--site", default=".")
     return parser
 
 

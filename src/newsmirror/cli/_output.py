@@ -7,6 +7,7 @@ import logging
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from ..model import SourceReport
@@ -43,7 +44,15 @@ class Progress:
                 description=f"{self.done}/{self.total} sources, {self.posts} posts written",
             )
         elif not self.args.quiet:
-            state = "FAILED" if report.errors else ("skipped" if report.skipped else "ok")
+            state = (
+                "FAILED"
+                if report.errors
+                else "still failing, skipped"
+                if report.failing
+                else "skipped"
+                if report.skipped
+                else "ok"
+            )
             log.info(
                 "[%d/%d] %s: %s, %d new",
                 self.done,
@@ -54,6 +63,13 @@ class Progress:
             )
         for error in report.errors:
             log.error("%s", error)
+        if report.failing and not report.errors:
+            held = {
+                "errors": report.errors,
+                "last_error": report.last_error,
+                "backoff_until": report.backoff_until,
+            }
+            log.error("%s: %s", report.name, _failing_status(held))
         for warning in report.warnings:
             log.warning("%s", warning)
 
@@ -62,12 +78,33 @@ class Progress:
             self.bar.stop()
 
 
+def _failing_status(s: dict[str, Any]) -> str:
+    """A failing source's status: its last error and when it is tried again."""
+    parts = []
+    if s["errors"]:
+        parts.append("error: " + s["errors"][-1])
+    else:  # skipped while backing off from an earlier run's failure
+        parts.append("still failing (not retried in this run)")
+        if s["last_error"]:
+            parts.append("last error: " + s["last_error"])
+    if s["backoff_until"]:
+        until = _utc_minute(s["backoff_until"])
+        parts.append(f"next attempt after {until} (or --force)")
+    return "; ".join(parts)
+
+
+def _utc_minute(when: Any) -> str:
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
 def print_summary(summary: dict, *, dry_run: bool) -> None:
     rows = [("source", "items", "new", "updated", "status")]
     for s in summary["sources"]:
         status = (
-            "error: " + s["errors"][-1]
-            if s["errors"]
+            _failing_status(s)
+            if s["failing"]
             else "skipped: " + s["skipped"]
             if s["skipped"]
             else "unchanged"
@@ -79,10 +116,12 @@ def print_summary(summary: dict, *, dry_run: bool) -> None:
         )
     print_table(rows)
     verb = "would write" if dry_run else "wrote"
-    failed = sum(1 for s in summary["sources"] if s["errors"])
+    failing = [s for s in summary["sources"] if s["failing"]]
+    held = sum(1 for s in failing if not s["errors"])
     print(
         f"{verb} {summary['new_posts']} new and {summary['updated_posts']} updated posts "
-        f"from {len(summary['sources'])} sources; {failed} failed"
+        f"from {len(summary['sources'])} sources; {len(failing)} failed"
+        + (f" ({held} still backing off, not retried)" if held else "")
     )
 
 

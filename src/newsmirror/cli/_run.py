@@ -19,8 +19,11 @@ EXIT_OK = 0
 
 def cmd_run(args: argparse.Namespace) -> int:
     from ..pipeline import RunOptions, run
+    from ..site import config_warnings
 
     config = load_config(args.site)
+    for warning in config_warnings(config.root):  # once per run, not per post
+        log.warning("%s", warning)
     options = RunOptions(
         sources=tuple(args.source or ()),
         dry_run=args.dry_run,
@@ -44,19 +47,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from ..pipeline import open_store
+    from ..pipeline import bind_sources, open_store
 
     config = load_config(args.site)
     rows: list[dict[str, Any]] = []
     with open_store(config) as store:
+        config, _ = bind_sources(config, store, remember=False)
         for source in config.sources:
-            h = store.health(source.name)
+            h = store.health(source.id)
             rows.append(
                 {
                     "name": source.name,
                     "enabled": source.enabled,
                     "last_success": h.last_success.isoformat() if h.last_success else None,
-                    "posts": store.post_count(source.name),
+                    "posts": store.post_count(source.id),
                     "failures": h.failures,
                     "last_error": h.last_error,
                     "next_due": h.next_due.isoformat() if h.next_due else None,

@@ -1,6 +1,7 @@
 """Configuration: ``newsmirror.toml`` read, validated and turned into typed records."""
 
 from ..errors import ConfigError
+from ._edit import renamed_source_text
 from ._load import CONFIG_NAME, OPENCC_CONVERSIONS, load_config, parse_config
 from ._model import Config, FullText, IdKey, Listing, Rule, SiteSettings, Source
 from ._rules import parse_rules
@@ -19,4 +20,5 @@ __all__ = [
     "load_config",
     "parse_config",
     "parse_rules",
+    "renamed_source_text",
 ]

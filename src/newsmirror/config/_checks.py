@@ -29,6 +29,7 @@ SITE_TYPES: dict[str, type | tuple[type, ...]] = {
 
 SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "name": str,
+    "id": str,
     "url": str,
     "tags": list,
     "categories": list,

@@ -105,8 +105,12 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
         if not isinstance(value, str):
             raise ConfigError(f"{path}: {where}headers.{key} must be a string")
     listing = table.get("listing")
+    source_id = table.get("id", "")
+    if "id" in table and not source_id.strip():
+        raise ConfigError(f"{path}: {where}id must not be empty (leave it out for a default)")
     return Source(
         name=name,
+        id=source_id.strip(),
         url=_resolve_url(path, where + "url", table["url"]),
         tags=strings(path, where + "tags", table.get("tags", [])),
         categories=strings(path, where + "categories", table.get("categories", [])),
@@ -160,6 +164,10 @@ def parse_config(path: Path, text: str) -> Config:
                 f"{path}: two sources are named {source.name!r}; source names must be unique"
             )
         seen.add(source.name.casefold())
+    ids = [s.id for s in sources if s.id]
+    for source_id in ids:
+        if ids.count(source_id) > 1:
+            raise ConfigError(f"{path}: two sources have the id {source_id!r}; ids must be unique")
     rules = parse_rules(path, data.get("rules", {}))
     return Config(path=path, site=site, sources=sources, rules=rules)
 

@@ -40,7 +40,7 @@ class Listing:
 
 @dataclass(frozen=True)
 class Source:
-    name: str
+    name: str  # the display name: author, tags and category of its posts
     url: str  # http(s)://, file:// or an absolute path (relative paths are resolved on load)
     tags: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
@@ -53,6 +53,9 @@ class Source:
     convert: str | None = None  # OpenCC configuration, e.g. "s2t", "t2s"
     remove: tuple[str, ...] = ()  # CSS selectors dropped from every article of this source
     listing: Listing | None = None
+    # The stable identity its posts are remembered under. Optional in the config; a run
+    # gives every source its remembered (or a new) id before using it (pipeline/_identity.py).
+    id: str = ""
 
     @property
     def display_author(self) -> str:

@@ -6,19 +6,28 @@ article (``_pages`` and ``_pool`` for article pages), ``_write`` writes the post
 ``_health`` records how the source did. ``_state`` opens the store with its snapshot.
 """
 
+from ._identity import bind_sources
 from ._options import RunOptions, RunSummary
 from ._plan import item_identities
+from ._recover import RebuildReport, ReindexReport, rebuild, reindex
+from ._rename import rename_source
 from ._reprocess import ReprocessReport, reprocess
 from ._run import run, run_async, site_rules
 from ._state import SNAPSHOT_NAME, open_store, snapshot_path
 
 __all__ = [
+    "bind_sources",
     "SNAPSHOT_NAME",
+    "RebuildReport",
+    "ReindexReport",
     "ReprocessReport",
     "RunOptions",
     "RunSummary",
     "item_identities",
     "open_store",
+    "rebuild",
+    "reindex",
+    "rename_source",
     "reprocess",
     "run",
     "run_async",

@@ -11,10 +11,10 @@ from .. import clean, extract
 from ..config import Source
 from ..errors import FetchError
 from ..model import Article, FeedItem, MetadataField, SourceReport
-from ..util.urls import strip_tracking
+from ..util.urls import scheme_of, strip_tracking
 from ._context import RunContext
 from ._pages import PageDone, PageJob
-from ._plan import Planned
+from ._plan import Planned, has_content
 
 __all__ = ["RawPage", "build"]
 
@@ -26,7 +26,8 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 
 async def build(
     ctx: RunContext, source: Source, planned: Planned, report: SourceReport, pages: list[RawPage]
-) -> Article:
+) -> Article | None:
+    """The item's article, or None when it has nothing to post (no title, no content)."""
     item = planned.item
     content, done = item.content_html, None
     base_url = item.link or (source.url if not source.is_local else None)
@@ -46,12 +47,17 @@ async def build(
             junk=ctx.config.site.junk,
             convert=source.convert,
         )
+    if not item.title and not (page and page.title) and not has_content(body):
+        report.warnings.append(
+            f"{source.name}: {item.link or 'an item'} has no title and no content; skipped"
+        )
+        return None
     if source.convert:
         title = clean.convert_text(title, source.convert)
     published = item.published or (page.published if page else None)
     return Article(
         title=title,
-        url=strip_tracking(item.link) if item.link else source.url,
+        url=_public_url(item.link, source),
         published=_publication_time(ctx, source, planned, published),
         author=source.display_author,
         tags=_unique((source.name, *source.tags, *item.categories)),
@@ -99,6 +105,18 @@ async def _full_text(
             RawPage(planned.key, response.url, response.headers.get("Content-Type"), done.raw)
         )
     return done
+
+
+def _public_url(link: str | None, source: Source) -> str:
+    """The article's URL for ``from:`` and the title link: an http(s) URL, else none.
+
+    An item without a link points at its feed, unless that is a local file: a path of
+    the machine that ran the mirror means nothing to readers and leaks its layout.
+    """
+    for url in (link, source.url):
+        if url and scheme_of(url) in ("http", "https"):
+            return strip_tracking(url)
+    return ""
 
 
 def _missing_metadata(item: FeedItem) -> tuple[MetadataField, ...]:

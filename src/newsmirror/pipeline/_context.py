@@ -13,6 +13,7 @@ from ..model import SourceReport
 from ..store import Store
 from ._options import RunOptions, RunSummary
 from ._pool import PagePool
+from ._turns import NamingTurns
 
 __all__ = ["RunContext"]
 
@@ -32,5 +33,4 @@ class RunContext:
     page_slots: asyncio.Semaphore | None = None  # pages fetched or being processed
     # CPU seconds a post file took to write, recent average (None: nothing written yet)
     file_write_cost: float | None = None
-    # per day and title slug, the last "-N" suffix a new post name took (post_filename)
-    name_suffixes: dict[str, int] = field(default_factory=dict)
+    naming: NamingTurns = field(default_factory=lambda: NamingTurns(0))

@@ -25,14 +25,14 @@ def record_health(
         return
     if report.ok:
         count = report.items_seen if not report.unchanged else old.last_item_count
-        health = Health(source.name, 0, None, ctx.now, ctx.now, None, count)
+        health = Health(source.id, 0, None, ctx.now, ctx.now, None, count)
     else:
         failures = old.failures + 1
         delay = min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (failures - 1))
         if retry_after:  # the server said when to come back (429/503 Retry-After)
             delay = max(delay, timedelta(seconds=retry_after))
         health = Health(
-            source.name,
+            source.id,
             failures,
             report.errors[-1],
             old.last_success,
@@ -40,4 +40,5 @@ def record_health(
             ctx.now + delay,
             old.last_item_count,
         )
+        report.backoff_until = health.next_due  # the summary says when it is tried again
     ctx.store.put_health(health)

@@ -4,15 +4,18 @@ ones; each with a stable identity."""
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 from ..config import Source
-from ..model import FeedItem
+from ..model import FeedItem, SourceReport
 from ..store import ItemRecord
+from ..util.htmltext import html_to_text
 from ._context import RunContext
 
-__all__ = ["Planned", "item_identities", "plan"]
+__all__ = ["Planned", "has_content", "item_identities", "plan"]
 
 
 @dataclass(frozen=True)
@@ -29,13 +32,12 @@ class Planned:
 def item_identities(source: Source, items: tuple[FeedItem, ...]) -> list[str]:
     """A stable key per item: guid, else link, else a hash of title and content.
 
-    A guid that the feed repeats for several items is made unique with the item's link
-    (or content), so that a feed reusing one guid still yields distinct posts.
+    A guid that the feed repeats for several items is made unique with the item's link;
+    a key that is still repeated (the same guid and link, or the same link) by items
+    that differ is made unique with a hash of their title and content, so that no
+    distinct item is lost. Items that are the same in every respect keep one key.
     """
-    guid_counts: dict[str, int] = {}
-    for item in items:
-        if item.guid:
-            guid_counts[item.guid] = guid_counts.get(item.guid, 0) + 1
+    guid_counts = Counter(item.guid for item in items if item.guid)
     keys = []
     for item in items:
         if source.id_key == "guid" and item.guid:
@@ -47,22 +49,35 @@ def item_identities(source: Source, items: tuple[FeedItem, ...]) -> list[str]:
         else:
             key = f"hash:{_digest(item.title, item.content_html)}"
         keys.append(key)
-    return keys
+    repeated = Counter(keys)
+    return [
+        f"{key}#{_digest(item.title, item.content_html)[:16]}"
+        if repeated[key] > 1 and not key.startswith("hash:")
+        else key
+        for key, item in zip(keys, items, strict=True)
+    ]
 
 
 def _digest(*parts: str | None) -> str:
     return hashlib.sha256("\0".join(p or "" for p in parts).encode("utf-8")).hexdigest()
 
 
-def plan(ctx: RunContext, source: Source, items: tuple[FeedItem, ...]) -> list[Planned]:
-    known = ctx.store.items_of(source.name)
+def plan(
+    ctx: RunContext, source: Source, items: tuple[FeedItem, ...], report: SourceReport
+) -> list[Planned]:
+    known = ctx.store.items_of(source.id)
     planned: list[Planned] = []
     seen: set[str] = set()
     for item, key in zip(items, item_identities(source, items), strict=True):
         if key in seen:  # the very same item twice in one feed
             continue
         seen.add(key)
-        record = known.get(key) or _by_plain_guid(known, key, item)
+        if is_empty(item):
+            report.warnings.append(
+                f"{source.name}: an item with no title, no content and no link was skipped"
+            )
+            continue
+        record = known.get(key) or _by_plain_guid(known, key, item) or _by_link(known, item)
         content_hash = _digest(item.title, item.link, item.content_html)
         if record is None:
             planned.append(Planned(item, key, content_hash, None, ctx.now))
@@ -77,6 +92,25 @@ def _by_plain_guid(known: dict[str, ItemRecord], key: str, item: FeedItem) -> It
         return None
     record = known.get(f"guid:{item.guid}")
     return record if record and record.link == item.link else None
+
+
+def is_empty(item: FeedItem) -> bool:
+    """Nothing to make a post of (an item with only a link may get its page's text)."""
+    return not item.title and not item.link and not has_content(item.content_html)
+
+
+def has_content(html: str) -> bool:
+    """Whether an article body shows anything: text, or an image or other media."""
+    return bool(html_to_text(html).strip()) or _MEDIA.search(html) is not None
+
+
+_MEDIA = re.compile(r"<(?:img|video|audio|iframe|picture|svg)\b", re.IGNORECASE)
+
+
+def _by_link(known: dict[str, ItemRecord], item: FeedItem) -> ItemRecord | None:
+    # Stored under its link: by ``reindex``, which cannot know the guid, or before the
+    # source's id_key changed to guid.
+    return known.get(f"link:{item.link}") if item.link else None
 
 
 def _needs_rewrite(ctx: RunContext, record: ItemRecord, content_hash: str) -> bool:

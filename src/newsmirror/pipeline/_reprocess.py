@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config, Rule, Source
-from ..post import replace_body
+from ..post import read_article, replace_body
 from ..util.files import write_atomic
+from ._identity import bind_sources
 from ._lock import run_lock
 from ._pages import PageJob, process_page
 from ._run import site_rules
@@ -29,12 +30,13 @@ def reprocess(config: Config, source_names: tuple[str, ...] = ()) -> ReprocessRe
     Only the article body of a post is replaced; its front matter, name and link stay.
     """
     report = ReprocessReport()
-    sources = [config.source(n) for n in source_names] if source_names else config.sources
     rules = site_rules(config)
     with run_lock(config), open_store(config) as store:
+        config, _ = bind_sources(config, store)
+        sources = [config.source(n) for n in source_names] if source_names else config.sources
         for source in sources:
-            records = store.items_of(source.name)
-            for key, url, content_type, body in store.pages_of(source.name):
+            records = store.items_of(source.id)
+            for key, url, content_type, body in store.pages_of(source.id):
                 record = records.get(key)
                 path = config.root / record.post_path if record else None
                 if path is None or not path.exists():
@@ -44,6 +46,11 @@ def reprocess(config: Config, source_names: tuple[str, ...] = ()) -> ReprocessRe
                     _reprocess_one(config, source, rules, path, url, content_type, body, report)
                 except Exception as exc:  # noqa: BLE001 - one bad page must not stop the others
                     report.errors.append(f"{source.name}: {url}: {type(exc).__name__}: {exc}")
+                    continue
+                if report.rewritten and report.rewritten[-1] == path:
+                    # the stored article follows, or `rebuild` would bring the old back
+                    article = read_article(path.read_text(encoding="utf-8"))
+                    store.put_articles([(source.id, key, article)])
     return report
 
 

@@ -22,11 +22,14 @@ from ..model import SourceReport
 from ..util.dates import utc_now
 from ..util.files import write_atomic
 from ._context import RunContext
+from ._identity import bind_sources
 from ._lock import run_lock
 from ._options import RunOptions, RunSummary
 from ._pool import PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PagePool
+from ._reconcile import reconcile
 from ._source import run_source
-from ._state import open_store, snapshot_path
+from ._state import open_store, read_snapshot, snapshot_path
+from ._turns import NamingTurns
 
 __all__ = ["batch_gc", "run", "run_async", "site_rules"]
 
@@ -63,9 +66,15 @@ async def run_async(
     options: RunOptions = DEFAULT_OPTIONS,
     progress: Callable[[SourceReport], None] | None = None,
 ) -> RunSummary:
-    sources = _selected_sources(config, options)
     summary = RunSummary()
     with run_lock(config), open_store(config) as store:
+        config, sources_changed = bind_sources(config, store, remember=not options.dry_run)
+        sources = _selected_sources(config, options)
+        post_names = _existing_names(config.posts_path)
+        if not options.dry_run:
+            restored = reconcile(config, store, read_snapshot(config), post_names)
+            summary.written.extend(restored.written)
+            summary.restored = len(restored.written)
         async with Fetcher(FetchSettings.from_site(config.site, _trusted_urls(config))) as f:
             ctx = RunContext(
                 config,
@@ -74,9 +83,10 @@ async def run_async(
                 f,
                 site_rules(config),
                 options.now or utc_now(),
-                _existing_names(config.posts_path),
+                post_names,
                 summary,
                 progress,
+                naming=NamingTurns(len(sources)),
             )
             # Backpressure: a page holds a slot from its fetch until it is extracted, so
             # at most this many raw pages sit in memory (or in the pool's queue) at once.
@@ -87,17 +97,20 @@ async def run_async(
             )
             ctx.pages = PagePool(ctx.rules)
             try:
-                reports = await asyncio.gather(*(run_source(ctx, s) for s in sources))
+                reports = await asyncio.gather(
+                    *(run_source(ctx, s, turn) for turn, s in enumerate(sources))
+                )
             finally:
                 ctx.pages.shutdown()
         summary.reports = list(reports)
+        if (summary.written or sources_changed) and not options.dry_run:
+            write_atomic(snapshot_path(config), store.export_snapshot())
         if summary.written and not options.dry_run:
-            write_atomic(snapshot_path(config), store.export_items())
-            _update_site(config)
+            update_site_pages(config)
     return summary
 
 
-def _update_site(config: Config) -> None:
+def update_site_pages(config: Config) -> None:
     """Archive pages and the search index follow the posts, on a newsmirror scaffold."""
     from ..site import is_scaffolded, update_site  # only runs that wrote posts need it
 

@@ -13,7 +13,7 @@ from ..errors import FeedError, FetchError, NewsmirrorError
 from ..feeds import parse_feed, parse_listing
 from ..fetch import Validators
 from ..model import ParsedFeed, SourceReport
-from ..store import CachedResponse, Health
+from ..store import CachedResponse, Health, corrupted, is_corruption
 from ..util.charset import decode
 from ._build import RawPage, build
 from ._context import RunContext
@@ -26,24 +26,36 @@ __all__ = ["run_source"]
 log = logging.getLogger("newsmirror")
 
 
-async def run_source(ctx: RunContext, source: Source) -> SourceReport:
+async def run_source(ctx: RunContext, source: Source, turn: int) -> SourceReport:
+    """Poll one source; ``turn`` is its place in the order sources name posts in."""
+    try:
+        return await _run_source(ctx, source, turn)
+    finally:
+        await ctx.naming.pass_on(turn)  # also when it named nothing, or failed
+
+
+async def _run_source(ctx: RunContext, source: Source, turn: int) -> SourceReport:
     report = SourceReport(source.name)
-    health = ctx.store.health(source.name)
+    health = ctx.store.health(source.id)
     if not ctx.options.force and health.next_due and health.next_due > ctx.now:
         report.skipped = (
             f"backing off after {health.failures} failures until "
             f"{health.next_due:%Y-%m-%d %H:%M} UTC (use --force)"
         )
+        # still failing: the run says so and exits 1 (issue 11, "honest exit codes")
+        report.backoff_until, report.last_error = health.next_due, health.last_error
     else:
         retry_after = None
         try:
-            await _poll_source(ctx, source, report, health)
+            await _poll_source(ctx, source, report, health, turn)
         except FetchError as exc:
             report.errors.append(f"{source.name}: {exc}")
             retry_after = exc.retry_after
         except NewsmirrorError as exc:  # a feed, listing or rule problem
             report.errors.append(f"{source.name}: {exc}")
         except Exception as exc:  # a bug or an unexpected input must not stop other sources
+            if is_corruption(exc):  # but a damaged state store stops the run
+                raise corrupted(ctx.config.state_path, exc) from None
             log.debug("source %s failed", source.name, exc_info=True)
             report.errors.append(f"{source.name}: unexpected {type(exc).__name__}: {exc}")
         if not ctx.options.dry_run:
@@ -54,7 +66,7 @@ async def run_source(ctx: RunContext, source: Source) -> SourceReport:
 
 
 async def _poll_source(
-    ctx: RunContext, source: Source, report: SourceReport, health: Health
+    ctx: RunContext, source: Source, report: SourceReport, health: Health, turn: int
 ) -> None:
     fetched = await _fetch_source(ctx, source)
     if fetched is None:
@@ -68,15 +80,16 @@ async def _poll_source(
             f"the feed has no items any more "
             f"(it had {health.last_item_count}); the source may have changed"
         )
-    planned = plan(ctx, source, feed.items)
+    planned = plan(ctx, source, feed.items, report)
     pages: list[RawPage] = []  # stored with the source's pending rows, in one transaction
     articles = await asyncio.gather(*(build(ctx, source, p, report, pages) for p in planned))
+    built = [(p, a) for p, a in zip(planned, articles, strict=True) if a is not None]
     if not ctx.options.dry_run:
-        await write_posts(ctx, source, list(zip(planned, articles, strict=True)), pages, report)
+        await write_posts(ctx, source, built, pages, report, turn)
         remember()
     else:
-        report.new_posts = sum(1 for p in planned if p.record is None)
-        report.updated_posts = len(planned) - report.new_posts
+        report.new_posts = sum(1 for p, _ in built if p.record is None)
+        report.updated_posts = len(built) - report.new_posts
 
 
 async def _fetch_source(

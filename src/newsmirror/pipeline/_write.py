@@ -1,5 +1,6 @@
 """Posts written for one source, by the store's pending/written protocol: names reserved
-in one transaction, files written atomically, rows marked written."""
+in one transaction (in the source's turn, see ``_turns.py``), files written atomically,
+rows marked written."""
 
 from __future__ import annotations
 
@@ -31,25 +32,27 @@ async def write_posts(
     built: list[tuple[Planned, Article]],
     pages: list[RawPage],
     report: SourceReport,
+    turn: int,
 ) -> None:
     posts_dir = ctx.config.site.posts_dir
     records = []
+    await ctx.naming.wait(turn)
     with ctx.store.transaction():  # step 1: every post is pending under its final name
         # The raw pages go in the same transaction: one commit per source instead of one
         # per page, as each autocommitted insert pays a commit of its own
         # (docs/PERFORMANCE.md, "State store").
         for page in pages:
             ctx.store.put_compressed_page(
-                source.name, page.key, page.url, page.content_type, page.compressed
+                source.id, page.key, page.url, page.content_type, page.compressed
             )
         for planned, article in built:
             path = (
                 planned.record.post_path
                 if planned.record
-                else f"{posts_dir}/{_new_name(ctx, planned, article)}"
+                else f"{posts_dir}/{_new_name(ctx, source.id, planned, article)}"
             )
             record = ItemRecord(
-                source.name,
+                source.id,
                 planned.key,
                 planned.item.link,
                 path,
@@ -61,6 +64,8 @@ async def write_posts(
             records.append((record, article, planned.record is None))
         # names given above are in ctx.taken_names, so inserting after them is safe
         ctx.store.put_items(r for r, _, _ in records)
+        ctx.store.put_articles((source.id, r.key, a) for r, a, _ in records)
+    ctx.naming.finish(turn)
     # step 2: the files, each atomically
     files = [(ctx.config.root / r.post_path, render_post(a)) for r, a, _ in records]
     done: list[Path] = []  # the files written, also when one of them fails
@@ -81,7 +86,7 @@ async def write_posts(
             else:
                 report.updated_posts += 1
     with ctx.store.transaction():  # step 3: done
-        ctx.store.mark_written(source.name, [r.key for r, _, _ in records])
+        ctx.store.mark_written(source.id, [r.key for r, _, _ in records])
 
 
 def _slow_disk(ctx: RunContext) -> bool:
@@ -109,7 +114,7 @@ def _write_files(files: list[tuple[Path, str]], done: list[Path]) -> float:
     return time.thread_time() - start
 
 
-def _new_name(ctx: RunContext, planned: Planned, article: Article) -> str:
+def _new_name(ctx: RunContext, source_id: str, planned: Planned, article: Article) -> str:
     site_tz = zone(ctx.config.site.timezone)
 
     def taken(name: str) -> bool:
@@ -117,8 +122,6 @@ def _new_name(ctx: RunContext, planned: Planned, article: Article) -> str:
             f"{ctx.config.site.posts_dir}/{name}"
         )
 
-    name = post_filename(
-        article.title, article.published, site_tz, planned.key, taken, ctx.name_suffixes
-    )
+    name = post_filename(article.title, article.published, site_tz, planned.key, taken, source_id)
     ctx.taken_names.add(name.lower())
     return name

@@ -10,6 +10,7 @@ lower-cases them (``_names``).
 
 from ._body import EMPTY_BODY, body_line, protect_liquid, unprotect_liquid
 from ._names import MAX_NAME_BYTES, post_filename, slugify
+from ._read import flow_sequence, front_matter, read_article, scalar
 from ._render import epoch_millis, format_date, render_post, replace_body
 from ._text import encode_url, fold_whitespace, markdown_link_text
 from ._yaml import yaml_flow_list, yaml_quote, yaml_scalar
@@ -21,12 +22,16 @@ __all__ = [
     "encode_url",
     "epoch_millis",
     "fold_whitespace",
+    "flow_sequence",
     "format_date",
+    "front_matter",
     "markdown_link_text",
     "post_filename",
     "protect_liquid",
+    "read_article",
     "render_post",
     "replace_body",
+    "scalar",
     "slugify",
     "unprotect_liquid",
     "yaml_flow_list",

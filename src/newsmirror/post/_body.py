@@ -72,11 +72,17 @@ def protect_liquid(line: str) -> str:
     return "{% raw %}" + line.replace("{%", _LITERAL_TAG_START) + "{% endraw %}"
 
 
+# What protect_liquid adds, in the order a left-to-right scan must try them: every "{%"
+# of the article sits inside a _LITERAL_TAG_START, so a bare raw or endraw tag is a guard.
+_GUARD = re.compile(re.escape(_LITERAL_TAG_START) + r"|\{% raw %\}|\{% endraw %\}")
+
+
 def unprotect_liquid(text: str) -> str:
-    """The text as the built page shows it: ``protect_liquid`` undone (raw-block tags
-    that the article itself contained are removed with the guard's own)."""
+    """The text as the built page shows it: ``protect_liquid`` undone.
+
+    Works on any part of a protected line (an excerpt's cut start), and gives back the
+    article's own ``{% raw %}`` and ``{% endraw %}`` text, as Liquid prints them.
+    """
     if "{%" not in text:
         return text
-    return (
-        text.replace(_LITERAL_TAG_START, "{%").replace("{% raw %}", "").replace("{% endraw %}", "")
-    )
+    return _GUARD.sub(lambda m: "{%" if m.group() == _LITERAL_TAG_START else "", text)

@@ -34,27 +34,26 @@ def post_filename(
     site_tz: tzinfo,
     identity: str,
     is_taken: Callable[[str], bool],
-    probed: dict[str, int] | None = None,
+    source_id: str = "",
 ) -> str:
     """``YYYY-MM-DD-<slug>.md``, at most 200 bytes, not taken by another article.
 
     ``is_taken`` judges a candidate name; names are compared case-insensitively there
-    because Jekyll lower-cases URLs and macOS/Windows checkouts fold case. Taken names
-    get ``-2``, ``-3``… ``probed``, a dict kept over the calls of one run (while names are
-    only ever added), remembers per first candidate the suffix found last: a feed that
-    repeats one title ("快讯", "Untitled") on one day would otherwise probe every
-    earlier name again for each article, quadratic in their number.
+    because Jekyll lower-cases URLs and macOS/Windows checkouts fold case. A taken name
+    gets a suffix made from the article's identity (its source's id and its key), not
+    a counter: ``-2``, ``-3``… would depend on how many articles with that title came
+    first, so the same article could get another name (and URL) after an interrupted
+    run or on another machine. It also keeps naming linear for feeds that repeat one
+    title ("快讯", "Untitled") all day.
     """
     day = published.astimezone(site_tz).strftime("%Y-%m-%d")
     slug = slugify(title) or hashlib.sha1(identity.encode("utf-8")).hexdigest()[:10]
-    key = f"{day}-{slug}".lower()
-    start = probed.get(key, 1) if probed is not None else 1
-    for n in range(start, 10_000):
-        suffix = "" if n == 1 else f"-{n}"
+    digest = hashlib.sha1(f"{source_id}\0{identity}".encode()).hexdigest()
+    suffixes = ["", *(f"-{digest[:n]}" for n in (6, 8, 12, 40))]
+    suffixes += [f"-{digest[:6]}-{n}" for n in range(2, 10_000)]  # SHA-1 prefixes collided
+    for suffix in suffixes:
         room = MAX_NAME_BYTES - len(f"{day}-{suffix}.md".encode())
         name = f"{day}-{_cut_utf8(slug, room)}{suffix}.md"
         if not is_taken(name):
-            if probed is not None:
-                probed[key] = n
             return name
     raise RuntimeError(f"no free file name for {title!r} on {day}")

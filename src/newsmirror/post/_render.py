@@ -29,19 +29,21 @@ def render_post(article: Article) -> str:
     """The whole post file, byte for byte as FORMAT.md specifies."""
     title = fold_whitespace(article.title)
     url = encode_url(article.url)
+    # An article with no public URL (an item of a local feed without a link) has no
+    # from: line, and its title line is the title alone.
     lines = [
         "---",
         "layout: post",
         f"title: {yaml_quote(title)}",
         f"date: {format_date(article.published)}",
         f"author: {yaml_scalar(fold_whitespace(article.author))}",
-        f"from: {yaml_scalar(url)}",
+        *([f"from: {yaml_scalar(url)}"] if url else []),
         f"tags: {yaml_flow_list(article.tags)}",
         "comments: True",
         f"categories: {yaml_flow_list(article.categories)}",
         "---",
         f"<!--{epoch_millis(article.published)}-->",
-        f"[{markdown_link_text(title)}]({url})",
+        f"[{markdown_link_text(title)}]({url})" if url else markdown_link_text(title),
         "------",
         "",
         "<div>",

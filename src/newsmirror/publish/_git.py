@@ -18,7 +18,7 @@ def commit_message(summary: RunSummary) -> str:
     active = [s for s in data["sources"] if s["new_posts"] or s["updated_posts"]]
     head = f"newsmirror: {data['new_posts']} new, {data['updated_posts']} updated posts"
     lines = [f"- {s['name']}: {s['new_posts']} new, {s['updated_posts']} updated" for s in active]
-    failed = [s["name"] for s in data["sources"] if s["errors"]]
+    failed = [s["name"] for s in data["sources"] if s["failing"]]
     if failed:
         lines.append(f"- failed: {', '.join(failed)}")
     return head + ("\n\n" + "\n".join(lines) if lines else "")

@@ -13,6 +13,7 @@ from ._posts import EXCERPT_CHARS, PostInfo, read_post, scan_posts
 from ._scaffold import (
     GENERATED_PATHS,
     WORKFLOW_PATH,
+    config_warnings,
     is_scaffolded,
     update_site,
     write_scaffold,
@@ -33,6 +34,7 @@ __all__ = [
     "WORKFLOW_PATH",
     "PostInfo",
     "build_and_serve",
+    "config_warnings",
     "is_scaffolded",
     "jekyll_slugify",
     "post_url",

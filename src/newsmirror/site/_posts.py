@@ -10,11 +10,11 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..post import unprotect_liquid
+from ..post import flow_sequence, front_matter, scalar, unprotect_liquid
 from ..util.dates import parse_date
 from ..util.htmltext import HIDDEN, html_to_text
 from ..util.zones import zone
-from ._frontmatter import config_value, flow_sequence, scalar
+from ._frontmatter import config_value
 from ._urls import DEFAULT_PERMALINK, post_url
 
 __all__ = ["EXCERPT_CHARS", "PostInfo", "month_of", "read_post", "scan_posts"]
@@ -80,17 +80,11 @@ def read_post(path: Path, tz: tzinfo, permalink: str = DEFAULT_PERMALINK) -> Pos
         return None
     if not text.startswith("---"):
         return None
-    end = text.find("\n---", 3)
-    if end < 0:
+    parsed = front_matter(text)
+    if parsed is None:
         log.warning("%s: front matter is not closed", path)
         return None
-    data: dict[str, str] = {}
-    for line in text[3:end].splitlines():
-        km = re.match(r"^([A-Za-z_][\w-]*):[ \t]*(.*)$", line)
-        if km:
-            data[km.group(1)] = km.group(2)
-    body_start = text.find("\n", end + 4)
-    body = text[body_start + 1 :] if body_start >= 0 else ""
+    data, body = parsed
     try:
         title = scalar(data.get("title", ""))
         author = scalar(data.get("author", ""))

@@ -8,6 +8,7 @@ category page that loops over ``site.posts`` is O(posts x categories); see
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..post import yaml_quote
@@ -18,6 +19,7 @@ from ._template import template_files, write_template
 __all__ = [
     "GENERATED_PATHS",
     "WORKFLOW_PATH",
+    "config_warnings",
     "is_scaffolded",
     "update_site",
     "write_scaffold",
@@ -89,3 +91,32 @@ def update_site(
     run that changed posts.
     """
     return write_search_index(site_dir, posts_dir, timezone=timezone, archives=True)
+
+
+# `render_with_liquid: false` in defaults or at the top: Jekyll skips Liquid only for the
+# boolean, which Ruby's YAML reads from unquoted false, no or off (a quoted one is a string)
+_LIQUID_OFF = re.compile(
+    r"^[ \t]*(?:-[ \t]+)?render_with_liquid[ \t]*:[ \t]*(?:false|no|off)[ \t]*(?:#.*)?$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def config_warnings(site_dir: Path | str) -> list[str]:
+    """What in the site's ``_config.yml`` keeps Jekyll from showing posts as written.
+
+    Scaffolds before issue 11 turned Liquid off for posts. Jekyll 4 then prints the raw
+    guards of article text that looks like Liquid (FORMAT.md, "Liquid") as text, while
+    Jekyll 3 ignores the key. newsmirror never rewrites ``_config.yml``: it says so.
+    """
+    path = Path(site_dir) / "_config.yml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    lines = [text.count("\n", 0, m.start()) + 1 for m in _LIQUID_OFF.finditer(text)]
+    return [
+        f"{path}:{line}: 'render_with_liquid: false' makes Jekyll 4 show the {{% raw %}} "
+        "guards of posts whose text looks like Liquid as text; delete that line "
+        "(newsmirror does not edit _config.yml)"
+        for line in lines
+    ]

@@ -2,9 +2,10 @@
 
 from ..errors import StoreError
 from ._pages import compress_page, decompress_page
-from ._records import CachedResponse, Health, ItemRecord, ItemState
+from ._records import CachedResponse, Health, ItemRecord, ItemState, SourceRecord
 from ._schema import SCHEMA_VERSION
-from ._sqlite import Store
+from ._snapshot import Snapshot, parse_snapshot
+from ._sqlite import Store, corrupted, is_corruption
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -12,8 +13,13 @@ __all__ = [
     "Health",
     "ItemRecord",
     "ItemState",
+    "Snapshot",
+    "SourceRecord",
     "Store",
     "StoreError",
     "compress_page",
+    "corrupted",
     "decompress_page",
+    "is_corruption",
+    "parse_snapshot",
 ]

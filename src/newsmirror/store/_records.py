@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-__all__ = ["CachedResponse", "Health", "ItemRecord", "ItemState"]
+__all__ = ["CachedResponse", "Health", "ItemRecord", "ItemState", "SourceRecord"]
 
 # "pending": the post's name is reserved and its file may not be written yet;
 # "written": the file was written (if it is gone now, it was deleted by hand)
@@ -14,8 +14,17 @@ ItemState = Literal["pending", "written"]
 
 
 @dataclass(frozen=True)
+class SourceRecord:
+    """A source as the store knows it: a stable id, and its name and URL when last run."""
+
+    id: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class ItemRecord:
-    source: str
+    source: str  # the source's id
     key: str
     link: str | None
     post_path: str

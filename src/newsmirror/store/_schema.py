@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: sources (stable ids), articles (what each post was rendered from)
 
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- A source's identity: every other table names a source by this id, never by its display
+-- name, so that renaming a source keeps its posts (schema 1 keyed by name: the id of
+-- such a source is that name).
+CREATE TABLE IF NOT EXISTS sources (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,             -- its display name in the last run
+    url TEXT NOT NULL,              -- its URL in the last run ('' when not known yet)
+    first_seen TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS items (
-    source TEXT NOT NULL,
+    source TEXT NOT NULL,           -- sources.id
     key TEXT NOT NULL,              -- identity within the source (guid, link or hash)
     link TEXT,
     post_path TEXT NOT NULL,        -- relative to the site folder
@@ -45,4 +54,21 @@ CREATE TABLE IF NOT EXISTS pages (
     body BLOB NOT NULL,             -- raw bytes, compressed (see compress_page)
     PRIMARY KEY (source, key)
 );
+-- What each post was rendered from (the post stage's Article, compressed JSON): lets
+-- `rebuild` re-render every post and a run write again a post that was never published.
+CREATE TABLE IF NOT EXISTS articles (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    article BLOB NOT NULL,
+    PRIMARY KEY (source, key)
+);
+"""
+
+
+# Schema 1 named sources by their display name, which is then their id.
+MIGRATE_FROM_1 = """
+INSERT OR IGNORE INTO sources (id, name, url, first_seen)
+    SELECT source, source, '', min(first_seen) FROM items GROUP BY source;
+INSERT OR IGNORE INTO sources (id, name, url, first_seen)
+    SELECT source, source, '', coalesce(last_attempt, '') FROM source_health;
 """

@@ -1,7 +1,8 @@
 """The state store: one SQLite file per site.
 
-It remembers, per source, every item's identity, its post file, a hash of what the feed
-said, and when it was first seen (the date of dateless items), so that reruns write
+It remembers each source's stable id (everything else is keyed by it, so a renamed
+source keeps its posts), per source every item's identity, its post file, a hash of what
+the feed said, and when it was first seen (the date of dateless items), so that reruns write
 nothing new, never duplicate a post, and notice edits. It also keeps HTTP validators for
 conditional GET, each source's health, and the raw article pages (compressed) so that
 posts can be re-extracted after a rule changes.
@@ -9,7 +10,9 @@ posts can be re-extracted after a rule changes.
 Writing a post is a two-step protocol that survives a kill at any point: the item row
 is first committed as ``pending`` with its file name, the file is then written
 atomically, and the row becomes ``written``. A rerun rewrites pending rows to the same
-file name; a ``written`` row whose file is gone was deleted by hand (a tombstone).
+file name. With each post the store keeps the article it was rendered from, so a post
+can be written again without its source (``rebuild``, and a post whose publication did
+not land: see ``pipeline/_reconcile.py``).
 """
 
 from __future__ import annotations
@@ -21,14 +24,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import StoreError
+from ..errors import StoreCorruptError, StoreError
+from ..model import Article
 from ..util.dates import canonical_iso, from_iso, iso, utc_now
+from ._articles import pack_article, unpack_article
 from ._pages import compress_page, decompress_page
-from ._records import CachedResponse, Health, ItemRecord
-from ._schema import SCHEMA, SCHEMA_VERSION
-from ._snapshot import SNAPSHOT_ENCODER, record_from_json
+from ._records import CachedResponse, Health, ItemRecord, SourceRecord
+from ._schema import MIGRATE_FROM_1, SCHEMA, SCHEMA_VERSION
+from ._snapshot import SNAPSHOT_ENCODER, parse_snapshot
 
-__all__ = ["Store"]
+__all__ = ["Store", "corrupted", "is_corruption"]
 
 
 class Store:
@@ -45,16 +50,29 @@ class Store:
             self.db.executescript(SCHEMA)
             self._check_version()
         except sqlite3.DatabaseError as exc:
+            if is_corruption(exc):
+                raise corrupted(path, exc) from None
             raise StoreError(f"{path}: cannot use the state store: {exc}") from None
 
     def _check_version(self) -> None:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if row is None:
             self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) > SCHEMA_VERSION:
+            return
+        version = int(row[0])
+        if version > SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path}: written by a newer newsmirror (schema {row[0]}); upgrade newsmirror"
             )
+        if version < SCHEMA_VERSION:
+            with self.transaction():
+                if version == 1:
+                    for statement in MIGRATE_FROM_1.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+                self.db.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),)
+                )
 
     def close(self) -> None:
         self.db.close()
@@ -74,6 +92,20 @@ class Store:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    # --- sources ------------------------------------------------------------------------
+
+    def sources(self) -> dict[str, SourceRecord]:
+        rows = self.db.execute("SELECT id, name, url FROM sources")
+        return {row[0]: SourceRecord(*row) for row in rows}
+
+    def put_sources(self, records: Iterable[SourceRecord]) -> None:
+        """Insert sources or update their name and URL; ids are never changed."""
+        self.db.executemany(
+            "INSERT INTO sources (id, name, url, first_seen) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, url = excluded.url",
+            [(r.id, r.name, r.url, iso(utc_now())) for r in records],
+        )
 
     # --- items ----------------------------------------------------------------------
 
@@ -112,10 +144,38 @@ class Store:
             [(source, key) for key in keys],
         )
 
+    def put_articles(self, articles: Iterable[tuple[str, str, Article]]) -> None:
+        """What posts were rendered from, as (source, key, article)."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
+            [(source, key, pack_article(article)) for source, key, article in articles],
+        )
+
+    def article(self, source: str, key: str) -> Article | None:
+        row = self.db.execute(
+            "SELECT article FROM articles WHERE source = ? AND key = ?", (source, key)
+        ).fetchone()
+        return unpack_article(row[0]) if row else None
+
+    def set_pending(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Mark items as not written: the next poll of their source writes them."""
+        self.db.executemany(
+            "UPDATE items SET state = 'pending' WHERE source = ? AND key = ?", list(keys)
+        )
+
+    def forget_cached_response(self, url: str) -> None:
+        self.db.execute("DELETE FROM http_cache WHERE url = ?", (url,))
+
     def post_count(self, source: str) -> int:
         return self.db.execute("SELECT count(*) FROM items WHERE source = ?", (source,)).fetchone()[
             0
         ]
+
+    def written_posts(self) -> list[tuple[str, str, str]]:
+        """(source, key, post path) of every item whose post was written."""
+        return self.db.execute(
+            "SELECT source, key, post_path FROM items WHERE state = 'written'"
+        ).fetchall()
 
     def all_items(self) -> list[ItemRecord]:
         rows = self.db.execute(
@@ -193,19 +253,24 @@ class Store:
 
     # --- text snapshot for git ----------------------------------------------------------
 
-    def export_items(self) -> str:
+    def export_snapshot(self) -> str:
         """The durable part of the state as sorted JSON lines: diffs well in git.
 
-        Written after every run that posted, so it costs O(all items): rows go straight
-        to one reused encoder (``json.dumps`` with options builds an encoder per call),
-        timestamps as stored when they are in ``iso`` form already (they always are).
+        The sources first (id, name, URL), then the items. Written after every run that
+        posted, so it costs O(all items): rows go straight to one reused encoder
+        (``json.dumps`` with options builds an encoder per call), timestamps as stored
+        when they are in ``iso`` form already (they always are).
         """
         encode = SNAPSHOT_ENCODER.encode
+        sources = self.db.execute("SELECT id, name, url FROM sources ORDER BY id")
         rows = self.db.execute(
             "SELECT source, key, link, post_path, content_hash, first_seen, published"
             " FROM items ORDER BY source, key"
         )
-        return "".join(
+        head = "".join(
+            encode({"source": id_, "name": name, "url": url}) + "\n" for id_, name, url in sources
+        )
+        return head + "".join(
             encode(
                 {
                     "source": source,
@@ -221,8 +286,8 @@ class Store:
             for source, key, link, post, content_hash, first_seen, published in rows
         )
 
-    def merge_items(self, text: str) -> int:
-        """Add the items of an ``export_items`` snapshot that the store does not know.
+    def merge_snapshot(self, text: str) -> int:
+        """Add the sources and items of an ``export_snapshot`` that the store lacks.
 
         Used on every open: a store restored from an older cache (or lost entirely) then
         still knows every post the snapshot in git knows, so nothing is posted twice.
@@ -232,22 +297,39 @@ class Store:
         row = self.db.execute("SELECT value FROM meta WHERE key = 'snapshot'").fetchone()
         if row and row[0] == digest:
             return 0
-        records = [
-            record_from_json(number, line)
-            for number, line in enumerate(text.splitlines(), 1)
-            if line.strip()
-        ]
+        snapshot = parse_snapshot(text)
         with self.transaction():
-            before = self.db.total_changes
             self.db.executemany(
-                "INSERT OR IGNORE INTO items (source, key, link, post_path, content_hash,"
-                " first_seen, published, state, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'written', ?)",
-                [(*_columns(r), iso(utc_now())) for r in records],
+                "INSERT OR IGNORE INTO sources (id, name, url, first_seen) VALUES (?, ?, ?, ?)",
+                [(r.id, r.name, r.url, iso(utc_now())) for r in snapshot.sources],
             )
-            added = self.db.total_changes - before
+            added = self._insert_new_items(snapshot.items)
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (digest,))
         return added
+
+    def _insert_new_items(self, records: list[ItemRecord]) -> int:
+        before = self.db.total_changes
+        self.db.executemany(
+            "INSERT OR IGNORE INTO items (source, key, link, post_path, content_hash,"
+            " first_seen, published, state, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*_columns(r), r.state, iso(utc_now())) for r in records],
+        )
+        return self.db.total_changes - before
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether an exception says the state file is damaged (not busy, not a full disk:
+    SQLite reports those as ``OperationalError``)."""
+    return type(exc) is sqlite3.DatabaseError
+
+
+def corrupted(path: Path, exc: Exception) -> StoreError:
+    """The error for a state file SQLite cannot read: it names the way out."""
+    return StoreCorruptError(
+        f"{path}: the state store is unreadable ({exc}); "
+        "rebuild it from the posts and the snapshot with `newsmirror reindex --site SITE`"
+    )
 
 
 def _item(row: tuple) -> ItemRecord:
