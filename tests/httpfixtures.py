@@ -45,7 +45,8 @@ tests do not share state):
 ``/empty``                      200 with an empty body
 ``/charset/{name}``             Chinese pages: see ``CHARSET_PAGES``
 ``/doc/{path}``                 documents a test put there with ``server.put(path, ...)``,
-                                with an ETag and 304 support; 404 for others
+                                with an ETag and 304 support; 404 for others;
+                                ``?delay=S`` answers after S seconds
 =============================== ===========================================================
 """
 
@@ -360,6 +361,8 @@ def _add_routes(app: web.Application, server: LoopbackServer) -> None:
         if found is None:
             return web.Response(status=404, text="not found")
         body, content_type = found
+        if "delay" in request.query:  # ?delay=S: answer after S seconds
+            await asyncio.sleep(float(request.query["delay"]))
         etag = f'"{zlib.crc32(body):08x}"'
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})

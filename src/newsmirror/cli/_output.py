@@ -123,6 +123,11 @@ def print_summary(summary: dict, *, dry_run: bool) -> None:
         f"from {len(summary['sources'])} sources; {len(failing)} failed"
         + (f" ({held} still backing off, not retried)" if held else "")
     )
+    if summary.get("restored_posts"):
+        print(
+            f"wrote again {summary['restored_posts']} posts the store had written but this "
+            "checkout lacked (an earlier publication that did not land)"
+        )
 
 
 def print_table(rows: Sequence[Sequence[str]]) -> None:

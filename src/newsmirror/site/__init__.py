@@ -22,10 +22,11 @@ from ._scaffold import (
 from ._search import SEARCH_DIR, write_search_index
 from ._serve import build_and_serve
 from ._template import GENERATOR_MARK
-from ._urls import DEFAULT_PERMALINK, jekyll_slugify, post_url, term_slug
+from ._urls import DEFAULT_PERMALINK, SCAFFOLD_PERMALINK, jekyll_slugify, post_url, term_slug
 
 __all__ = [
     "DEFAULT_PERMALINK",
+    "SCAFFOLD_PERMALINK",
     "DEMO_FEEDS",
     "EXCERPT_CHARS",
     "GENERATED_PATHS",

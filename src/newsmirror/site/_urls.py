@@ -11,10 +11,21 @@ from collections.abc import Iterable
 from datetime import datetime
 from urllib.parse import quote
 
-__all__ = ["DEFAULT_PERMALINK", "PERMALINK_STYLES", "jekyll_slugify", "post_url", "term_slug"]
+__all__ = [
+    "DEFAULT_PERMALINK",
+    "PERMALINK_STYLES",
+    "SCAFFOLD_PERMALINK",
+    "jekyll_slugify",
+    "post_url",
+    "term_slug",
+]
 
 
-DEFAULT_PERMALINK = "/:categories/:year/:month/:day/:title:output_ext"
+DEFAULT_PERMALINK = "/:categories/:year/:month/:day/:title:output_ext"  # Jekyll's own
+
+
+# what `newsmirror init` writes: no display name in URLs (see the template's _config.yml)
+SCAFFOLD_PERMALINK = "/:year/:month/:day/:title:output_ext"
 
 
 PERMALINK_STYLES = {
