@@ -78,6 +78,11 @@ def plan(
             )
             continue
         record = known.get(key) or _by_plain_guid(known, key, item) or _by_link(known, item)
+        if record is not None and record.key != key:
+            if record.key in seen:  # another item of this feed took that record already:
+                record = None  # one post each, rather than one overwriting the other
+            else:
+                seen.add(record.key)
         content_hash = _digest(item.title, item.link, item.content_html)
         if record is None:
             planned.append(Planned(item, key, content_hash, None, ctx.now))

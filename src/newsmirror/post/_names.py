@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -49,8 +50,10 @@ def post_filename(
     day = published.astimezone(site_tz).strftime("%Y-%m-%d")
     slug = slugify(title) or hashlib.sha1(identity.encode("utf-8")).hexdigest()[:10]
     digest = hashlib.sha1(f"{source_id}\0{identity}".encode()).hexdigest()
-    suffixes = ["", *(f"-{digest[:n]}" for n in (6, 8, 12, 40))]
-    suffixes += [f"-{digest[:6]}-{n}" for n in range(2, 10_000)]  # SHA-1 prefixes collided
+    suffixes = itertools.chain(
+        ("", *(f"-{digest[:n]}" for n in (6, 8, 12, 40))),
+        (f"-{digest[:6]}-{n}" for n in range(2, 10_000)),  # SHA-1 prefixes collided
+    )
     for suffix in suffixes:
         room = MAX_NAME_BYTES - len(f"{day}-{suffix}.md".encode())
         name = f"{day}-{_cut_utf8(slug, room)}{suffix}.md"
