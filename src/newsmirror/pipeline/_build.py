@@ -11,12 +11,14 @@ from .. import clean, extract
 from ..config import Source
 from ..errors import FetchError
 from ..model import Article, FeedItem, MetadataField, SourceReport
+from ..post import plain_name
 from ..util.urls import scheme_of, strip_tracking
+from ..util.zones import zone
 from ._context import RunContext
 from ._pages import PageDone, PageJob
 from ._plan import Planned, has_content
 
-__all__ = ["RawPage", "build"]
+__all__ = ["RawPage", "build", "expected_name"]
 
 log = logging.getLogger("newsmirror")
 
@@ -107,6 +109,17 @@ async def _full_text(
     return done
 
 
+def expected_name(ctx: RunContext, source: Source, planned: Planned) -> str:
+    """The plain post name a new item will want, from what its feed says (the article
+    page may still change its title or date: see ``_turns``)."""
+    item = planned.item
+    title = item.title or item.link or ""
+    if source.convert and item.title:
+        title = clean.convert_text(title, source.convert)
+    published = _publication_time(ctx, source, planned, item.published, quiet=True)
+    return plain_name(title, published, zone(ctx.config.site.timezone), planned.key)
+
+
 def _public_url(link: str | None, source: Source) -> str:
     """The article's URL for ``from:`` and the title link: an http(s) URL, else none.
 
@@ -139,12 +152,19 @@ class RawPage:
 
 
 def _publication_time(
-    ctx: RunContext, source: Source, planned: Planned, published: datetime | None
+    ctx: RunContext,
+    source: Source,
+    planned: Planned,
+    published: datetime | None,
+    *,
+    quiet: bool = False,
 ) -> datetime:
     if published is None:
         # No usable date: the first-seen time, stored and reused on every later run.
         return planned.record.published if planned.record else planned.first_seen
     if published > planned.first_seen + FUTURE_TOLERANCE:
+        if quiet:
+            return planned.first_seen
         log.warning(
             "%s: %s is dated %s, in the future; using the time it was first seen",
             source.name,

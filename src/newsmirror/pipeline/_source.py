@@ -15,7 +15,7 @@ from ..fetch import Validators
 from ..model import ParsedFeed, SourceReport
 from ..store import CachedResponse, Health, corrupted, is_corruption
 from ..util.charset import decode
-from ._build import RawPage, build
+from ._build import RawPage, build, expected_name
 from ._context import RunContext
 from ._health import record_health
 from ._plan import plan
@@ -31,7 +31,7 @@ async def run_source(ctx: RunContext, source: Source, turn: int) -> SourceReport
     try:
         return await _run_source(ctx, source, turn)
     finally:
-        await ctx.naming.pass_on(turn)  # also when it named nothing, or failed
+        ctx.naming.named(turn)  # also when it named nothing, or failed
 
 
 async def _run_source(ctx: RunContext, source: Source, turn: int) -> SourceReport:
@@ -81,6 +81,7 @@ async def _poll_source(
             f"(it had {health.last_item_count}); the source may have changed"
         )
     planned = plan(ctx, source, feed.items, report)
+    ctx.naming.declare(turn, [expected_name(ctx, source, p) for p in planned if p.record is None])
     pages: list[RawPage] = []  # stored with the source's pending rows, in one transaction
     articles = await asyncio.gather(*(build(ctx, source, p, report, pages) for p in planned))
     built = [(p, a) for p, a in zip(planned, articles, strict=True) if a is not None]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..config import Source
 from ..model import Article, SourceReport
-from ..post import post_filename, render_post
+from ..post import plain_name, post_filename, render_post
 from ..store import ItemRecord
 from ..util.files import write_atomic
 from ..util.zones import zone
@@ -36,7 +36,11 @@ async def write_posts(
 ) -> None:
     posts_dir = ctx.config.site.posts_dir
     records = []
-    await ctx.naming.wait(turn)
+    site_tz = zone(ctx.config.site.timezone)
+    await ctx.naming.wait_turn(
+        turn,
+        [plain_name(a.title, a.published, site_tz, p.key) for p, a in built if p.record is None],
+    )
     with ctx.store.transaction():  # step 1: every post is pending under its final name
         # The raw pages go in the same transaction: one commit per source instead of one
         # per page, as each autocommitted insert pays a commit of its own
@@ -65,7 +69,7 @@ async def write_posts(
         # names given above are in ctx.taken_names, so inserting after them is safe
         ctx.store.put_items(r for r, _, _ in records)
         ctx.store.put_articles((source.id, r.key, a) for r, a, _ in records)
-    ctx.naming.finish(turn)
+    ctx.naming.named(turn)
     # step 2: the files, each atomically
     files = [(ctx.config.root / r.post_path, render_post(a)) for r, a, _ in records]
     done: list[Path] = []  # the files written, also when one of them fails

@@ -9,7 +9,7 @@ lower-cases them (``_names``).
 """
 
 from ._body import EMPTY_BODY, body_line, protect_liquid, unprotect_liquid
-from ._names import MAX_NAME_BYTES, post_filename, slugify
+from ._names import MAX_NAME_BYTES, plain_name, post_filename, slugify
 from ._read import flow_sequence, front_matter, read_article, scalar
 from ._render import epoch_millis, format_date, render_post, replace_body
 from ._text import encode_url, fold_whitespace, markdown_link_text
@@ -26,6 +26,7 @@ __all__ = [
     "format_date",
     "front_matter",
     "markdown_link_text",
+    "plain_name",
     "post_filename",
     "protect_liquid",
     "read_article",

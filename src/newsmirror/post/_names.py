@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 
-__all__ = ["MAX_NAME_BYTES", "post_filename", "slugify"]
+__all__ = ["MAX_NAME_BYTES", "plain_name", "post_filename", "slugify"]
 
 
 MAX_NAME_BYTES = 200  # the whole file name, suffix and extension included
@@ -27,6 +27,23 @@ def slugify(title: str) -> str:
 def _cut_utf8(text: str, max_bytes: int) -> str:
     data = text.encode("utf-8")[: max(0, max_bytes)]
     return data.decode("utf-8", errors="ignore").rstrip("-")
+
+
+def plain_name(title: str, published: datetime, site_tz: tzinfo, identity: str) -> str:
+    """The name an article gets when no other article has taken it."""
+    return _candidate(*_day_and_slug(title, published, site_tz, identity), "")
+
+
+def _day_and_slug(
+    title: str, published: datetime, site_tz: tzinfo, identity: str
+) -> tuple[str, str]:
+    day = published.astimezone(site_tz).strftime("%Y-%m-%d")
+    return day, slugify(title) or hashlib.sha1(identity.encode("utf-8")).hexdigest()[:10]
+
+
+def _candidate(day: str, slug: str, suffix: str) -> str:
+    room = MAX_NAME_BYTES - len(f"{day}-{suffix}.md".encode())
+    return f"{day}-{_cut_utf8(slug, room)}{suffix}.md"
 
 
 def post_filename(
@@ -47,16 +64,14 @@ def post_filename(
     run or on another machine. It also keeps naming linear for feeds that repeat one
     title ("快讯", "Untitled") all day.
     """
-    day = published.astimezone(site_tz).strftime("%Y-%m-%d")
-    slug = slugify(title) or hashlib.sha1(identity.encode("utf-8")).hexdigest()[:10]
+    day, slug = _day_and_slug(title, published, site_tz, identity)
     digest = hashlib.sha1(f"{source_id}\0{identity}".encode()).hexdigest()
     suffixes = itertools.chain(
         ("", *(f"-{digest[:n]}" for n in (6, 8, 12, 40))),
         (f"-{digest[:6]}-{n}" for n in range(2, 10_000)),  # SHA-1 prefixes collided
     )
     for suffix in suffixes:
-        room = MAX_NAME_BYTES - len(f"{day}-{suffix}.md".encode())
-        name = f"{day}-{_cut_utf8(slug, room)}{suffix}.md"
+        name = _candidate(day, slug, suffix)
         if not is_taken(name):
             return name
     raise RuntimeError(f"no free file name for {title!r} on {day}")
