@@ -31,7 +31,7 @@ async def run_source(ctx: RunContext, source: Source, turn: int) -> SourceReport
     try:
         return await _run_source(ctx, source, turn)
     finally:
-        ctx.naming.named(turn)  # also when it named nothing, or failed
+        ctx.naming.declare(turn, ())  # a source that failed or was unchanged wants none
 
 
 async def _run_source(ctx: RunContext, source: Source, turn: int) -> SourceReport:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..config import Source
 from ..model import Article, SourceReport
-from ..post import plain_name, post_filename, render_post
+from ..post import post_filename, render_post
 from ..store import ItemRecord
 from ..util.files import write_atomic
 from ..util.zones import zone
@@ -36,11 +36,8 @@ async def write_posts(
 ) -> None:
     posts_dir = ctx.config.site.posts_dir
     records = []
-    site_tz = zone(ctx.config.site.timezone)
-    await ctx.naming.wait_turn(
-        turn,
-        [plain_name(a.title, a.published, site_tz, p.key) for p, a in built if p.record is None],
-    )
+    if any(p.record is None for p, _ in built):
+        await ctx.naming.wait()  # see _turns.py
     with ctx.store.transaction():  # step 1: every post is pending under its final name
         # The raw pages go in the same transaction: one commit per source instead of one
         # per page, as each autocommitted insert pays a commit of its own
@@ -53,7 +50,7 @@ async def write_posts(
             path = (
                 planned.record.post_path
                 if planned.record
-                else f"{posts_dir}/{_new_name(ctx, source.id, planned, article)}"
+                else f"{posts_dir}/{_new_name(ctx, source.id, turn, planned, article)}"
             )
             record = ItemRecord(
                 source.id,
@@ -69,7 +66,6 @@ async def write_posts(
         # names given above are in ctx.taken_names, so inserting after them is safe
         ctx.store.put_items(r for r, _, _ in records)
         ctx.store.put_articles((source.id, r.key, a) for r, a, _ in records)
-    ctx.naming.named(turn)
     # step 2: the files, each atomically
     files = [(ctx.config.root / r.post_path, render_post(a)) for r, a, _ in records]
     done: list[Path] = []  # the files written, also when one of them fails
@@ -118,12 +114,16 @@ def _write_files(files: list[tuple[Path, str]], done: list[Path]) -> float:
     return time.thread_time() - start
 
 
-def _new_name(ctx: RunContext, source_id: str, planned: Planned, article: Article) -> str:
+def _new_name(
+    ctx: RunContext, source_id: str, turn: int, planned: Planned, article: Article
+) -> str:
     site_tz = zone(ctx.config.site.timezone)
 
     def taken(name: str) -> bool:
-        return name.lower() in ctx.taken_names or ctx.store.post_path_taken(
-            f"{ctx.config.site.posts_dir}/{name}"
+        return (
+            name.lower() in ctx.taken_names
+            or not ctx.naming.may_take(turn, name)
+            or ctx.store.post_path_taken(f"{ctx.config.site.posts_dir}/{name}")
         )
 
     name = post_filename(article.title, article.published, site_tz, planned.key, taken, source_id)
