@@ -37,7 +37,7 @@ async def write_posts(
     posts_dir = ctx.config.site.posts_dir
     records = []
     if any(p.record is None for p, _ in built):
-        await ctx.naming.wait()  # see _turns.py
+        await ctx.naming.wait(turn)  # see _turns.py
     with ctx.store.transaction():  # step 1: every post is pending under its final name
         # The raw pages go in the same transaction: one commit per source instead of one
         # per page, as each autocommitted insert pays a commit of its own
