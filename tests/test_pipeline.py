@@ -131,19 +131,26 @@ class Killed(BaseException):
 
 def test_killed_run_leaves_no_partial_file_and_no_duplicate(make_site, monkeypatch):
     site, _ = source_site(make_site, rss(*(item(n) for n in range(5))))
-    real_replace = os.replace
-    calls = {"n": 0}
+    real = {"link": os.link, "replace": os.replace}
+    published = {"n": 0}
 
-    def replace_then_die(src, dst):
-        calls["n"] += 1
-        if calls["n"] == 3:  # the third post's temporary file is written, not yet renamed
-            raise Killed
-        return real_replace(src, dst)
+    def then_die(name):
+        # a file gets its name by a link (an O_TMPFILE file) or a rename (a temporary one)
+        def call(src, dst, **kwargs):
+            if not os.path.basename(dst).startswith("."):  # its name, not a temporary one
+                published["n"] += 1
+                if published["n"] == 3:  # the third post is written, not yet in place
+                    raise Killed
+            return real[name](src, dst, **kwargs)
 
-    monkeypatch.setattr(post_module.os, "replace", replace_then_die)
+        return call
+
+    for name in real:
+        monkeypatch.setattr(post_module.os, name, then_die(name))
     with pytest.raises(Killed):
         go(site)
-    monkeypatch.setattr(post_module.os, "replace", real_replace)
+    for name, function in real.items():
+        monkeypatch.setattr(post_module.os, name, function)
     on_disk = os.listdir(site / "_posts")
     assert len(on_disk) == 2 and not [n for n in on_disk if n.startswith(".")]
     summary = go(site)

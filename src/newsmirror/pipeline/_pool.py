@@ -18,6 +18,10 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
+import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -52,12 +56,59 @@ def usable_cpus() -> int:
     return len(os.sched_getaffinity(0))
 
 
+PARENT_POLL = 0.5  # seconds between a worker's checks that its parent still runs
+
+
 _worker_rules: tuple[Rule, ...] = ()
 
 
-def _init_worker(rules: tuple[Rule, ...]) -> None:
+def _init_worker(rules: tuple[Rule, ...], parent: int) -> None:
+    _die_with_parent(parent)
     global _worker_rules  # once per worker: the rules do not travel with every page
     _worker_rules = rules
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the run's process ends, however it ends.
+
+    A run killed by SIGKILL (or the OOM killer) cannot stop its workers, which would live
+    on as orphans with their memory and their queued batches. Two guards: on Linux the
+    kernel sends this process SIGKILL when its parent goes (PR_SET_PDEATHSIG); everywhere,
+    a daemon thread polls the parent's pid and exits when it changed (the orphan was
+    adopted). The kernel's signal fires when the *thread* that started this process
+    ends, not the process: ``concurrent.futures`` starts workers in the thread that
+    calls ``submit``, PagePool's event-loop thread, which outlives the pool (``shutdown``
+    joins the workers in that thread). Arming the signal races with the parent's death,
+    so the parent is checked once more after it. A worker whose parent dies while it
+    still starts (importing this module and the extractors, before this initializer
+    runs) ends as soon as it gets here.
+    """
+    _set_parent_death_signal()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    threading.Thread(
+        target=_watch_parent, args=(parent,), name="newsmirror-parent-watch", daemon=True
+    ).start()
+
+
+def _set_parent_death_signal() -> bool:
+    """PR_SET_PDEATHSIG(SIGKILL) for this process; False where unavailable."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1  # <linux/prctl.h>
+        return bool(libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0) == 0)
+    except (OSError, AttributeError):  # no libc to load, or no prctl in it
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(1)  # no cleanup: the run that wanted the results is gone
 
 
 def _process_batch_in_worker(jobs: list[PageJob]) -> list[Outcome]:
@@ -95,8 +146,15 @@ class PagePool:
         self._inline: list[tuple[PageJob, asyncio.Future[PageDone]]] = []
         self._pooled: list[tuple[PageJob, asyncio.Future[PageDone]]] = []
         self._flush_timer: asyncio.TimerHandle | None = None
+        self._closed = False
 
     async def run(self, job: PageJob) -> PageDone:
+        if self._closed:
+            # The run is ending (a source raised and run_async shut the pool down while
+            # other sources still build): abandon the page like a cancelled task. An
+            # ordinary exception would count as an extraction failure, and the post
+            # would be written with the feed's teaser.
+            raise asyncio.CancelledError
         batch = self._inline
         if extract.select_rule(job.url, self.rules) is None:
             self.generic_pages += 1
@@ -113,8 +171,14 @@ class PagePool:
         return await future
 
     def shutdown(self) -> None:
+        """No more pages: those waiting for a batch and those in one are cancelled."""
+        self._closed = True
         if self._flush_timer is not None:
             self._flush_timer.cancel()
+            self._flush_timer = None
+        for _, future in (*self._inline, *self._pooled):
+            future.cancel()
+        self._inline, self._pooled = [], []
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
         if self._thread is not None:
@@ -133,6 +197,9 @@ class PagePool:
 
     def _run_here(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
         """A batch in this process: to the page thread on more than one CPU, else now."""
+        if self._closed:  # a batch back from a worker that failed as the run ended
+            self._cancel(batch)
+            return
         if self._threaded:
             self._send_to_thread(batch)
             return
@@ -144,6 +211,9 @@ class PagePool:
 
     def _send(self, batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
         assert self._pool is not None
+        if self._closed:
+            self._cancel(batch)
+            return
         try:
             sent = self._pool.submit(_process_batch_in_worker, [job for job, _ in batch])
         except (BrokenProcessPool, RuntimeError):  # a worker died earlier, or shut down
@@ -173,8 +243,7 @@ class PagePool:
         workers: bool = True,
     ) -> None:
         if returned.cancelled():
-            for _, future in batch:
-                future.cancel()
+            self._cancel(batch)
             return
         try:
             outcomes = returned.result()
@@ -190,6 +259,11 @@ class PagePool:
         if not self._failed:
             log.warning("extraction workers failed; extracting in the main process")
         self._failed = True
+
+    @staticmethod
+    def _cancel(batch: list[tuple[PageJob, asyncio.Future[PageDone]]]) -> None:
+        for _, future in batch:
+            future.cancel()
 
     @staticmethod
     def _settle(
@@ -215,6 +289,6 @@ class PagePool:
                 workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
-                initargs=(self.rules,),
+                initargs=(self.rules, os.getpid()),
             )
         return None if self._failed else self._pool

@@ -1,29 +1,170 @@
-"""Files written whole or not at all: a killed run never leaves half a file."""
+"""Files written whole or not at all: a killed run never leaves half a file, and (on
+Linux) no temporary file either."""
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
+import re
 from pathlib import Path
 
-__all__ = ["write_atomic", "write_if_changed"]
+__all__ = ["remove_stale_temp_files", "write_atomic", "write_if_changed"]
 
 _tmp_serial = itertools.count()
 
+# O_TMPFILE (Linux 3.11+): a file with no name in a folder, given one by a link once it
+# is complete. Linking needs /proc (the fd's /proc/self/fd entry is the only name the
+# file has), which a sandbox may lack.
+_O_TMPFILE = getattr(os, "O_TMPFILE", 0)
+_anonymous = bool(_O_TMPFILE) and os.path.isdir("/proc/self/fd")
+# the descriptor of this process's /proc/self/fd folder, once opened (see _fd_folder)
+_fd_folder_fd: int | None = None
+# folders whose file system refused an unnamed file (NFS, some FUSE and overlay ones...)
+_named_only: set[str] = set()
+# how open() and link() say "not here": an old kernel opens the folder itself (EISDIR);
+# a file system without the feature answers EOPNOTSUPP; a sandbox EINVAL, EPERM, ENOENT
+_UNSUPPORTED = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL}
+_LINK_UNSUPPORTED = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL, errno.EPERM, errno.EXDEV}
+
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write via a hidden temporary file in the same folder, then rename over ``path``.
+    """Write ``data`` to ``path`` so that ``path`` is never seen, or left, half written.
+
+    On Linux the data goes to an unnamed file in the target's folder (``O_TMPFILE``),
+    which is then linked into place: a new file appears whole in one step, and a process
+    killed before the link leaves nothing behind (the kernel frees an unnamed file with
+    its last descriptor). A file that already exists is replaced by linking the unnamed
+    file to a hidden temporary name and renaming that over it; only those microseconds
+    between link and rename can leave a temporary name behind, which
+    :func:`remove_stale_temp_files` removes on a later run. Where the file system or the
+    kernel has no unnamed files, the data goes to that temporary name from the start.
 
     The temporary name, ``.tmp-<pid>-<serial><suffix>``, starts with a dot, so Jekyll
-    ignores it if a crash leaves it behind. It is opened with O_EXCL (a stale one from a
-    killed process that had the same pid is skipped) rather than made by
-    ``tempfile.mkstemp``, whose random names and checks cost a visible share of writing a
-    post (docs/PERFORMANCE.md, "Writing posts"). Missing folders are created.
+    ignores it. It is opened with O_EXCL (a stale one from a killed process that had the
+    same pid is skipped) rather than made by ``tempfile.mkstemp``, whose random names and
+    checks cost a visible share of writing a post (docs/PERFORMANCE.md, "Writing posts").
+    Missing folders are created.
     """
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    _write(path, data.encode("utf-8") if isinstance(data, str) else data, replacing=False)
+
+
+def _write(path: Path, raw: bytes, *, replacing: bool) -> None:
+    """``write_atomic``; ``replacing``: ``path`` is known to exist, so the unnamed file
+    goes straight to a temporary name (no link to ``path`` is tried first)."""
     directory = os.fspath(path.parent)
+    try:
+        if _anonymous and directory not in _named_only:
+            fd = _open_unnamed(directory)
+            if fd is not None:
+                try:
+                    _write_all(fd, raw)
+                    if _link_into_place(fd, path, directory, replacing):
+                        return
+                finally:
+                    os.close(fd)
+                _named_only.add(directory)  # linking refused: named files from now on
+        _write_named(path, directory, raw)
+    except OSError as exc:
+        # A full disk fails os.write, which names no file, or a link from "/proc/self/fd"
+        # or to a temporary name: the error names the file being written instead (the
+        # command line prints ``filename: strerror``). A folder that cannot be made
+        # keeps its own name.
+        if exc.errno is None or not (exc.filename is None or _is_ours(exc.filename)):
+            raise
+        # a new error of the same class (the errno picks it): filename2 cannot be unset
+        raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
+
+
+def _is_ours(name: object) -> bool:
+    """A name write_atomic gave to a file that is not the target: a descriptor's number
+    in /proc/self/fd, or a temporary name."""
+    base = os.path.basename(os.fsdecode(name)) if isinstance(name, str | bytes) else ""
+    return base.isdigit() or _TEMP_NAME.fullmatch(base) is not None
+
+
+def _open_unnamed(directory: str) -> int | None:
+    """An unnamed file in ``directory``, or None where that is not supported."""
+    flags = _O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC
+    for attempt in range(2):
+        try:
+            return os.open(directory, flags, 0o644)
+        except FileNotFoundError:
+            if attempt:
+                raise
+            os.makedirs(directory, exist_ok=True)  # the first file of a new folder
+        except OSError as exc:
+            if exc.errno in _UNSUPPORTED:
+                _named_only.add(directory)
+                return None
+            raise
+    raise AssertionError("unreachable")
+
+
+def _link_into_place(fd: int, path: Path, directory: str, replacing: bool) -> bool:
+    """Give the complete unnamed file ``fd`` the name ``path``; False when linking an
+    unnamed file is refused here (the caller then writes a named temporary file)."""
+    # linkat(folder of /proc/self/fd, "<fd>", ..., AT_SYMLINK_FOLLOW): os.link without
+    # src_dir_fd calls link(), which links the /proc symlink itself (EXDEV)
+    name = str(fd)
+    try:
+        folder = _fd_folder()
+        while True:
+            # a new file: one step, no temporary name ever; else a hidden name, renamed
+            # over the old file (rename is the one atomic replacement, and needs a name)
+            tmp = _temp_name(directory, path.suffix) if replacing else os.fspath(path)
+            try:
+                os.link(name, tmp, src_dir_fd=folder)
+            except FileExistsError:
+                replacing = True
+                continue
+            break
+    except OSError as exc:
+        if exc.errno in _LINK_UNSUPPORTED or exc.errno == errno.ENOENT and _no_proc():
+            return False
+        raise
+    if not replacing:
+        return True
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return True
+
+
+def _fd_folder() -> int:
+    """A descriptor of ``/proc/self/fd``, opened once per process."""
+    global _fd_folder_fd
+    if _fd_folder_fd is None:
+        _fd_folder_fd = os.open("/proc/self/fd", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    return _fd_folder_fd
+
+
+def _forgotten_in_child() -> None:
+    # /proc/self was resolved when the folder was opened: in a forked child the inherited
+    # descriptor is the parent's fd folder, whose numbers name the parent's files
+    global _fd_folder_fd
+    if _fd_folder_fd is not None:
+        try:
+            os.close(_fd_folder_fd)
+        except OSError:
+            pass
+        _fd_folder_fd = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forgotten_in_child)
+
+
+def _no_proc() -> bool:
+    return not os.path.isdir("/proc/self/fd")
+
+
+def _write_named(path: Path, directory: str, raw: bytes) -> None:
+    """Through a named temporary file, renamed over ``path``."""
     while True:
-        tmp = os.path.join(directory, f".tmp-{os.getpid()}-{next(_tmp_serial)}{path.suffix}")
+        tmp = _temp_name(directory, path.suffix)
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
         except FileExistsError:
@@ -34,18 +175,30 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         break
     try:
         try:
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view) :]
+            _write_all(fd, raw)
         finally:
             os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(tmp)
         raise
+
+
+def _temp_name(directory: str, suffix: str) -> str:
+    return os.path.join(directory, f".tmp-{os.getpid()}-{next(_tmp_serial)}{suffix}")
+
+
+def _write_all(fd: int, raw: bytes) -> None:
+    view = memoryview(raw)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -57,7 +210,92 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     try:
         if path.read_bytes() == data:
             return False
+        replacing = True
     except OSError:
-        pass
-    write_atomic(path, data)
+        replacing = False
+    _write(path, data, replacing=replacing)
     return True
+
+
+# the temporary names of write_atomic (and of every earlier version of it)
+_TEMP_NAME = re.compile(r"\.tmp-(\d+)-\d+(?:\.[^./]*)?")
+
+# folders a site holds that newsmirror never writes in: not walked
+_NOT_OURS = frozenset({".git", "_site", ".jekyll-cache", ".sass-cache", "node_modules", "vendor"})
+
+# seconds a temporary file may predate the start of the process with its pid (/proc's
+# start times are in clock ticks from a boot time given in whole seconds)
+_START_SLACK = 2.0
+
+
+def remove_stale_temp_files(directory: Path, *, recursive: bool = False) -> list[Path]:
+    """Remove the temporary files of ``write_atomic`` that no live process is writing:
+    those left by a process killed while it wrote; the paths removed.
+
+    A temporary file is stale when no process has the pid in its name, or when that
+    process started after the file was last written (the pid was reused: a container's
+    processes often get the same pids run after run). ``recursive`` also walks the
+    subfolders, except those newsmirror never writes in (``.git``, ``_site``, ...).
+    A folder that does not exist has nothing to remove.
+    """
+    removed: list[Path] = []
+    pending = [os.fspath(directory)]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            name = entry.name
+            if not name.startswith(".tmp-"):  # (the test for the thousands of posts)
+                if recursive and name not in _NOT_OURS and entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                continue
+            match = _TEMP_NAME.fullmatch(name)
+            if match is None or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                written = entry.stat(follow_symlinks=False).st_mtime
+                if _writer_alive(int(match.group(1)), written):
+                    continue
+                os.unlink(entry.path)
+            except FileNotFoundError:  # its writer renamed it just now
+                continue
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _writer_alive(pid: int, written: float) -> bool:
+    """Whether process ``pid`` may still be writing a file last written at ``written``."""
+    if pid <= 0:  # not a process (kill(0) would mean this process group)
+        return False
+    if pid != os.getpid():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # another user's process: alive
+            pass
+        except OverflowError:  # not a pid at all
+            return False
+    started = _process_start(pid)
+    return started is None or written >= started - _START_SLACK
+
+
+def _process_start(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), or None if unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        with open("/proc/stat", "rb") as fh:
+            boot = next(line for line in fh if line.startswith(b"btime "))
+    except (OSError, StopIteration):
+        return None
+    try:
+        # the fields after the command name (in parentheses, which may hold anything);
+        # starttime is field 22 of the whole line, in clock ticks after boot
+        ticks = int(stat[stat.rindex(b")") + 2 :].split()[19])
+        return int(boot.split()[1]) + ticks / os.sysconf("SC_CLK_TCK")
+    except (ValueError, IndexError):
+        return None
