@@ -219,6 +219,40 @@ def test_posts_the_checkout_never_had_are_written_again_tombstones_stay(tmp_path
     assert set(posts(site)) == set(first) - {deleted} | {third}
 
 
+def test_a_post_left_to_its_sources_poll_survives_a_fresh_checkout(tmp_path):
+    """A post the checkout lacks and the store kept no article for waits for its source's
+    next poll. If that poll fails while another source posts, the snapshot committed then
+    must not list the post as published: a fresh checkout would take it for deleted."""
+    site = new_site(tmp_path, "s", {"feed.xml": rss(item(1), item(2), item(3)),
+                                    "other.xml": rss(item("a"))})
+    write_config(site, [("S", "feed.xml"), ("T", "other.xml")])
+    go(site)
+    snapshot = site / ".newsmirror" / "items.jsonl"
+    state = site / ".newsmirror" / "state.sqlite"
+    third = next(n for n, text in posts(site).items() if b"Story 3" in text)
+    before = posts(site)
+    # a checkout without the third post, and a store from before articles were kept
+    (site / "_posts" / third).unlink()
+    lines = snapshot.read_text(encoding="utf-8").splitlines(keepends=True)
+    snapshot.write_text("".join(ln for ln in lines if third not in ln), encoding="utf-8")
+    with sqlite3.connect(state) as db:
+        db.execute("DELETE FROM articles")
+    (site / "feed.xml").write_text("not a feed", encoding="utf-8")
+    (site / "other.xml").write_text(rss(item("a"), item("b")), encoding="utf-8")
+    summary = go(site)
+    assert not summary.ok and summary.reports[1].new_posts == 1
+    listed = [json.loads(ln) for ln in snapshot.read_text(encoding="utf-8").splitlines()]
+    assert [ln.get("state") for ln in listed if ln.get("post", "").endswith(third)] == ["pending"]
+    assert sum("state" in ln for ln in listed) == 1  # published items carry no state
+    # a fresh machine: no store, the snapshot as committed; the source works again
+    state.unlink()
+    (site / "feed.xml").write_text(rss(item(1), item(2), item(3)), encoding="utf-8")
+    assert go(site).ok
+    after = posts(site)
+    assert after[third] == before[third]
+    assert set(after) == set(before) | {n for n in after if b"Story b" in after[n]}
+
+
 # --- reindex, rebuild, a damaged store ------------------------------------------------------
 
 def test_reindex_after_losing_the_store_duplicates_nothing(tmp_path):

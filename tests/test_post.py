@@ -193,24 +193,30 @@ def test_write_atomic_leaves_nothing_on_failure(tmp_path: Path, monkeypatch):
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
 
 
+@pytest.mark.parametrize("unnamed", [True, False], ids=["unnamed-file", "named-file"])
 def test_write_atomic_skips_a_stale_temporary_file_and_makes_the_folder(tmp_path: Path,
-                                                                         monkeypatch):
+                                                                         monkeypatch, unnamed):
+    """Both ways of writing (an unnamed file linked into place, and the named temporary
+    file of file systems without them) step over a temporary name a killed run left."""
     import itertools
     import os
 
-    import newsmirror.util.files as post_module
+    import newsmirror.util.files as files
 
-    monkeypatch.setattr(post_module, "_tmp_serial", itertools.count())
+    monkeypatch.setattr(files, "_tmp_serial", itertools.count())
+    monkeypatch.setattr(files, "_anonymous", unnamed and files._anonymous)
     folder = tmp_path / "new" / "_posts"
     target = folder / "2022-10-31-x.md"
     write_atomic(target, "first")  # the folder does not exist yet
-    stale = folder / f".tmp-{os.getpid()}-2.md"  # left by a killed run with this pid
-    stale.write_text("half a post")
+    # left by a killed run with this pid: the next serial numbers either way would take
+    stale = [folder / f".tmp-{os.getpid()}-{n}.md" for n in (0, 1)]
+    for file in stale:
+        file.write_text("half a post")
     write_atomic(target, "second")
     write_atomic(target, "third 中文")
     assert target.read_text(encoding="utf-8") == "third 中文"
-    assert stale.read_text() == "half a post"
-    assert sorted(p.name for p in folder.iterdir()) == sorted([target.name, stale.name])
+    assert all(file.read_text() == "half a post" for file in stale)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([target.name, *(f.name for f in stale)])
 
 
 # --- property: any input yields a post whose front matter reads back exactly --------------

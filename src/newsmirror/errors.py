@@ -12,6 +12,7 @@ from typing import Literal
 __all__ = [
     "BusyError",
     "ConfigError",
+    "DiskFullError",
     "FeedError",
     "FetchError",
     "FetchErrorKind",
@@ -115,6 +116,14 @@ class StoreCorruptError(StoreError):
     """The state file is not a database SQLite can read: ``reindex`` rebuilds it."""
 
     exit_code = EXIT_USAGE
+
+
+class DiskFullError(NewsmirrorError):
+    """No room left to write a post, a site file or the state store: the run stops.
+
+    Not a source's failure (no backoff is recorded): what was written is whole and kept,
+    and the next run, with space freed, completes what was pending.
+    """
 
 
 class PublishError(NewsmirrorError):

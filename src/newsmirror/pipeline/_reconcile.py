@@ -49,7 +49,7 @@ def reconcile(
     ]
     if not missing:
         return result
-    published = parse_snapshot(snapshot_text).item_keys() if snapshot_text else set()
+    published = parse_snapshot(snapshot_text).written_keys() if snapshot_text else set()
     unpublished = [m for m in missing if (m[0], m[1]) not in published]
     urls = {s.id: s.url for s in config.sources}
     no_article = []

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .. import extract
 from ..config import Config, Rule, Source
@@ -97,8 +98,8 @@ async def run_async(
             )
             ctx.pages = PagePool(ctx.rules)
             try:
-                reports = await asyncio.gather(
-                    *(run_source(ctx, s, turn) for turn, s in enumerate(sources))
+                reports = await _all_or_none(
+                    [run_source(ctx, s, turn) for turn, s in enumerate(sources)]
                 )
             finally:
                 ctx.pages.shutdown()
@@ -108,6 +109,21 @@ async def run_async(
         if summary.written and not options.dry_run:
             update_site_pages(config)
     return summary
+
+
+async def _all_or_none(polls: list[Coroutine[Any, Any, SourceReport]]) -> list[SourceReport]:
+    """Every source's report; when one raises (a source's own failures are reports, so
+    only what stops the run does: a full disk, a damaged store, a bug), the others are
+    cancelled first and that exception is raised. ``gather`` alone would leave them
+    running, writing into a run that is over."""
+    tasks = [asyncio.ensure_future(poll) for poll in polls]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 def update_site_pages(config: Config) -> None:

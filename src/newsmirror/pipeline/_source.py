@@ -9,16 +9,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Source
-from ..errors import FeedError, FetchError, NewsmirrorError
+from ..errors import DiskFullError, FeedError, FetchError, NewsmirrorError, StoreCorruptError
 from ..feeds import parse_feed, parse_listing
 from ..fetch import Validators
 from ..model import ParsedFeed, SourceReport
-from ..store import CachedResponse, Health, corrupted, is_corruption
+from ..store import CachedResponse, Health
 from ..util.charset import decode
 from ._build import RawPage, build, expected_name
 from ._context import RunContext
 from ._health import record_health
 from ._plan import plan
+from ._state import run_stopper
 from ._write import write_posts
 
 __all__ = ["run_source"]
@@ -51,11 +52,13 @@ async def _run_source(ctx: RunContext, source: Source, turn: int) -> SourceRepor
         except FetchError as exc:
             report.errors.append(f"{source.name}: {exc}")
             retry_after = exc.retry_after
+        except (DiskFullError, StoreCorruptError):  # every source would fail alike
+            raise
         except NewsmirrorError as exc:  # a feed, listing or rule problem
             report.errors.append(f"{source.name}: {exc}")
         except Exception as exc:  # a bug or an unexpected input must not stop other sources
-            if is_corruption(exc):  # but a damaged state store stops the run
-                raise corrupted(ctx.config.state_path, exc) from None
+            if run_stopper(ctx.config, exc) is not None:  # but a full disk stops them all
+                raise
             log.debug("source %s failed", source.name, exc_info=True)
             report.errors.append(f"{source.name}: unexpected {type(exc).__name__}: {exc}")
         if not ctx.options.dry_run:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..config import Config
-from ..errors import StoreError
-from ..store import Store
+from ..errors import DiskFullError, NewsmirrorError, StoreCorruptError, StoreError
+from ..store import Store, store_failure
 
-__all__ = ["SNAPSHOT_NAME", "open_store", "read_snapshot", "snapshot_path"]
+__all__ = ["SNAPSHOT_NAME", "open_store", "read_snapshot", "run_stopper", "snapshot_path"]
 
 log = logging.getLogger("newsmirror")
 
@@ -17,23 +20,49 @@ log = logging.getLogger("newsmirror")
 SNAPSHOT_NAME = "items.jsonl"
 
 
-def open_store(config: Config) -> Store:
-    """Open the site's store, merged with the snapshot committed next to it.
+@contextmanager
+def open_store(config: Config) -> Iterator[Store]:
+    """The site's store, merged with the snapshot committed next to it, for the time of
+    a command.
 
     On a fresh machine (an ephemeral CI runner) the store is rebuilt from the snapshot;
-    a store restored from an older cache learns the items it missed.
+    a store restored from an older cache learns the items it missed. A damaged state file
+    or a full disk met anywhere in the command ends it with the one error that says so
+    (:func:`run_stopper`), wherever SQLite or the file system raised it.
     """
-    store = Store(config.state_path)
-    text = read_snapshot(config)
-    if text is not None:
+    with Store(config.state_path) as store:
         try:
-            added = store.merge_snapshot(text)
-        except BaseException:
-            store.close()
-            raise
-        if added:
-            log.info("state: %d items taken from %s", added, snapshot_path(config))
-    return store
+            text = read_snapshot(config)
+            if text is not None:
+                added = store.merge_snapshot(text)
+                if added:
+                    log.info("state: %d items taken from %s", added, snapshot_path(config))
+            yield store
+        except Exception as exc:
+            stopper = run_stopper(config, exc)
+            if stopper is None or stopper is exc:
+                raise
+            raise stopper from None
+
+
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
+
+
+def run_stopper(config: Config, exc: BaseException) -> NewsmirrorError | None:
+    """The error a whole command stops with when ``exc`` would fail every source alike
+    (the state store unusable, no space left to write), else None."""
+    if isinstance(exc, DiskFullError | StoreCorruptError):  # said so already
+        return exc
+    failure = store_failure(config.state_path, exc)
+    if failure is not None:
+        return failure
+    if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+        where = exc.filename or config.root
+        return DiskFullError(
+            f"{where}: {exc.strerror or 'no space left on device'}; free some space and run "
+            "again (what was written is kept, and the next run completes it)"
+        )
+    return None
 
 
 def read_snapshot(config: Config) -> str | None:

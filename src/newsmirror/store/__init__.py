@@ -5,7 +5,7 @@ from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, ItemState, SourceRecord
 from ._schema import SCHEMA_VERSION
 from ._snapshot import Snapshot, parse_snapshot
-from ._sqlite import Store, corrupted, is_corruption
+from ._sqlite import Store, store_failure
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -18,8 +18,7 @@ __all__ = [
     "Store",
     "StoreError",
     "compress_page",
-    "corrupted",
     "decompress_page",
-    "is_corruption",
     "parse_snapshot",
+    "store_failure",
 ]

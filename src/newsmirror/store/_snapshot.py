@@ -4,6 +4,11 @@ A line with a ``name`` is a source (``{"source": id, "name": ..., "url": ...}``)
 carries the source's stable id to a fresh machine, so that a source renamed there keeps
 its posts. Every other line is an item. Older snapshots have item lines only; their
 sources' ids are their names.
+
+An item whose post was not written yet (its name reserved; a run stopped by a full disk,
+or a post to be written again by its source's next poll) carries ``"state": "pending"``:
+a fresh checkout then writes it, where a written item whose file is gone was deleted by
+the user and stays deleted.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..errors import StoreError
-from ._records import ItemRecord, SourceRecord
+from ._records import ItemRecord, ItemState, SourceRecord
 
 __all__ = ["SNAPSHOT_ENCODER", "Snapshot", "parse_snapshot"]
 
@@ -25,8 +30,9 @@ class Snapshot:
     sources: list[SourceRecord] = field(default_factory=list)
     items: list[ItemRecord] = field(default_factory=list)
 
-    def item_keys(self) -> set[tuple[str, str]]:
-        return {(item.source, item.key) for item in self.items}
+    def written_keys(self) -> set[tuple[str, str]]:
+        """The items whose posts were published with this snapshot."""
+        return {(item.source, item.key) for item in self.items if item.state == "written"}
 
 
 def parse_snapshot(text: str) -> Snapshot:
@@ -56,5 +62,11 @@ def _item(data: dict) -> ItemRecord:
         data["hash"],
         datetime.fromisoformat(data["first_seen"]),
         datetime.fromisoformat(data["published"]),
-        "written",
+        _state(data.get("state", "written")),
     )
+
+
+def _state(value: object) -> ItemState:
+    if value == "written" or value == "pending":
+        return value
+    raise ValueError(f"unknown item state {value!r}")

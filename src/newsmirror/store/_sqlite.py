@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import StoreCorruptError, StoreError
+from ..errors import DiskFullError, NewsmirrorError, StoreCorruptError, StoreError
 from ..model import Article
 from ..util.dates import canonical_iso, from_iso, iso, utc_now
 from ._articles import pack_article, unpack_article
@@ -33,7 +33,7 @@ from ._records import CachedResponse, Health, ItemRecord, SourceRecord
 from ._schema import MIGRATE_FROM_1, SCHEMA, SCHEMA_VERSION
 from ._snapshot import SNAPSHOT_ENCODER, parse_snapshot
 
-__all__ = ["Store", "corrupted", "is_corruption"]
+__all__ = ["Store", "store_failure"]
 
 
 class Store:
@@ -50,8 +50,9 @@ class Store:
             self.db.executescript(SCHEMA)
             self._check_version()
         except sqlite3.DatabaseError as exc:
-            if is_corruption(exc):
-                raise corrupted(path, exc) from None
+            failure = store_failure(path, exc)
+            if failure is not None:
+                raise failure from None
             raise StoreError(f"{path}: cannot use the state store: {exc}") from None
 
     def _check_version(self) -> None:
@@ -264,27 +265,27 @@ class Store:
         encode = SNAPSHOT_ENCODER.encode
         sources = self.db.execute("SELECT id, name, url FROM sources ORDER BY id")
         rows = self.db.execute(
-            "SELECT source, key, link, post_path, content_hash, first_seen, published"
+            "SELECT source, key, link, post_path, content_hash, first_seen, published, state"
             " FROM items ORDER BY source, key"
         )
         head = "".join(
             encode({"source": id_, "name": name, "url": url}) + "\n" for id_, name, url in sources
         )
-        return head + "".join(
-            encode(
-                {
-                    "source": source,
-                    "key": key,
-                    "link": link,
-                    "post": post,
-                    "hash": content_hash,
-                    "first_seen": canonical_iso(first_seen),
-                    "published": canonical_iso(published),
-                }
-            )
-            + "\n"
-            for source, key, link, post, content_hash, first_seen, published in rows
-        )
+        lines = [head]
+        for source, key, link, post, content_hash, first_seen, published, state in rows:
+            line = {
+                "source": source,
+                "key": key,
+                "link": link,
+                "post": post,
+                "hash": content_hash,
+                "first_seen": canonical_iso(first_seen),
+                "published": canonical_iso(published),
+            }
+            if state != "written":  # not published yet: a fresh checkout writes it
+                line["state"] = state
+            lines.append(encode(line) + "\n")
+        return "".join(lines)
 
     def merge_snapshot(self, text: str) -> int:
         """Add the sources and items of an ``export_snapshot`` that the store lacks.
@@ -318,18 +319,28 @@ class Store:
         return self.db.total_changes - before
 
 
-def is_corruption(exc: BaseException) -> bool:
-    """Whether an exception says the state file is damaged (not busy, not a full disk:
-    SQLite reports those as ``OperationalError``)."""
-    return type(exc) is sqlite3.DatabaseError
+def store_failure(path: Path, exc: BaseException) -> NewsmirrorError | None:
+    """The error that stops a run when ``exc`` says the state file at ``path`` cannot be
+    used at all, None for any other exception.
 
-
-def corrupted(path: Path, exc: Exception) -> StoreError:
-    """The error for a state file SQLite cannot read: it names the way out."""
-    return StoreCorruptError(
-        f"{path}: the state store is unreadable ({exc}); "
-        "rebuild it from the posts and the snapshot with `newsmirror reindex --site SITE`"
-    )
+    A damaged file (SQLite's plain ``DatabaseError``) names the way out, ``reindex``; a
+    full disk (``SQLITE_FULL``, an ``OperationalError`` like a busy database) says to
+    free space. Either would fail every source the same way, so neither is one source's
+    failure.
+    """
+    if type(exc) is sqlite3.DatabaseError:
+        return StoreCorruptError(
+            f"{path}: the state store is unreadable ({exc}); "
+            "rebuild it from the posts and the snapshot with `newsmirror reindex --site SITE`"
+        )
+    if isinstance(exc, sqlite3.OperationalError) and (
+        getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in str(exc)
+    ):
+        return DiskFullError(
+            f"{path}: cannot write the state store: the disk is full; free some space and "
+            "run again (what was written is kept, and the next run completes it)"
+        )
+    return None
 
 
 def _item(row: tuple) -> ItemRecord:
