@@ -24,6 +24,7 @@ SITE_TYPES: dict[str, type | tuple[type, ...]] = {
     "max_body_mb": (int, float),
     "junk": bool,
     "full_text_min_chars": int,
+    "run_timeout": (int, float),
 }
 
 

@@ -81,6 +81,7 @@ class SiteSettings:
     max_body_mb: float = 15.0
     junk: bool = False  # drop ad slots, share bars and paywall placeholders
     full_text_min_chars: int = 200  # feed content shorter than this is a teaser
+    run_timeout: float | None = None  # seconds a whole run may take; None: no deadline
 
 
 @dataclass(frozen=True)
