@@ -66,6 +66,19 @@ _RETRY_KINDS = frozenset({"timeout", "connect"})
 _CREDENTIAL_HEADERS = ("Cookie", "Authorization")
 
 
+def _after_attempts(exc: FetchError, attempts: int) -> FetchError:
+    """``exc`` with the number of attempts made, when there was more than one."""
+    if attempts < 2:
+        return exc
+    return FetchError(
+        exc.url,
+        exc.kind,
+        f"{exc.problem} (after {attempts} attempts)",
+        status=exc.status,
+        retry_after=exc.retry_after,
+    )
+
+
 @dataclass
 class _HostState:
     slots: asyncio.Semaphore
@@ -200,8 +213,12 @@ class Fetcher:
             try:
                 exchange = await self._exchange(url, headers)
             except FetchError as exc:
-                if exc.kind not in _RETRY_KINDS or last:
+                if exc.kind not in _RETRY_KINDS:
                     raise
+                if last:
+                    # the attempts are counted, as for a status (status_problem): "timed
+                    # out" alone reads as one slow answer, not a server that never answers
+                    raise _after_attempts(exc, attempt + 1) from None
                 await asyncio.sleep(self._backoff(attempt))
                 continue
             exchange.attempts = attempt + 1
