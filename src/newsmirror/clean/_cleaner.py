@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import RuleError
-from ..util.urls import absolute_url, scheme_of
+from ..util.urls import absolute_url, is_web_url
 from ._convert import convert_tree
 from ._lazy import fix_lazy
 from ._sanitize import sanitize
@@ -37,9 +37,9 @@ def document_base(media: list, base_url: str | None) -> str | None:
     if base_node is not None:
         href = (base_node.attributes.get("href") or "").strip()
         candidate = absolute_url(href, base_url) if href else None
-        if candidate and scheme_of(candidate) in ("http", "https"):
+        if is_web_url(candidate):
             return candidate
-    if base_url and scheme_of(base_url) in ("http", "https"):
+    if is_web_url(base_url):
         return base_url
     return None
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import math
+import re
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import ConfigError
 from ..util.zones import zone
+from ._model import SiteSettings
 
 SITE_TYPES: dict[str, type | tuple[type, ...]] = {
     "posts_dir": str,
@@ -142,3 +145,59 @@ def check_selectors(
         except Exception:  # noqa: BLE001 - selectolax raises its own error types
             raise ConfigError(f"{path}: {where} {selector!r} is not a valid CSS selector") from None
     return selectors
+
+
+# [site] numbers and the smallest value each may take: (key, minimum, is the minimum
+# itself allowed). A zero timeout would turn every timeout off and an infinite one
+# cannot be scheduled; a negative retry count or size makes no sense.
+_RANGES: tuple[tuple[str, float, bool], ...] = (
+    ("max_connections", 1, True),
+    ("per_host_connections", 1, True),
+    ("per_host_delay", 0, True),
+    ("timeout", 0, False),
+    ("retries", 0, True),
+    ("max_body_mb", 0, False),
+    ("full_text_min_chars", 0, True),
+    ("run_timeout", 0, False),
+)
+
+
+def check_ranges(path: Path, site: SiteSettings) -> None:
+    for key, minimum, inclusive in _RANGES:
+        value = getattr(site, key)
+        if value is None:
+            continue
+        if not math.isfinite(value):
+            raise ConfigError(f"{path}: [site] {key} must be a finite number, got {value!r}")
+        if value < minimum if inclusive else value <= minimum:
+            bound = f"at least {minimum:g}" if inclusive else f"more than {minimum:g}"
+            raise ConfigError(f"{path}: [site] {key} must be {bound}, got {value!r}")
+
+
+def check_inside_site(path: Path, where: str, value: str) -> None:
+    """A path the site keeps (posts, state) stays inside the site folder: an absolute path
+    or a ``..`` would let a config in a shared repository write anywhere on the machine."""
+    parts = [PurePosixPath(value), PureWindowsPath(value)]
+    if not value.strip() or any(p.is_absolute() or p.drive or ".." in p.parts for p in parts):
+        raise ConfigError(
+            f"{path}: {where} must be a relative path inside the site folder "
+            f"(no absolute path, no '..'), got {value!r}"
+        )
+
+
+# RFC 9110 field names are tokens; values may not hold control characters (CR and LF
+# would end the header and start another: request splitting).
+_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_HEADER_VALUE_BAD = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def check_headers(path: Path, where: str, headers: dict[str, Any]) -> None:
+    for name, value in headers.items():
+        if not _HEADER_NAME.match(name):
+            raise ConfigError(f"{path}: {where}headers: {name!r} is not a valid header name")
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {where}headers.{name} must be a string")
+        if _HEADER_VALUE_BAD.search(value):
+            raise ConfigError(
+                f"{path}: {where}headers.{name} holds a line break or control character"
+            )

@@ -17,6 +17,9 @@ from ._checks import (
     LISTING_TYPES,
     SITE_TYPES,
     SOURCE_TYPES,
+    check_headers,
+    check_inside_site,
+    check_ranges,
     check_selectors,
     check_table,
     check_timezone,
@@ -101,9 +104,7 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
     name = table["name"].strip()
     where = f"source {name!r}: "
     headers = table.get("headers", {})
-    for key, value in headers.items():
-        if not isinstance(value, str):
-            raise ConfigError(f"{path}: {where}headers.{key} must be a string")
+    check_headers(path, where, headers)
     listing = table.get("listing")
     source_id = table.get("id", "")
     if "id" in table and not source_id.strip():
@@ -150,9 +151,9 @@ def parse_config(path: Path, text: str) -> Config:
     check_table(path, "[site] ", site_table, SITE_TYPES)
     site = SiteSettings(**site_table)
     check_timezone(path, "[site] timezone", site.timezone)
-    for key in ("max_connections", "per_host_connections"):
-        if getattr(site, key) < 1:
-            raise ConfigError(f"{path}: [site] {key} must be at least 1")
+    check_ranges(path, site)
+    for key in ("posts_dir", "state"):
+        check_inside_site(path, f"[site] {key}", getattr(site, key))
     raw_sources = data.get("sources", [])
     if not isinstance(raw_sources, list):
         raise ConfigError(f"{path}: sources must be an array of tables ([[sources]])")

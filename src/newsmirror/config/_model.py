@@ -103,6 +103,14 @@ class Config:
     def state_path(self) -> Path:
         return self.root / self.site.state
 
+    def require_sources(self) -> None:
+        """A run of a config without sources would quietly do nothing: say how to add one."""
+        if not self.sources:
+            raise ConfigError(
+                f"{self.path}: no sources to mirror; add a [[sources]] table with a name "
+                f'and a url, e.g. [[sources]] name = "Example" url = "https://example.com/feed.xml"'
+            )
+
     def source(self, name: str) -> Source:
         for source in self.sources:
             if source.name == name:

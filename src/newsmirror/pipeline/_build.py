@@ -12,7 +12,7 @@ from ..config import Source
 from ..errors import FetchError
 from ..model import Article, FeedItem, MetadataField, SourceReport
 from ..post import plain_name
-from ..util.urls import scheme_of, strip_tracking
+from ..util.urls import is_web_url, strip_tracking
 from ..util.zones import zone
 from ._context import RunContext
 from ._pages import PageDone, PageJob
@@ -32,8 +32,10 @@ async def build(
     """The item's article, or None when it has nothing to post (no title, no content)."""
     item = planned.item
     content, done = item.content_html, None
-    base_url = item.link or (source.url if not source.is_local else None)
-    if item.link and extract.needs_full_text(
+    url = _public_url(item.link, source, report)
+    linked = bool(item.link and url)  # the item has an http(s) link of its own
+    base_url = item.link if linked else (url or None)
+    if linked and extract.needs_full_text(
         content, source.full_text, ctx.config.site.full_text_min_chars
     ):
         done = await _full_text(ctx, source, planned, report, pages)
@@ -59,7 +61,7 @@ async def build(
     published = item.published or (page.published if page else None)
     return Article(
         title=title,
-        url=_public_url(item.link, source),
+        url=url,
         published=_publication_time(ctx, source, planned, published),
         author=source.display_author,
         tags=_unique((source.name, *source.tags, *item.categories)),
@@ -120,16 +122,32 @@ def expected_name(ctx: RunContext, source: Source, planned: Planned) -> str:
     return plain_name(title, published, zone(ctx.config.site.timezone), planned.key)
 
 
-def _public_url(link: str | None, source: Source) -> str:
-    """The article's URL for ``from:`` and the title link: an http(s) URL, else none.
+def _public_url(link: str | None, source: Source, report: SourceReport) -> str:
+    """The article's URL for ``from:``, the title link and the base of relative links:
+    an http(s) URL, else none.
 
     An item without a link points at its feed, unless that is a local file: a path of
-    the machine that ran the mirror means nothing to readers and leaks its layout.
+    the machine that ran the mirror means nothing to readers and leaks its layout. A
+    link of any other scheme (``javascript:``, ``data:``, ``file:``) would be published
+    as the post's "Original" link, so it is dropped, and the post has no link at all:
+    the feed's URL would claim an origin the item never gave.
     """
-    for url in (link, source.url):
-        if url and scheme_of(url) in ("http", "https"):
-            return strip_tracking(url)
+    if link:
+        if is_web_url(link):
+            return strip_tracking(link)
+        report.warnings.append(
+            f"{source.name}: {_shown(link)}: not an http(s) link; the post keeps no link"
+        )
+        return ""
+    if is_web_url(source.url):
+        return strip_tracking(source.url)
     return ""
+
+
+def _shown(link: str) -> str:
+    """A hostile link as a warning may quote it: one line, not too long."""
+    text = " ".join(link.split())
+    return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
 def _missing_metadata(item: FeedItem) -> tuple[MetadataField, ...]:

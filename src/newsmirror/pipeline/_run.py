@@ -67,6 +67,7 @@ async def run_async(
     options: RunOptions = DEFAULT_OPTIONS,
     progress: Callable[[SourceReport], None] | None = None,
 ) -> RunSummary:
+    config.require_sources()
     summary = RunSummary()
     with run_lock(config), open_store(config) as store:
         config, sources_changed = bind_sources(config, store, remember=not options.dry_run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from ..model import Article
+from ..util.urls import is_web_url
 from ._body import body_line, protect_liquid
 from ._text import encode_url, fold_whitespace, markdown_link_text
 from ._yaml import yaml_flow_list, yaml_quote, yaml_scalar
@@ -28,9 +29,10 @@ def epoch_millis(instant: datetime) -> int:
 def render_post(article: Article) -> str:
     """The whole post file, byte for byte as FORMAT.md specifies."""
     title = fold_whitespace(article.title)
-    url = encode_url(article.url)
     # An article with no public URL (an item of a local feed without a link) has no
-    # from: line, and its title line is the title alone.
+    # from: line, and its title line is the title alone. Nothing but http(s) is ever
+    # written as a link: kramdown and the layout would publish a javascript: URL as is.
+    url = encode_url(article.url) if is_web_url(article.url) else ""
     lines = [
         "---",
         "layout: post",

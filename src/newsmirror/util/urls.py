@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-__all__ = ["absolute_url", "host_of", "scheme_of", "strip_tracking"]
+__all__ = ["absolute_url", "host_of", "is_web_url", "scheme_of", "strip_tracking"]
 
 
 def host_of(url: str) -> str:
@@ -101,6 +101,12 @@ def scheme_of(url: str) -> str:
     return m.group(1).lower() if m else ""
 
 
+def is_web_url(url: str | None) -> bool:
+    """An http(s) URL: the only kind a post may link to as its origin or resolve
+    against (``javascript:``, ``data:``, ``file:`` and paths never are)."""
+    return bool(url) and scheme_of(url or "") in ("http", "https")
+
+
 # lowercase http(s) and data:image/ URLs, which absolute_url returns unchanged when they
 # hold no tab or line break: answered without the scheme regex
 _PLAIN_PREFIXES = ("https://", "http://", "data:image/")
@@ -135,5 +141,5 @@ def absolute_url(url: str, base: str | None) -> str | None:
             joined = urljoin(base, url)
         except ValueError:
             return None
-        return joined if scheme_of(joined) in ("http", "https") else None
+        return joined if is_web_url(joined) else None
     return url
