@@ -27,15 +27,20 @@ from httpfixtures import (
 from newsmirror import __version__
 from newsmirror.config import SiteSettings
 from newsmirror.fetch import Fetcher, FetchError, FetchSettings, Response, Validators
+from newsmirror.fetch._guard import is_public_address, origin_of
 
 MiB = 1024 * 1024
-FAST = FetchSettings(trusted_hosts=frozenset({"127.0.0.1", "localhost"}),
-                     connect_timeout=2, read_timeout=0.5, total_timeout=3,
+FAST = FetchSettings(connect_timeout=2, read_timeout=0.5, total_timeout=3,
                      retries=2, backoff_base=0.02, backoff_cap=0.1, max_body=1 * MiB)
 
 
 def fetch(url: str, settings: FetchSettings = FAST, *, resolver: AbstractResolver | None = None,
           **kwargs) -> Response:
+    """GET ``url`` as a source configured at ``url`` would (the test servers are on
+    loopback, which only a source's own host and port may be); ``trusted=None`` for a
+    request no source vouches for."""
+    kwargs.setdefault("trusted", url)
+
     async def go() -> Response:
         async with Fetcher(settings, resolver=resolver) as fetcher:
             return await fetcher.get(url, **kwargs)
@@ -51,7 +56,7 @@ def fetch_error(url: str, settings: FetchSettings = FAST, **kwargs) -> FetchErro
 def fetch_many(urls: list[str], settings: FetchSettings) -> list[Response]:
     async def go() -> list[Response]:
         async with Fetcher(settings) as fetcher:
-            return await asyncio.gather(*(fetcher.get(u) for u in urls))
+            return await asyncio.gather(*(fetcher.get(u, trusted=u) for u in urls))
     return asyncio.run(go())
 
 
@@ -145,7 +150,9 @@ def test_redirect_loop(http_server):
 
 def test_credentials_do_not_follow_a_redirect_to_another_host(http_server):
     other_host = f"http://localhost:{http_server.port}/echo"
+    # localhost is another host, private too: only allow_private_networks lets it be
     r = fetch(http_server.url(f"/redirect-to?url={other_host}"),
+              replace(FAST, allow_private_networks=True),
               headers={"Cookie": "session=secret", "Authorization": "Bearer x",
                        "Referer": "https://src.example/"})
     sent = json.loads(r.body)
@@ -369,12 +376,11 @@ def test_from_site():
     site = SiteSettings(user_agent=None, max_connections=8, per_host_connections=3,
                         per_host_delay=1, timeout=12, retries=1, max_body_mb=2.5,
                         allow_private_networks=True)
-    s = FetchSettings.from_site(site, ["https://www.zaobao.com.sg/rss", "Intranet.Local."])
+    s = FetchSettings.from_site(site)
     assert s.user_agent.startswith("newsmirror/")
     assert (s.max_connections, s.per_host_connections, s.per_host_delay) == (8, 3, 1.0)
     assert (s.total_timeout, s.read_timeout, s.connect_timeout) == (12.0, 12.0, 10.0)
     assert (s.retries, s.max_body, s.allow_private_networks) == (1, int(2.5 * MiB), True)
-    assert s.trusted_hosts == {"www.zaobao.com.sg", "intranet.local"}
     assert FetchSettings.from_site(SiteSettings(user_agent="X/1")).user_agent == "X/1"
 
 
@@ -388,8 +394,13 @@ PRIVATE_ANSWERS = {
     "cgnat.example": ["100.64.0.1"],
     "multicast.example": ["224.0.0.1"],
     "zero.example": ["0.0.0.0"],
+    # IPv6 forms carrying a private IPv4, and site-local: Python 3.11 calls them global
+    "nat64.example": ["64:ff9b::a00:1"],
+    "sixtofour.example": ["2002:a00:1::1"],
+    "compatible.example": ["::a00:1"],
+    "sitelocal.example": ["fec0::1"],
 }
-GUARDED = replace(FAST, trusted_hosts=frozenset(), retries=0)
+GUARDED = replace(FAST, retries=0)  # with trusted=None: nothing may be private
 
 
 def test_the_trap_really_catches_connects(outbound_trap):
@@ -397,7 +408,7 @@ def test_the_trap_really_catches_connects(outbound_trap):
     # it. This proves the refusal tests below would notice a broken guard.
     settings = replace(GUARDED, allow_private_networks=True)
     error = fetch_error("http://intranet.example/feed.xml", settings,
-                        resolver=FakeResolver(PRIVATE_ANSWERS))
+                        resolver=FakeResolver(PRIVATE_ANSWERS), trusted=None)
     assert error.kind == "connect"
     assert outbound_trap == ["10.1.2.3"]
 
@@ -405,7 +416,7 @@ def test_the_trap_really_catches_connects(outbound_trap):
 @pytest.mark.parametrize("host", sorted(PRIVATE_ANSWERS))
 def test_names_resolving_to_private_addresses_are_refused(outbound_trap, host):
     resolver = FakeResolver(PRIVATE_ANSWERS)
-    error = fetch_error(f"http://{host}/feed.xml", GUARDED, resolver=resolver)
+    error = fetch_error(f"http://{host}/feed.xml", GUARDED, resolver=resolver, trusted=None)
     assert error.kind == "private_network"
     assert f"refused: {host} is on a private or reserved network" in str(error)
     assert "allow_private_networks" in str(error)
@@ -415,17 +426,20 @@ def test_names_resolving_to_private_addresses_are_refused(outbound_trap, host):
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://169.254.169.254/latest/",
                                  "http://[::1]:8080/", "http://10.0.0.1/",
-                                 "http://[::ffff:192.168.0.1]/", "http://0.0.0.0/"])
+                                 "http://[::ffff:192.168.0.1]/", "http://0.0.0.0/",
+                                 "http://[64:ff9b::10.0.0.1]/", "http://[2002:7f00:1::]/",
+                                 "http://[::10.0.0.1]/", "http://[fec0::1]/",
+                                 # fullwidth digits: 127.0.0.1 once yarl has read them
+                                 "http://１２７.0.0.1/", "http://１０.0.0.1/"])
 def test_private_ip_literals_are_refused(outbound_trap, url):
-    assert fetch_error(url, GUARDED).kind == "private_network"
+    assert fetch_error(url, GUARDED, trusted=None).kind == "private_network"
     assert outbound_trap == []
 
 
 def test_redirect_to_a_private_address_is_refused(http_server, outbound_trap):
-    # The source host (127.0.0.1) is trusted; the hop it redirects to is not.
-    settings = replace(GUARDED, trusted_hosts=frozenset({"127.0.0.1"}))
+    # The source's own host and port (127.0.0.1:port) are trusted; the hop is not.
     error = fetch_error(http_server.url("/redirect-to?url=http://intranet.example/x"),
-                        settings, resolver=FakeResolver(PRIVATE_ANSWERS))
+                        GUARDED, resolver=FakeResolver(PRIVATE_ANSWERS))
     assert error.kind == "private_network"
     assert "intranet.example" in str(error)
     assert outbound_trap == []
@@ -434,16 +448,104 @@ def test_redirect_to_a_private_address_is_refused(http_server, outbound_trap):
 def test_trusted_host_may_resolve_to_loopback(http_server, outbound_trap):
     answers = {"news.internal": ["127.0.0.1"]}
     url = f"http://news.internal:{http_server.port}/feed.xml"
-    refused = fetch_error(url, GUARDED, resolver=FakeResolver(answers))
+    refused = fetch_error(url, GUARDED, resolver=FakeResolver(answers), trusted=None)
     assert refused.kind == "private_network"
-    trusted = replace(GUARDED, trusted_hosts=frozenset({"news.internal"}))
-    assert fetch(url, trusted, resolver=FakeResolver(answers)).body == FEED
+    assert fetch(url, GUARDED, resolver=FakeResolver(answers), trusted=url).body == FEED
 
 
 def test_only_the_checked_addresses_are_connected_to(outbound_trap):
     # A name answering with a private and a public address: the private one is dropped
     # before connecting (the public one then hits the trap instead of the network).
     answers = {"mixed.example": ["10.9.9.9", "93.184.216.34"]}
-    error = fetch_error("http://mixed.example/", GUARDED, resolver=FakeResolver(answers))
+    error = fetch_error("http://mixed.example/", GUARDED, resolver=FakeResolver(answers),
+                        trusted=None)
     assert error.kind == "connect"
     assert outbound_trap == ["93.184.216.34"]
+
+
+# Python 3.11's is_global is True for the first five of PRIVATE_ADDRESSES.
+PRIVATE_ADDRESSES = ["64:ff9b::a00:1", "64:ff9b::7f00:1", "2002:a00:1::1", "2002:7f00:1::",
+                     "::a00:1", "::7f00:1", "fec0::1", "feff::1", "64:ff9b:1::a00:1",
+                     "::ffff:0:a00:1", "10.0.0.1", "127.0.0.1", "172.16.0.1", "192.168.1.1",
+                     "169.254.169.254", "100.64.0.1", "0.0.0.0", "224.0.0.1", "::", "::1",
+                     "fe80::1", "fe80::1%eth0", "fc00::1", "ff02::1", "::ffff:10.0.0.1",
+                     "2001:db8::1", "2001::1"]
+PUBLIC_ADDRESSES = ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111",
+                    "2001:4860:4860::8888", "::ffff:8.8.8.8",
+                    "64:ff9b::808:808", "2002:808:808::1", "::808:808"]  # unwrapped: public
+
+
+@pytest.mark.parametrize("address", PRIVATE_ADDRESSES)
+def test_private_and_reserved_addresses_are_not_public(address):
+    assert not is_public_address(address)
+
+
+@pytest.mark.parametrize("address", PUBLIC_ADDRESSES)
+def test_public_addresses_are_public(address):
+    assert is_public_address(address)
+
+
+@pytest.mark.parametrize(("url", "origin"), [
+    ("http://News.Example./a", ("news.example", 80)),
+    ("http://news.example:80/", ("news.example", 80)),
+    ("https://news.example/", ("news.example", 443)),
+    ("http://news.example:8080", ("news.example", 8080)),
+    ("http://[::1]:1200/rss", ("::1", 1200)),
+    ("http://１２７.0.0.1/", ("127.0.0.1", 80)),
+    ("file:///srv/feed.xml", None),
+    ("feeds/local.xml", None),
+])
+def test_origin_is_the_host_and_port_connected_to(url, origin):
+    assert origin_of(url) == origin
+
+
+def test_trust_is_for_the_configured_host_and_port_only(http_server, outbound_trap):
+    """A source on 127.0.0.1:A may reach 127.0.0.1:A; not 127.0.0.1:B, not localhost:A,
+    and no redirect from 127.0.0.1:A takes it there."""
+    other = LoopbackServer()
+    try:
+        source = http_server.url("/feed.xml")
+        assert fetch(http_server.url("/page.html"), GUARDED, trusted=source).status == 200
+        for url in (other.url("/feed.xml"), f"http://localhost:{http_server.port}/feed.xml",
+                    http_server.url(f"/redirect-to?url={other.url('/feed.xml')}")):
+            error = fetch_error(url, GUARDED, trusted=source)
+            assert error.kind == "private_network", url
+            assert "is on a private or reserved network" in str(error)
+        assert f"refused: 127.0.0.1:{other.port} is on" in str(error)
+        assert other.hits("/feed.xml") == 0
+        # the other server's own source may of course reach it
+        assert fetch(other.url("/feed.xml"), GUARDED).body == FEED
+    finally:
+        other.close()
+    assert outbound_trap == []
+
+
+def test_trust_given_to_one_request_does_not_serve_another(http_server, outbound_trap):
+    """A lookup and a kept-alive connection made for the source at news.internal:port
+    must not let another source's request there through (one connector would: its DNS
+    cache, shared lookups and connection pool are keyed by host and port only)."""
+    answers = {"news.internal": ["127.0.0.1"]}
+    source = f"http://news.internal:{http_server.port}/feed.xml"
+    literal = http_server.url("/feed.xml")
+
+    async def go() -> list[object]:
+        async with Fetcher(GUARDED, resolver=FakeResolver(answers)) as fetcher:
+            results: list[object] = []
+            for url in (source, literal):
+                own = await fetcher.get(url, trusted=url)
+                together = await asyncio.gather(
+                    fetcher.get(url, trusted=url),
+                    fetcher.get(url, trusted="http://elsewhere.example/"),
+                    return_exceptions=True)
+                after = await asyncio.gather(fetcher.get(url, trusted=None),
+                                             return_exceptions=True)
+                results += [own, *together, *after]
+            return results
+
+    for n, result in enumerate(asyncio.run(go())):
+        if n % 4 in (0, 1):  # the source's own requests
+            assert isinstance(result, Response) and result.body == FEED
+        else:
+            assert isinstance(result, FetchError) and result.kind == "private_network"
+    assert outbound_trap == []
+

@@ -197,6 +197,40 @@ def test_links_to_private_addresses_are_not_fetched(http_server, make_site, outb
     assert outbound_trap == []
 
 
+def test_a_source_gets_no_page_from_another_sources_private_port(http_server, make_site,
+                                                                 outbound_trap):
+    """Trust in a private address is per source: A, self-hosted on 127.0.0.1:A, gets its
+    article page there; B (on 127.0.0.1:B) linking to that page, directly or through a
+    redirect from its own server, keeps its feed content and says why."""
+    other = LoopbackServer()
+    try:
+        a_page = http_server.put("trust/a.html", article_page("甲方文章", LONG),
+                                 "text/html; charset=utf-8")
+        a_feed = http_server.put("trust/a.xml", feed([("甲方文章", a_page, "<p>甲方摘要…</p>")]))
+        b_feed = other.put("trust/b.xml", feed([
+            ("直接链接", a_page, "<p>乙方摘要一…</p>"),
+            ("跳转链接", other.url(f"/redirect-to?url={a_page}"), "<p>乙方摘要二…</p>")]))
+        site = site_with(make_site, http_server,
+                         f'[[sources]]\nname = "甲"\nurl = "{a_feed}"\n\n'
+                         f'[[sources]]\nname = "乙"\nurl = "{b_feed}"\nfull_text = "always"\n',
+                         '[rules."127.0.0.1"]\ncontent = [".story-body"]\n')
+        summary = go(site)
+    finally:
+        other.close()
+    a, b = summary.reports
+    assert summary.ok and (a.new_posts, b.new_posts) == (1, 2), summary.to_dict()
+    assert http_server.hits("/doc/trust/a.html") == 1  # A's own fetch only
+    refused = [w for w in b.warnings if "full text not fetched" in w and
+               f"refused: 127.0.0.1:{http_server.port} is on a private" in w]
+    assert len(refused) == 2 and all(w.startswith("乙: ") for w in refused), b.warnings
+    posts = _posts_of(site).values()
+    (from_a,) = [p for p in posts if "甲方文章" in p]
+    assert LONG[0][:20] in from_a
+    b_posts = [p for p in posts if "乙方摘要" in p]
+    assert len(b_posts) == 2 and not any(LONG[0][:20] in p for p in b_posts)
+    assert outbound_trap == []
+
+
 def test_feed_that_goes_empty_over_http(http_server, make_site):
     feed_url = http_server.put("empty/feed.xml", feed([("A", "http://127.0.0.1/a",
                                                        "<p>" + "x " * 300 + "</p>")]))

@@ -76,15 +76,13 @@ def cmd_test_rule(args: argparse.Namespace) -> int:
 
 def _fetch_once(url: str) -> tuple[bytes, str, str | None]:
     import asyncio
-    from urllib.parse import urlsplit
 
-    from ..fetch import Fetcher, FetchSettings
+    from ..fetch import Fetcher
 
     async def get() -> tuple[bytes, str, str | None]:
-        # The user typed this URL: its host is trusted like a configured source.
-        settings = FetchSettings(trusted_hosts=frozenset({urlsplit(url).hostname or ""}))
-        async with Fetcher(settings) as fetcher:
-            response = await fetcher.get(url, accept="html")
+        async with Fetcher() as fetcher:
+            # The user typed this URL: its host and port are trusted as a source's are.
+            response = await fetcher.get(url, accept="html", trusted=url)
             return response.body, response.url, response.headers.get("Content-Type")
 
     try:

@@ -27,7 +27,14 @@ from ..errors import FetchError
 from ..util.urls import host_of
 from ._checks import content_type_problem
 from ._encoding import decoders_for, feed_through, finish_through
-from ._guard import AddressPolicy, GuardedResolver, PrivateAddress, private_ip_literal
+from ._guard import (
+    AddressPolicy,
+    GuardedResolver,
+    Origin,
+    PrivateAddress,
+    origin_of,
+    private_ip_literal,
+)
 from ._response import (
     Accept,
     Exchange,
@@ -79,6 +86,13 @@ def _after_attempts(exc: FetchError, attempts: int) -> FetchError:
     )
 
 
+def _trusted_origin(url: str | None) -> Origin | None:
+    try:
+        return origin_of(url) if url else None
+    except ValueError:  # a configured URL yarl cannot read trusts nothing
+        return None
+
+
 @dataclass
 class _HostState:
     slots: asyncio.Semaphore
@@ -91,23 +105,35 @@ class Fetcher:
 
     ``resolver`` replaces the system DNS resolver (tests use it to fake answers); the
     private-network guard wraps whatever resolver is used.
+
+    Two sessions: a request to the host and port of the source it is for (``get``'s
+    ``trusted``) uses ``_own_session``, which may reach private addresses; every other
+    request uses ``_session``, whose resolver refuses them. One connector cannot decide
+    per request: its DNS cache, its shared in-flight lookups and its kept-alive
+    connections are keyed by host and port only, so a lookup or a connection made for
+    one source would serve another source's request to the same host and port.
     """
 
     def __init__(
         self, settings: FetchSettings | None = None, *, resolver: AbstractResolver | None = None
     ) -> None:
         self.settings = settings or FetchSettings()
-        self._policy = AddressPolicy(
-            self.settings.allow_private_networks, frozenset(self.settings.trusted_hosts)
-        )
+        self._policy = AddressPolicy(self.settings.allow_private_networks)
         self._inner_resolver = resolver
         self._session: aiohttp.ClientSession | None = None
+        self._own_session: aiohttp.ClientSession | None = None
         self._hosts: dict[str, _HostState] = {}
         self._global_slots: asyncio.Semaphore | None = None
 
     async def __aenter__(self) -> Fetcher:
+        inner = self._inner_resolver or ThreadedResolver()
+        self._session = self._new_session(GuardedResolver(inner, self._policy))
+        self._own_session = self._new_session(inner)
+        self._global_slots = asyncio.Semaphore(self.settings.max_connections)
+        return self
+
+    def _new_session(self, resolver: AbstractResolver) -> aiohttp.ClientSession:
         s = self.settings
-        resolver = GuardedResolver(self._inner_resolver or ThreadedResolver(), self._policy)
         # Our own semaphores do the queueing (see _slot); the connector limits are only a
         # backstop. Queueing inside aiohttp would count the wait against the timeouts.
         connector = aiohttp.TCPConnector(
@@ -116,7 +142,7 @@ class Fetcher:
             resolver=resolver,
             ttl_dns_cache=300,
         )
-        self._session = aiohttp.ClientSession(
+        return aiohttp.ClientSession(
             connector=connector,
             auto_decompress=False,  # we inflate ourselves, under the size cap
             cookie_jar=aiohttp.DummyCookieJar(),  # stateless: cookies only when configured
@@ -129,13 +155,12 @@ class Fetcher:
                 sock_read=s.read_timeout,
             ),
         )
-        self._global_slots = asyncio.Semaphore(s.max_connections)
-        return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        for session in (self._session, self._own_session):
+            if session is not None:
+                await session.close()
+        self._session = self._own_session = None
 
     async def get(
         self,
@@ -144,23 +169,31 @@ class Fetcher:
         validators: Validators | None = None,
         headers: Mapping[str, str] | None = None,
         accept: Accept = "any",
+        trusted: str | None = None,
     ) -> Response:
-        """GET ``url``; raise :class:`FetchError` unless it gives a usable 2xx or a 304."""
+        """GET ``url``; raise :class:`FetchError` unless it gives a usable 2xx or a 304.
+
+        ``trusted`` is the configured URL of the source the request is for: this request
+        and its redirects may reach a private address at its host and port, and nowhere
+        else (unless ``allow_private_networks``).
+        """
         if self._session is None:
             raise RuntimeError("use 'async with Fetcher(...) as fetcher'")
         request_headers = {"Accept": _ACCEPT_HEADER[accept], **(headers or {})}
         if validators:
             request_headers.update(validators.request_headers())
-        exchange = await self._follow_redirects(url, request_headers)
+        exchange = await self._follow_redirects(url, request_headers, _trusted_origin(trusted))
         return self._response(exchange, validators, accept)
 
     # -- redirects --
 
-    async def _follow_redirects(self, url: str, headers: dict[str, str]) -> Exchange:
+    async def _follow_redirects(
+        self, url: str, headers: dict[str, str], trusted: Origin | None
+    ) -> Exchange:
         chain = [url]
         while True:
-            self._check_url(chain[-1])
-            exchange = await self._exchange_with_retries(chain[-1], headers)
+            session = self._checked_session(chain[-1], trusted)  # every hop checked again
+            exchange = await self._exchange_with_retries(chain[-1], headers, session)
             if exchange.status not in _REDIRECT_STATUSES:
                 return exchange
             target = self._redirect_target(chain, exchange)
@@ -189,29 +222,38 @@ class Fetcher:
             )
         return target
 
-    def _check_url(self, url: str) -> None:
+    def _checked_session(self, url: str, trusted: Origin | None) -> aiohttp.ClientSession:
+        """The session that may fetch ``url`` for a request trusted at ``trusted``."""
         try:
             parts = urlsplit(url)
             parts.port  # noqa: B018 - raises ValueError on a bad port
+            origin = origin_of(url)  # the host and port aiohttp will read from it
         except ValueError as exc:
             raise FetchError(url, "bad_url", f"not a valid URL ({exc})") from None
         if parts.scheme == "file":
             raise FetchError(url, "bad_url", "file URLs are read by the pipeline, not fetched")
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        if parts.scheme not in ("http", "https") or origin is None:
             raise FetchError(url, "bad_url", "only http:// and https:// URLs can be fetched")
-        host = parts.hostname
+        if self._policy.may_be_private(origin, trusted):
+            assert self._own_session is not None
+            return self._own_session
+        host, port = origin
         # IP literals never reach the resolver, so they are checked here.
-        if private_ip_literal(host) and not self._policy.trusts(host):
-            raise FetchError(url, "private_network", self._policy.refusal(host, [host]))
+        if private_ip_literal(host):
+            raise FetchError(url, "private_network", self._policy.refusal(host, port, [host]))
+        assert self._session is not None
+        return self._session
 
     # -- retries --
 
-    async def _exchange_with_retries(self, url: str, headers: dict[str, str]) -> Exchange:
+    async def _exchange_with_retries(
+        self, url: str, headers: dict[str, str], session: aiohttp.ClientSession
+    ) -> Exchange:
         s = self.settings
         for attempt in range(s.retries + 1):
             last = attempt == s.retries
             try:
-                exchange = await self._exchange(url, headers)
+                exchange = await self._exchange(url, headers, session)
             except FetchError as exc:
                 if exc.kind not in _RETRY_KINDS:
                     raise
@@ -269,11 +311,12 @@ class Fetcher:
             async with self._global_slots:
                 yield
 
-    async def _exchange(self, url: str, headers: dict[str, str]) -> Exchange:
-        assert self._session is not None
+    async def _exchange(
+        self, url: str, headers: dict[str, str], session: aiohttp.ClientSession
+    ) -> Exchange:
         async with self._slot(host_of(url)):
             try:
-                async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
+                async with session.get(url, headers=headers, allow_redirects=False) as resp:
                     body = b""
                     if 200 <= resp.status < 300 and resp.status != 204:
                         body = await self._read_body(url, resp)

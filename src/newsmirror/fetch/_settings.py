@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import __version__
 from ..config import SiteSettings
-from ..util.urls import host_of
 
-__all__ = ["DEFAULT_USER_AGENT", "FetchSettings", "normalize_host"]
+__all__ = ["DEFAULT_USER_AGENT", "FetchSettings"]
 
 DEFAULT_USER_AGENT = f"newsmirror/{__version__} (+https://github.com/newsmirror/newsmirror)"
-
-
-def normalize_host(host_or_url: str) -> str:
-    """A host name as the guard compares it; a URL gives its host."""
-    if "://" in host_or_url:
-        return host_of(host_or_url)
-    return host_or_url.strip().lower().rstrip(".")
 
 
 @dataclass(frozen=True)
@@ -36,12 +27,13 @@ class FetchSettings:
     retry_after_cap: float = 120.0  # a longer Retry-After is reported, not waited for
     max_redirects: int = 10
     max_body: int = 15 * 1024 * 1024  # decoded bytes
+    # Private addresses anywhere; without it only at the host and port of the source a
+    # request is for (Fetcher.get's ``trusted``).
     allow_private_networks: bool = False
-    trusted_hosts: frozenset[str] = frozenset()  # hosts of configured sources
 
     @classmethod
-    def from_site(cls, site: SiteSettings, trusted_hosts: Iterable[str] = ()) -> FetchSettings:
-        """Settings from ``[site]``; ``trusted_hosts`` takes host names or source URLs."""
+    def from_site(cls, site: SiteSettings) -> FetchSettings:
+        """Settings from ``[site]``."""
         total = float(site.timeout)
         return cls(
             user_agent=site.user_agent or DEFAULT_USER_AGENT,
@@ -54,5 +46,4 @@ class FetchSettings:
             retries=site.retries,
             max_body=int(site.max_body_mb * 1024 * 1024),
             allow_private_networks=site.allow_private_networks,
-            trusted_hosts=frozenset(filter(None, map(normalize_host, trusted_hosts))),
         )

@@ -77,7 +77,7 @@ async def run_async(
             restored = reconcile(config, store, read_snapshot(config), post_names)
             summary.written.extend(restored.written)
             summary.restored = len(restored.written)
-        async with Fetcher(FetchSettings.from_site(config.site, _trusted_urls(config))) as f:
+        async with Fetcher(FetchSettings.from_site(config.site)) as f:
             ctx = RunContext(
                 config,
                 options,
@@ -139,12 +139,6 @@ def _selected_sources(config: Config, options: RunOptions) -> list[Source]:
     if options.sources:
         return [config.source(name) for name in options.sources]
     return [s for s in config.sources if s.enabled]
-
-
-def _trusted_urls(config: Config) -> list[str]:
-    # Private addresses are allowed only on the hosts the user configured themselves
-    # (FetchSettings.from_site takes their hosts).
-    return [s.url for s in config.sources if not s.is_local]
 
 
 def site_rules(config: Config) -> tuple[Rule, ...]:

@@ -114,6 +114,7 @@ async def _fetch_source(
             validators=validators,
             headers=dict(source.headers),
             accept="html" if source.listing else "feed",
+            trusted=source.url,  # its own host and port may be private (fetch._guard)
         )
         if response.not_modified:
             return None
