@@ -46,7 +46,8 @@ tests do not share state):
 ``/charset/{name}``             Chinese pages: see ``CHARSET_PAGES``
 ``/doc/{path}``                 documents a test put there with ``server.put(path, ...)``,
                                 with an ETag and 304 support; 404 for others;
-                                ``?delay=S`` answers after S seconds
+                                ``?delay=S`` answers after S seconds; a path in
+                                ``server.stalled`` answers once it is taken out
 =============================== ===========================================================
 """
 
@@ -142,6 +143,7 @@ class LoopbackServer:
         self.in_flight = 0
         self.max_in_flight = 0  # highest number of requests handled at once
         self.documents: dict[str, tuple[bytes, str]] = {}  # /doc/{path}: body, type
+        self.stalled: set[str] = set()  # /doc/{path}s that wait, until taken out of it
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -163,6 +165,7 @@ class LoopbackServer:
         return self.url(f"/doc/{path}")
 
     def close(self) -> None:
+        self.stalled.clear()  # stalled requests answer, so that the server can stop
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -361,6 +364,8 @@ def _add_routes(app: web.Application, server: LoopbackServer) -> None:
         if found is None:
             return web.Response(status=404, text="not found")
         body, content_type = found
+        while request.match_info["path"] in server.stalled:
+            await asyncio.sleep(0.05)
         if "delay" in request.query:  # ?delay=S: answer after S seconds
             await asyncio.sleep(float(request.query["delay"]))
         etag = f'"{zlib.crc32(body):08x}"'

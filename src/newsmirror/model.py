@@ -88,6 +88,7 @@ class SourceReport:
     # run, or when it was skipped because an earlier run's failure still holds it back).
     backoff_until: datetime | None = None
     last_error: str | None = None  # of a source skipped while backing off: why it failed
+    cancelled: bool = False  # stopped unfinished by the run's deadline (``run_timeout``)
 
     @property
     def failing(self) -> bool:

@@ -369,12 +369,7 @@ class Fetcher:
         return bytes(body)
 
     def _too_large(self, url: str) -> FetchError:
-        mib = self.settings.max_body / 1024 / 1024
-        return FetchError(
-            url,
-            "too_large",
-            f"body larger than {mib:g} MiB (decoded); raise [site] max_body_mb if this is expected",
-        )
+        return FetchError(url, "too_large", self.settings.too_large("body", " (decoded)"))
 
     # -- the result --
 

@@ -47,3 +47,10 @@ class FetchSettings:
             max_body=int(site.max_body_mb * 1024 * 1024),
             allow_private_networks=site.allow_private_networks,
         )
+
+    def too_large(self, what: str, detail: str = "") -> str:
+        """The problem of a body (or a local source's file) over ``max_body``."""
+        mib = self.max_body / 1024 / 1024
+        return (
+            f"{what} larger than {mib:g} MiB{detail}; raise [site] max_body_mb if this is expected"
+        )

@@ -65,6 +65,7 @@ def _source_dict(r: SourceReport) -> dict:
         "errors": r.errors,
         "warnings": r.warnings,
         "failing": r.failing,
+        "cancelled": r.cancelled,
         "last_error": r.errors[-1] if r.errors else r.last_error,
         "backoff_until": r.backoff_until.isoformat("T", "seconds") if r.backoff_until else None,
     }

@@ -3,7 +3,9 @@
 Sources run concurrently (the fetcher enforces the global and per-host limits); a
 failing source is reported and the others go on. Nothing is written for a source until
 its items are fully built, and writes follow the store's pending/written protocol, so a
-run killed at any point leaves no partial post and no duplicate on the next run.
+run killed at any point leaves no partial post and no duplicate on the next run. With a
+deadline (``[site] run_timeout``), the sources unfinished when it passes are cancelled
+and reported as failed; what the others wrote is saved as after any run.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +71,7 @@ async def run_async(
     progress: Callable[[SourceReport], None] | None = None,
 ) -> RunSummary:
     config.require_sources()
+    started = time.monotonic()  # the deadline ([site] run_timeout) counts from here
     summary = RunSummary()
     with run_lock(config), open_store(config) as store:
         config, sources_changed = bind_sources(config, store, remember=not options.dry_run)
@@ -98,13 +102,17 @@ async def run_async(
                 config.site.max_connections + PAGES_QUEUED_PER_WORKER * POOL_WORKERS
             )
             ctx.pages = PagePool(ctx.rules)
+            reports = [SourceReport(s.name) for s in sources]
             try:
-                reports = await _all_or_none(
-                    [run_source(ctx, s, turn) for turn, s in enumerate(sources)]
+                unfinished = await _all_or_none(
+                    [run_source(ctx, s, turn, reports[turn]) for turn, s in enumerate(sources)],
+                    _time_left(config, started),
                 )
             finally:
                 ctx.pages.shutdown()
-        summary.reports = list(reports)
+            for turn in unfinished:
+                _cancelled_by_deadline(ctx, reports[turn])
+        summary.reports = reports
         if (summary.written or sources_changed) and not options.dry_run:
             write_atomic(snapshot_path(config), store.export_snapshot())
         if summary.written and not options.dry_run:
@@ -112,19 +120,53 @@ async def run_async(
     return summary
 
 
-async def _all_or_none(polls: list[Coroutine[Any, Any, SourceReport]]) -> list[SourceReport]:
-    """Every source's report; when one raises (a source's own failures are reports, so
-    only what stops the run does: a full disk, a damaged store, a bug), the others are
-    cancelled first and that exception is raised. ``gather`` alone would leave them
-    running, writing into a run that is over."""
+async def _all_or_none(polls: list[Coroutine[Any, Any, None]], timeout: float | None) -> list[int]:
+    """Every source polled, within ``timeout`` seconds (None: no limit); the indexes of
+    those still unfinished then, which are cancelled.
+
+    When one raises (a source's own failures are in its report, so only what stops the
+    run does: a full disk, a damaged store, a bug), the others are cancelled first and
+    that exception is raised. ``gather`` alone would leave them running, writing into a
+    run that is over.
+    """
     tasks = [asyncio.ensure_future(poll) for poll in polls]
+    if not tasks:
+        return []
     try:
-        return await asyncio.gather(*tasks)
+        _, pending = await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_EXCEPTION)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in tasks:  # (a cancelled source may still fail finishing its posts)
+            error = None if task.cancelled() else task.exception()
+            if error is not None:
+                raise error
+        return [n for n, task in enumerate(tasks) if task.cancelled()]
     except BaseException:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         raise
+
+
+def _time_left(config: Config, started: float) -> float | None:
+    """Seconds until the run's deadline (``[site] run_timeout``), None without one."""
+    if config.site.run_timeout is None:
+        return None
+    return max(0.0, config.site.run_timeout - (time.monotonic() - started))
+
+
+def _cancelled_by_deadline(ctx: RunContext, report: SourceReport) -> None:
+    """A source the deadline stopped: it failed in this run (exit 1), but records no
+    failure in its health: the limit was the run's, and backing off would only delay
+    the source further."""
+    report.cancelled = True
+    report.errors.append(
+        f"{report.name}: cancelled: the run's deadline ([site] run_timeout = "
+        f"{ctx.config.site.run_timeout:g} s) was reached before this source finished"
+    )
+    if ctx.progress:
+        ctx.progress(report)
 
 
 def update_site_pages(config: Config) -> None:

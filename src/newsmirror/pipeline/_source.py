@@ -18,6 +18,7 @@ from ..util.charset import decode
 from ._build import RawPage, build, expected_name
 from ._context import RunContext
 from ._health import record_health
+from ._local import read_local
 from ._plan import plan
 from ._state import run_stopper
 from ._write import write_posts
@@ -27,16 +28,17 @@ __all__ = ["run_source"]
 log = logging.getLogger("newsmirror")
 
 
-async def run_source(ctx: RunContext, source: Source, turn: int) -> SourceReport:
-    """Poll one source; ``turn`` is its place in the order sources name posts in."""
+async def run_source(ctx: RunContext, source: Source, turn: int, report: SourceReport) -> None:
+    """Poll one source into ``report`` (the caller's: a source cancelled by the run's
+    deadline keeps what it did); ``turn`` is its place in the order sources name posts in.
+    """
     try:
-        return await _run_source(ctx, source, turn)
+        await _run_source(ctx, source, turn, report)
     finally:
         ctx.naming.declare(turn, ())  # a source that failed or was unchanged wants none
 
 
-async def _run_source(ctx: RunContext, source: Source, turn: int) -> SourceReport:
-    report = SourceReport(source.name)
+async def _run_source(ctx: RunContext, source: Source, turn: int, report: SourceReport) -> None:
     health = ctx.store.health(source.id)
     if not ctx.options.force and health.next_due and health.next_due > ctx.now:
         report.skipped = (
@@ -65,7 +67,6 @@ async def _run_source(ctx: RunContext, source: Source, turn: int) -> SourceRepor
             record_health(ctx, source, report, health, retry_after)
     if ctx.progress:
         ctx.progress(report)
-    return report
 
 
 async def _poll_source(
@@ -102,10 +103,7 @@ async def _fetch_source(
     """The parsed feed and a callback that stores its validators, or None if unchanged."""
     cached = ctx.store.cached_response(source.url)
     if source.is_local:
-        try:
-            body = Path(source.url).read_bytes()
-        except OSError as exc:
-            raise FeedError(f"cannot read {source.url}: {exc.strerror}") from None
+        body = await read_local(source.url, ctx.fetcher.settings)
         content_type, final_url, etag, last_modified = None, Path(source.url).as_uri(), None, None
     else:
         validators = Validators(cached.etag, cached.last_modified) if cached else None

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 from ..config import Source
 from ..model import Article, SourceReport
@@ -66,7 +68,29 @@ async def write_posts(
         # names given above are in ctx.taken_names, so inserting after them is safe
         ctx.store.put_items(r for r, _, _ in records)
         ctx.store.put_articles((source.id, r.key, a) for r, a, _ in records)
-    # step 2: the files, each atomically
+    await _uncancelled(_write_and_mark(ctx, source, records, report))
+
+
+async def _uncancelled(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end even when the caller is cancelled (the run's deadline),
+    then let the cancellation go on. The posts named in step 1 are then written and
+    marked, not left for the next run to redo, and no thread writes posts on after the
+    run has ended."""
+    task = asyncio.ensure_future(work)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
+
+
+async def _write_and_mark(
+    ctx: RunContext,
+    source: Source,
+    records: list[tuple[ItemRecord, Article, bool]],
+    report: SourceReport,
+) -> None:
+    """Steps 2 and 3: the files, each atomically, then the rows marked written."""
     files = [(ctx.config.root / r.post_path, render_post(a)) for r, a, _ in records]
     done: list[Path] = []  # the files written, also when one of them fails
     try:
@@ -85,7 +109,7 @@ async def write_posts(
                 report.new_posts += 1
             else:
                 report.updated_posts += 1
-    with ctx.store.transaction():  # step 3: done
+    with ctx.store.transaction():  # step 3
         ctx.store.mark_written(source.id, [r.key for r, _, _ in records])
 
 
