@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import FeedError, InputError
@@ -39,9 +39,7 @@ def cmd_parse_feed(args: argparse.Namespace) -> int:
             "title": item.title,
             "link": item.link,
             "guid": item.guid,
-            "published": item.published.astimezone(UTC).isoformat().replace("+00:00", "Z")
-            if item.published
-            else None,
+            "published": _shown_date(item.published) if item.published else None,
             "content_length": len(item.content_html),
         }
         for item in feed.items
@@ -54,3 +52,12 @@ def cmd_parse_feed(args: argparse.Namespace) -> int:
     for warning in feed.warnings:
         log.warning("%s: %s", args.file, warning)
     return EXIT_OK
+
+
+def _shown_date(published: datetime) -> str:
+    """The date in UTC, or as the feed gave it when UTC cannot hold it (year 1 at +14:00,
+    9999 at -12:00): the pipeline dates such items when first seen."""
+    try:
+        return published.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    except OverflowError:
+        return published.isoformat()

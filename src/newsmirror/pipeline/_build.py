@@ -11,7 +11,7 @@ from .. import clean, extract
 from ..config import Source
 from ..errors import FetchError
 from ..model import Article, FeedItem, MetadataField, SourceReport
-from ..post import plain_name
+from ..post import POST_YEARS, fits_post, plain_name
 from ..util.urls import is_web_url, strip_tracking
 from ..util.zones import zone
 from ._context import RunContext
@@ -62,7 +62,7 @@ async def build(
     return Article(
         title=title,
         url=url,
-        published=_publication_time(ctx, source, planned, published),
+        published=_publication_time(ctx, source, planned, published, report),
         author=source.display_author,
         tags=_unique((source.name, *source.tags, *item.categories)),
         categories=_unique((source.name, *source.categories)),
@@ -122,7 +122,7 @@ def expected_name(ctx: RunContext, source: Source, planned: Planned) -> str:
     title = item.title or item.link or ""
     if source.convert and item.title:
         title = clean.convert_text(title, source.convert)
-    published = _publication_time(ctx, source, planned, item.published, quiet=True)
+    published = _publication_time(ctx, source, planned, item.published)
     return plain_name(title, published, zone(ctx.config.site.timezone), planned.key)
 
 
@@ -178,23 +178,27 @@ def _publication_time(
     source: Source,
     planned: Planned,
     published: datetime | None,
-    *,
-    quiet: bool = False,
+    report: SourceReport | None = None,
 ) -> datetime:
-    if published is None:
-        # No usable date: the first-seen time, stored and reused on every later run.
-        return planned.record.published if planned.record else planned.first_seen
-    if published > planned.first_seen + FUTURE_TOLERANCE:
-        if quiet:
-            return planned.first_seen
-        log.warning(
-            "%s: %s is dated %s, in the future; using the time it was first seen",
-            source.name,
-            planned.item.link or planned.item.title,
-            published.isoformat(),
-        )
-        return planned.first_seen
-    return published
+    """The post's date: the item's, or the time it was first seen when it has none, when
+    no post can carry it (``fits_post``) or when it lies ahead of that time (Jekyll skips
+    future posts). ``report`` gets a warning naming the item; None keeps quiet."""
+    if published is not None:
+        why = ""
+        if not fits_post(published, zone(ctx.config.site.timezone)):
+            why = f"which no post can hold (years {POST_YEARS[0]}-{POST_YEARS[-1]})"
+        elif published > planned.first_seen + FUTURE_TOLERANCE:
+            why = "in the future"
+        if why and report is not None:
+            item = _shown(planned.item.link or planned.item.title or "an item")
+            report.warnings.append(
+                f"{source.name}: {item} is dated {published.isoformat()}, {why}; "
+                f"dated when first seen instead"
+            )
+        if not why:
+            return published
+    # The first-seen time, stored and reused on every later run.
+    return planned.record.published if planned.record else planned.first_seen
 
 
 def _unique(values: tuple[str, ...]) -> tuple[str, ...]:

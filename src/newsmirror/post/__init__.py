@@ -9,7 +9,7 @@ lower-cases them (``_names``).
 """
 
 from ._body import EMPTY_BODY, body_line, protect_liquid, unprotect_liquid
-from ._names import MAX_NAME_BYTES, plain_name, post_filename, slugify
+from ._names import MAX_NAME_BYTES, POST_YEARS, fits_post, plain_name, post_filename, slugify
 from ._read import flow_sequence, front_matter, read_article, scalar
 from ._render import epoch_millis, format_date, render_post, replace_body
 from ._text import encode_url, fold_whitespace, markdown_link_text
@@ -18,9 +18,11 @@ from ._yaml import yaml_flow_list, yaml_quote, yaml_scalar
 __all__ = [
     "EMPTY_BODY",
     "MAX_NAME_BYTES",
+    "POST_YEARS",
     "body_line",
     "encode_url",
     "epoch_millis",
+    "fits_post",
     "fold_whitespace",
     "flow_sequence",
     "format_date",

@@ -7,12 +7,43 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
-__all__ = ["MAX_NAME_BYTES", "plain_name", "post_filename", "slugify"]
+__all__ = [
+    "MAX_NAME_BYTES",
+    "POST_YEARS",
+    "day_of",
+    "fits_post",
+    "plain_name",
+    "post_filename",
+    "slugify",
+]
 
 
 MAX_NAME_BYTES = 200  # the whole file name, suffix and extension included
+
+# The years a post's date may have: four digits, in UTC (``date:``) and in the site's
+# zone (the file name and URL). Jekyll reads zero-padded years below 1000 too, but the
+# site's own URLs and archives (site/) format years as Python does, unpadded; no news
+# item is that old, and 0001-01-01 is the zero value of Go's and .NET's date types.
+POST_YEARS = range(1000, 10000)
+
+
+def fits_post(published: datetime, site_tz: tzinfo) -> bool:
+    """Whether a post can carry ``published``: a year in ``POST_YEARS`` in UTC and in
+    ``site_tz``. Dates at the ends of Python's range (year 1 at +14:00, 9999 at -12:00)
+    cannot even be converted: those do not fit either."""
+    try:
+        utc, local = published.astimezone(UTC), published.astimezone(site_tz)
+    except (OverflowError, ValueError):
+        return False
+    return utc.year in POST_YEARS and local.year in POST_YEARS
+
+
+def day_of(instant: datetime) -> str:
+    """``YYYY-MM-DD``, the year always of four digits (strftime's ``%Y`` writes year 1 as
+    ``1`` on Linux, a name Jekyll skips)."""
+    return f"{instant.year:04d}-{instant.month:02d}-{instant.day:02d}"
 
 
 _NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
@@ -37,7 +68,7 @@ def plain_name(title: str, published: datetime, site_tz: tzinfo, identity: str) 
 def _day_and_slug(
     title: str, published: datetime, site_tz: tzinfo, identity: str
 ) -> tuple[str, str]:
-    day = published.astimezone(site_tz).strftime("%Y-%m-%d")
+    day = day_of(published.astimezone(site_tz))
     return day, slugify(title) or hashlib.sha1(identity.encode("utf-8")).hexdigest()[:10]
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from ..model import Article
 from ..util.urls import is_web_url
 from ._body import body_line, protect_liquid
+from ._names import day_of
 from ._text import encode_url, fold_whitespace, markdown_link_text
 from ._yaml import yaml_flow_list, yaml_quote, yaml_scalar
 
@@ -15,7 +16,7 @@ __all__ = ["epoch_millis", "format_date", "render_post", "replace_body"]
 
 def format_date(instant: datetime) -> str:
     utc = instant.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return f"{day_of(utc)}T{utc:%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

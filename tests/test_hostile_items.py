@@ -1,0 +1,119 @@
+"""Hostile feed items through real runs against a loopback server: dates no post can hold,
+deeply nested HTML, article pages without an article. Each item must become a post and
+its source must succeed, with a warning naming the item where something was given up."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from httpfixtures import LoopbackServer
+from newsmirror.config import load_config
+from newsmirror.model import Article
+from newsmirror.pipeline import RunOptions, run
+from newsmirror.post import post_filename, render_post
+
+T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # the run's time: when items are first seen
+FAST_SITE = "retries = 1\ntimeout = 2.0\n"
+
+
+def rss(items: list[tuple[str, str, str, str]]) -> str:
+    """RSS with (title, link, pubDate, description HTML) items."""
+    body = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid>"
+        f"<pubDate>{date}</pubDate><description><![CDATA[{html}]]></description></item>"
+        for title, link, date, html in items
+    )
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>t</title><link>http://127.0.0.1/</link>{body}</channel></rss>")
+
+
+def run_feed(make_site, server: LoopbackServer, name: str, feed: str, site_zone: str = "UTC",
+             full_text: str = "never"):
+    url = server.put(f"{name}/feed.xml", feed)
+    site = make_site(f'[site]\ntimezone = "{site_zone}"\n{FAST_SITE}\n[[sources]]\nname = "News"\n'
+                     f'url = "{url}"\nfull_text = "{full_text}"\n', name=name)
+    summary = run(load_config(site), RunOptions(now=T0))
+    return site, summary.reports[0]
+
+
+def posts_by_title(site: Path) -> dict[str, tuple[str, str]]:
+    """title line -> (file name, text) of every post."""
+    posts = {}
+    for path in (site / "_posts").iterdir():
+        text = path.read_text(encoding="utf-8")
+        title = next(line for line in text.splitlines() if line.startswith("title: "))
+        posts[title.removeprefix("title: ").strip('"')] = (path.name, text)
+    return posts
+
+
+def front_date(instant: datetime) -> str:
+    return "date: " + instant.astimezone(UTC).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z")
+
+
+# (site zone, a date no post can hold, the nearest date one can); a post's date needs a
+# year of four digits, 1000-9999, both in UTC (front matter) and in the site's zone
+# (file name), and must not lie ahead of the time the item is first seen
+EDGES = [
+    ("UTC", "0001-01-01T00:00:00+14:00", "1000-01-01T00:00:00Z"),  # UTC overflows
+    ("UTC", "0001-01-01T00:00:00Z", "1000-01-01T00:00:00Z"),  # year 1: "1-01-01-..."
+    ("UTC", "0999-12-31T23:59:59Z", "1000-01-01T00:00:00Z"),
+    ("Etc/GMT+12", "1000-01-01T11:59:59Z", "1000-01-01T12:00:00Z"),  # UTC-12: 0999 local
+    ("UTC", "9999-12-31T23:59:59-12:00", "2026-11-01T12:10:00Z"),  # year 10000 in UTC
+    ("UTC", "Fri, 31 Dec 9999 23:59:59 -1200", "2026-11-01T12:10:00Z"),
+    ("Pacific/Kiritimati", "9999-12-31T12:00:00Z", "2026-11-01T12:10:00Z"),  # 10000 local
+    ("UTC", "9999999999999", "2026-11-01T12:10:00Z"),  # a timestamp in 2286
+    ("UTC", "2026-11-01T12:10:01Z", "2026-11-01T12:10:00Z"),  # just past the tolerance
+]
+
+
+@pytest.mark.parametrize(("site_zone", "bad", "good"), EDGES)
+def test_a_date_no_post_can_hold_is_the_first_seen_time(http_server, make_site,
+                                                        site_zone, bad, good):
+    bad_link, good_link = http_server.url("/a/bad"), http_server.url("/a/good")
+    site, report = run_feed(make_site, http_server, f"dates-{EDGES.index((site_zone, bad, good))}",
+                            rss([("Bad date", bad_link, bad, "<p>kept text</p>"),
+                                 ("Good date", good_link, good, "<p>kept too</p>")]),
+                            site_zone)
+    assert report.ok and report.new_posts == 2, (report.errors, report.warnings)
+    posts = posts_by_title(site)
+    name, text = posts["Bad date"]
+    assert name.startswith(T0.astimezone(ZoneInfo(site_zone)).strftime("%Y-%m-%d-"))
+    assert front_date(T0) + "\n" in text and "kept text" in text
+    (warning,) = [w for w in report.warnings if bad_link in w]
+    assert "first seen" in warning and "\n" not in warning
+    # the nearest date a post can hold is kept, its year written with four digits
+    name, text = posts["Good date"]
+    kept = datetime.fromisoformat(good)
+    assert name.startswith(kept.astimezone(ZoneInfo(site_zone)).strftime("%Y-%m-%d-"))
+    assert front_date(kept) + "\n" in text
+    assert not [w for w in report.warnings if good_link in w]
+
+
+def test_years_are_written_with_four_digits():
+    """A post of year 1 (the library accepts any date) is named and dated as Jekyll
+    reads it: ``0001-01-01-...``, not ``1-01-01-...``, which Jekyll skips."""
+    year_one = datetime(1, 1, 1, 6, 30, tzinfo=UTC)
+    article = Article(title="Year one", url="https://example.com/1", published=year_one,
+                      author="News", tags=("News",), categories=("News",), body_html="<p>x</p>")
+    assert post_filename("Year one", year_one, UTC, "k", lambda name: False).startswith(
+        "0001-01-01-Year-one")
+    assert "\ndate: 0001-01-01T06:30:00.000Z\n" in render_post(article)
+
+
+def test_parse_feed_shows_a_date_that_utc_cannot_hold(tmp_path, capsys):
+    """``parse-feed`` printed every date in UTC: year 1 at +14:00 (year 0 in UTC) was an
+    OverflowError, exit 70; it is shown as the feed gave it."""
+    from newsmirror.cli import main
+
+    path = tmp_path / "feed.xml"
+    path.write_text(rss([("Year one", "https://example.com/1", "0001-01-01T00:00:00+14:00",
+                          "<p>x</p>")]), encoding="utf-8")
+    assert main(["parse-feed", "--json", str(path)]) == 0
+    (item,) = json.loads(capsys.readouterr().out)
+    assert item["published"] == "0001-01-01T00:00:00+14:00"
