@@ -647,3 +647,37 @@ def test_a_full_disk_fails_clearly_loses_nothing_and_a_rerun_completes(
         if note:  # which source got the plain name followed which one failed: expected
             print(f"full disk at {share:.0%}: {note}")
             record_property("names", note)
+
+
+@pytest.mark.parametrize("published", [False, True], ids=["first run", "after a published run"])
+def test_a_full_disk_then_a_lost_state_file_writes_every_post_once(
+    corpus: Corpus, reference: Reference, tmp_path: Path, published: bool
+):
+    """Issue 16's scenario: the disk fills during a run, then space is freed and the state
+    file is lost (a runner's cache gone), with the posts folder and the snapshot as they
+    were (``published``: one committed by an earlier run, which predates the failing
+    run's posts). The next run writes every post that was pending, counts none as
+    deleted, and writes none of the posts already there a second time."""
+    share = 0.6 if published else 0.4
+    size = max(64 * 1024, int(reference.blocks * share) // 4096 * 4096)
+    with small_disk(tmp_path / "disk", size) as disk:
+        site = new_site(disk / "site", corpus)
+        if published:
+            earlier = start(site, tmp_path, "--source", corpus.feeds[0].name)
+            assert finish(earlier) == 0, earlier.stderr()
+            assert (site / ".newsmirror" / "items.jsonl").exists()
+        run = start(site, tmp_path)
+        assert finish(run) == 1, run.stderr()
+        assert "free some space" in run.stderr(), run.stderr()
+        written = posts_of(site)
+        check_site(site, corpus, complete=False)
+
+        resize(disk, 64 * 1024 * 1024)
+        for part in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm"):
+            (site / ".newsmirror" / part).unlink(missing_ok=True)
+        rerun = start(site, tmp_path)
+        assert finish(rerun) == 0, rerun.stderr()
+        check_site(site, corpus, complete=True)  # every article, each in one post
+        after = posts_of(site)
+        assert {n: after.get(n) for n in written} == written
+        assert_same_posts(site, reference.posts, collisions_may_move=True)

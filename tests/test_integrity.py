@@ -279,6 +279,34 @@ def test_reindex_after_losing_the_store_duplicates_nothing(tmp_path):
     assert posts(site) == before
 
 
+def test_losing_the_state_and_the_snapshot_writes_nothing_twice(http_server: LoopbackServer,
+                                                                 tmp_path):
+    """No state file and no snapshot, but posts in the posts folder: the run indexes them
+    from their front matter first (and says so), so the feed's items find their posts."""
+    feed = http_server.put("lost-state/feed.xml", rss(
+        *(item(n, guid=f"g{n}") for n in range(3)), item(3, guid="g3", title="Story 0")))
+    site = tmp_path / "s"
+    site.mkdir()
+    write_config(site, [("S", feed)])
+    first = cli("run", "--site", str(site), "--json")
+    assert first.returncode == 0, first.stderr
+    before = posts(site)
+    assert len(before) == 4  # two of them named after one title: a suffix
+    state = site / ".newsmirror"
+    for name in ("state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "items.jsonl"):
+        (state / name).unlink(missing_ok=True)
+    again = cli("run", "--site", str(site), "--json")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["new_posts"] == 0
+    assert "4 posts in _posts had no record in the state store" in again.stderr
+    assert posts(site) == before  # no new file, every post as it was
+    with Store(state / "state.sqlite") as store:
+        assert {r.post_path for r in store.all_items()} == {f"_posts/{n}" for n in before}
+    assert len((state / "items.jsonl").read_text(encoding="utf-8").splitlines()) == 1 + 4
+    third = cli("run", "--site", str(site), "--json")  # the notice is given once
+    assert third.returncode == 0 and "no record in the state store" not in third.stderr
+
+
 def test_rebuild_rewrites_only_what_changed(tmp_path):
     site = new_site(tmp_path, "s", {"feed.xml": rss(item(1), item(2, body="<p>{{ x }} {% raw %}</p>"))})
     write_config(site, [("S", "feed.xml")])

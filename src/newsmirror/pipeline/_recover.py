@@ -18,7 +18,7 @@ from ._identity import bind_sources
 from ._lock import run_lock
 from ._state import open_store, snapshot_path
 
-__all__ = ["RebuildReport", "ReindexReport", "rebuild", "reindex"]
+__all__ = ["RebuildReport", "ReindexReport", "index_unknown_posts", "rebuild", "reindex"]
 
 log = logging.getLogger("newsmirror")
 
@@ -46,29 +46,76 @@ def reindex(config: Config) -> ReindexReport:
         report.set_aside = _set_aside(config.state_path)
         with open_store(config) as store:
             config, _ = bind_sources(config, store)
-            ids = {s.name: s.id for s in config.sources}
-            ids |= {r.name: r.id for r in store.sources().values() if r.name not in ids}
-            by_path: dict[str, ItemRecord] = {}
-            keys: dict[str, set[str]] = {}  # per source id, the item keys taken
-            for source_id in {*ids.values()}:
-                known = store.items_of(source_id)
-                keys[source_id] = set(known)
-                by_path |= {record.post_path: record for record in known.values()}
+            known = _Known.of(config, store)
             with store.transaction():
                 for path in _post_files(config.posts_path):
-                    _reindex_post(config, store, path, ids, by_path, keys, report)
+                    _reindex_post(config, store, path, known, report)
+                store.set_meta(_POSTS_INDEXED, "yes")
             _write_snapshot(config, store)
     return report
 
 
+# meta key: the posts folder was compared with this store once (see index_unknown_posts)
+_POSTS_INDEXED = "posts_indexed"
+
+
+def index_unknown_posts(config: Config, store: Store) -> int:
+    """On a store that never saw the posts folder, index the posts it has no record of;
+    how many were indexed.
+
+    A store that is new (its file lost, or a fresh machine with the snapshot only) may
+    miss posts that are in the checkout: all of them when the snapshot was lost too, or
+    those a run wrote before it stopped without exporting one (a full disk). Their
+    sources' next poll would take those articles for new and write them a second time
+    under suffixed names. Each such post is remembered by its link, as ``reindex`` does
+    (the posts the store knows are not read). A store does this once: afterwards every
+    post it writes is recorded before its file exists, and a post that is not in it
+    was put there by hand. ``config``'s sources must be bound (``bind_sources``).
+    """
+    if store.meta(_POSTS_INDEXED):
+        return 0
+    known = _Known.of(config, store)
+    paths = {path.lower() for path in known.by_path}
+    report = ReindexReport()
+    with store.transaction():
+        for path in _post_files(config.posts_path):
+            if path.relative_to(config.root).as_posix().lower() not in paths:
+                _reindex_post(config, store, path, known, report)
+        store.set_meta(_POSTS_INDEXED, "yes")
+    for skipped in report.skipped:
+        log.debug("state: %s", skipped)
+    if report.by_link:
+        log.warning(
+            "state: %d posts in %s had no record in the state store (a lost state file?): "
+            "indexed from their front matter, so that no article is written twice",
+            report.by_link,
+            config.site.posts_dir,
+        )
+    return report.by_link
+
+
+@dataclass
+class _Known:
+    """What a store knows, for indexing posts into it."""
+
+    ids: dict[str, str]  # source name -> id
+    by_path: dict[str, ItemRecord]  # post path -> its item
+    keys: dict[str, set[str]]  # per source id, the item keys taken
+
+    @classmethod
+    def of(cls, config: Config, store: Store) -> _Known:
+        ids = {s.name: s.id for s in config.sources}
+        ids |= {r.name: r.id for r in store.sources().values() if r.name not in ids}
+        known = cls(ids, {}, {})
+        for source_id in {*ids.values()}:
+            items = store.items_of(source_id)
+            known.keys[source_id] = set(items)
+            known.by_path |= {record.post_path: record for record in items.values()}
+        return known
+
+
 def _reindex_post(
-    config: Config,
-    store: Store,
-    path: Path,
-    ids: dict[str, str],
-    by_path: dict[str, ItemRecord],
-    keys: dict[str, set[str]],
-    report: ReindexReport,
+    config: Config, store: Store, path: Path, known: _Known, report: ReindexReport
 ) -> None:
     relative = path.relative_to(config.root).as_posix()
     try:
@@ -77,19 +124,19 @@ def _reindex_post(
         report.skipped.append(f"{relative}: not a newsmirror post ({exc})")
         return
     report.posts += 1
-    record = by_path.get(relative)
+    record = known.by_path.get(relative)
     if record is not None:
         report.from_snapshot += 1
         store.put_articles([(record.source, record.key, article)])
         return
-    source_id = ids.get(article.categories[0]) if article.categories else None
+    source_id = known.ids.get(article.categories[0]) if article.categories else None
     if source_id is None:
         report.skipped.append(f"{relative}: no source named {article.categories[:1]}")
         return
     key = f"link:{article.url}" if article.url else f"post:{relative}"
-    if key in keys[source_id]:  # two posts of one link (items that differed): by path
+    if key in known.keys[source_id]:  # two posts of one link (items that differed): by path
         key = f"post:{relative}"
-    keys[source_id].add(key)
+    known.keys[source_id].add(key)
     store.put_items([_record(source_id, key, article.url, relative, article.published)])
     store.put_articles([(source_id, key, article)])
     report.by_link += 1

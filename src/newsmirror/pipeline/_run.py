@@ -31,6 +31,7 @@ from ._lock import run_lock
 from ._options import RunOptions, RunSummary
 from ._pool import PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PagePool
 from ._reconcile import reconcile
+from ._recover import index_unknown_posts
 from ._source import run_source
 from ._state import open_store, read_snapshot, snapshot_path
 from ._turns import NamingTurns
@@ -77,7 +78,9 @@ async def run_async(
         config, sources_changed = bind_sources(config, store, remember=not options.dry_run)
         sources = _selected_sources(config, options)
         post_names = _existing_names(config.posts_path)
+        indexed = 0
         if not options.dry_run:
+            indexed = index_unknown_posts(config, store)  # a lost store: posts known again
             restored = reconcile(config, store, read_snapshot(config), post_names)
             summary.written.extend(restored.written)
             summary.restored = len(restored.written)
@@ -113,7 +116,7 @@ async def run_async(
             for turn in unfinished:
                 _cancelled_by_deadline(ctx, reports[turn])
         summary.reports = reports
-        if (summary.written or sources_changed) and not options.dry_run:
+        if (summary.written or sources_changed or indexed) and not options.dry_run:
             write_atomic(snapshot_path(config), store.export_snapshot())
         if summary.written and not options.dry_run:
             update_site_pages(config)

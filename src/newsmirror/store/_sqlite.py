@@ -94,6 +94,15 @@ class Store:
             raise
         self.db.execute("COMMIT")
 
+    # --- facts about the store itself ---------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
     # --- sources ------------------------------------------------------------------------
 
     def sources(self) -> dict[str, SourceRecord]:
