@@ -33,10 +33,10 @@ def rss(items: list[tuple[str, str, str, str]]) -> str:
 
 
 def run_feed(make_site, server: LoopbackServer, name: str, feed: str, site_zone: str = "UTC",
-             full_text: str = "never"):
+             full_text: str = "never", rules: str = ""):
     url = server.put(f"{name}/feed.xml", feed)
     site = make_site(f'[site]\ntimezone = "{site_zone}"\n{FAST_SITE}\n[[sources]]\nname = "News"\n'
-                     f'url = "{url}"\nfull_text = "{full_text}"\n', name=name)
+                     f'url = "{url}"\nfull_text = "{full_text}"\n{rules}', name=name)
     summary = run(load_config(site), RunOptions(now=T0))
     return site, summary.reports[0]
 
@@ -117,3 +117,33 @@ def test_parse_feed_shows_a_date_that_utc_cannot_hold(tmp_path, capsys):
     assert main(["parse-feed", "--json", str(path)]) == 0
     (item,) = json.loads(capsys.readouterr().out)
     assert item["published"] == "0001-01-01T00:00:00+14:00"
+
+
+NO_ARTICLE_PAGES = {  # article pages in which extraction finds nothing
+    "app-shell": "<!doctype html><html><head><title>App</title></head><body>"
+                 "<div id=root></div><script>render()</script></body></html>",
+    "empty-body": "<!doctype html><html><head><title>Story</title></head><body></body></html>",
+    "form-only": "<!doctype html><html><head><title>Sign in</title></head><body>"
+                 "<form><input name=user><input name=password></form></body></html>",
+    # the site rule finds its container, and cleaning leaves it empty (an ad frame)
+    "rule-ad-only": "<!doctype html><html><head><title>Story</title></head><body>"
+                    "<div class=story-body><iframe src='https://ads.example.com/x'></iframe>"
+                    "</div></body></html>",
+}
+
+
+def test_an_article_page_without_an_article_keeps_the_feed_text(http_server, make_site):
+    items = []
+    for name, html in NO_ARTICLE_PAGES.items():
+        link = http_server.put(f"noarticle/{name}.html", html, "text/html; charset=utf-8")
+        items.append((f"Story {name}", link, "Mon, 31 Oct 2022 06:46:00 GMT",
+                      f"<p>The feed's own teaser of {name} …</p>"))
+    site, report = run_feed(make_site, http_server, "noarticle", rss(items), full_text="always",
+                            rules='[rules."127.0.0.1"]\ncontent = [".story-body"]\n')
+    assert report.ok and report.new_posts == len(items), (report.errors, report.warnings)
+    posts = posts_by_title(site)
+    for title, link, _, teaser in items:
+        body = posts[title][1].split("\n<div>\n")[1]
+        assert body == f"{teaser}\n</div>\n"
+        (warning,) = [w for w in report.warnings if link in w]
+        assert "no article" in warning and "feed content kept" in warning

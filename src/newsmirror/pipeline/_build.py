@@ -41,9 +41,16 @@ async def build(
         done = await _full_text(ctx, source, planned, report, pages)
     page = done.page if done else None
     title = item.title or (page.title if page and page.title else "") or item.link or ""
-    if done is not None:
-        body = done.cleaned()
-    else:
+    body = done.cleaned() if done is not None else None
+    if body is not None and _no_article(body):
+        # a script-built page, a login or consent wall: its nothing would replace the text
+        # the feed gave (the page's title and date still fill what the item lacks)
+        report.warnings.append(
+            f"{source.name}: {_shown(item.link or '')}: the article page has no article; "
+            f"feed content kept"
+        )
+        body = None
+    if body is None:
         body = clean.clean_html(
             content,
             base_url,
@@ -146,6 +153,13 @@ def _public_url(link: str | None, source: Source, report: SourceReport) -> str:
     if is_web_url(source.url):
         return strip_tracking(source.url)
     return ""
+
+
+def _no_article(body: str) -> bool:
+    """A cleaned page body that shows nothing. The exact check parses the body, a cost
+    on every page, so it runs on short bodies only, where empty markup fits; a longer
+    body is taken to hold its article (docs/PERFORMANCE.md, "Article pages")."""
+    return not body.strip() or (len(body) < 256 and not has_content(body))
 
 
 def _shown(link: str) -> str:
