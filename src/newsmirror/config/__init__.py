@@ -3,7 +3,7 @@
 from ..errors import ConfigError
 from ._edit import renamed_source_text
 from ._load import CONFIG_NAME, OPENCC_CONVERSIONS, load_config, parse_config
-from ._model import Config, FullText, IdKey, Listing, Rule, SiteSettings, Source
+from ._model import Config, FullText, IdKey, ImageMode, Listing, Rule, SiteSettings, Source
 from ._rules import parse_rules
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "ConfigError",
     "FullText",
     "IdKey",
+    "ImageMode",
     "Listing",
     "Rule",
     "SiteSettings",

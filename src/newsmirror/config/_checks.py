@@ -28,6 +28,9 @@ SITE_TYPES: dict[str, type | tuple[type, ...]] = {
     "junk": bool,
     "full_text_min_chars": int,
     "run_timeout": (int, float),
+    "images": str,
+    "image_max_width": int,
+    "warc": bool,
 }
 
 
@@ -46,6 +49,7 @@ SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "convert": str,
     "remove": list,
     "listing": dict,
+    "images": str,
 }
 
 
@@ -159,6 +163,7 @@ _RANGES: tuple[tuple[str, float, bool], ...] = (
     ("max_body_mb", 0, False),
     ("full_text_min_chars", 0, True),
     ("run_timeout", 0, False),
+    ("image_max_width", 1, True),
 )
 
 

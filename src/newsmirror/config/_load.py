@@ -26,7 +26,7 @@ from ._checks import (
     choice,
     strings,
 )
-from ._model import Config, FullText, IdKey, Listing, SiteSettings, Source
+from ._model import Config, FullText, IdKey, ImageMode, Listing, SiteSettings, Source
 from ._rules import parse_rules
 
 __all__ = ["CONFIG_NAME", "OPENCC_CONVERSIONS", "load_config", "parse_config"]
@@ -82,6 +82,12 @@ def _resolve_url(path: Path, where: str, url: str) -> str:
     return str((path.parent / url).resolve())
 
 
+def _image_mode(path: Path, where: str, value: str | None) -> ImageMode | None:
+    if value is None:
+        return None
+    return cast(ImageMode, choice(path, where, value, get_args(ImageMode)))
+
+
 def _parse_listing(path: Path, where: str, table: dict[str, Any]) -> Listing:
     check_table(path, where, table, LISTING_TYPES)
     if "item" not in table:
@@ -131,6 +137,7 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
             path, where + "remove", strings(path, where + "remove", table.get("remove", []))
         ),
         listing=_parse_listing(path, where + "listing.", listing) if listing else None,
+        images=_image_mode(path, where + "images", table.get("images")),
     )
 
 
@@ -151,6 +158,7 @@ def parse_config(path: Path, text: str) -> Config:
     check_table(path, "[site] ", site_table, SITE_TYPES)
     site = SiteSettings(**site_table)
     check_timezone(path, "[site] timezone", site.timezone)
+    _image_mode(path, "[site] images", site.images)
     check_ranges(path, site)
     for key in ("posts_dir", "state"):
         check_inside_site(path, f"[site] {key}", getattr(site, key))

@@ -8,10 +8,20 @@ from typing import Literal
 
 from ..errors import ConfigError
 
-__all__ = ["Config", "FullText", "IdKey", "Listing", "Rule", "SiteSettings", "Source"]
+__all__ = [
+    "Config",
+    "FullText",
+    "IdKey",
+    "ImageMode",
+    "Listing",
+    "Rule",
+    "SiteSettings",
+    "Source",
+]
 
 FullText = Literal["auto", "always", "never"]  # when to fetch the article page
 IdKey = Literal["guid", "link"]  # what identifies an item of a source
+ImageMode = Literal["remote", "local"]  # images linked where they are, or kept in the site
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,7 @@ class Source:
     convert: str | None = None  # OpenCC configuration, e.g. "s2t", "t2s"
     remove: tuple[str, ...] = ()  # CSS selectors dropped from every article of this source
     listing: Listing | None = None
+    images: ImageMode | None = None  # default: the site's
     # The stable identity its posts are remembered under. Optional in the config; a run
     # gives every source its remembered (or a new) id before using it (pipeline/_identity.py).
     id: str = ""
@@ -82,6 +93,9 @@ class SiteSettings:
     junk: bool = False  # drop ad slots, share bars and paywall placeholders
     full_text_min_chars: int = 200  # feed content shorter than this is a teaser
     run_timeout: float | None = None  # seconds a whole run may take; None: no deadline
+    images: ImageMode = "remote"
+    image_max_width: int | None = None  # local images wider than this are scaled down
+    warc: bool = False  # also append every fetched page and image to archive/*.warc.gz
 
 
 @dataclass(frozen=True)
