@@ -147,3 +147,72 @@ def test_an_article_page_without_an_article_keeps_the_feed_text(http_server, mak
         assert body == f"{teaser}\n</div>\n"
         (warning,) = [w for w in report.warnings if link in w]
         assert "no article" in warning and "feed content kept" in warning
+
+
+def nesting_depth(html: str) -> int:
+    """How deep the elements of ``html`` nest, as a parser builds them."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    deepest, todo = 0, [(LexborHTMLParser(html).body, 0)]
+    while todo:
+        node, depth = todo.pop()
+        deepest = max(deepest, depth)
+        child = node.child if node is not None else None
+        while child is not None:
+            if child.tag not in ("-text", "_comment"):
+                todo.append((child, depth + 1))
+            child = child.next
+    return deepest
+
+
+def deep(levels: int, tag: str = "div") -> str:
+    return f"<{tag}>" * levels + "<p>Text at the bottom.</p>" + f"</{tag}>" * levels + "<p>After.</p>"
+
+
+def test_deeply_nested_items_become_posts_of_bounded_depth(http_server, make_site):
+    """20,000 nested elements: in the feed's text, in an article page, and in an item
+    whose page is fetched because its text (unclosed elements) is short. The text stays,
+    the nesting is capped; without the cap the parsers' cost grows with the square of
+    the depth (docs/PERFORMANCE.md, "Cleaning")."""
+    from newsmirror.util.htmldepth import MAX_DEPTH
+
+    page = http_server.put("deep/page.html", "<html><body><article>" + deep(20_000, "section")
+                           + "</article></body></html>", "text/html; charset=utf-8")
+    items = [("Deep feed text", http_server.url("/a/deep"), "Mon, 31 Oct 2022 06:46:00 GMT",
+              deep(20_000) + "<p>" + "Enough text to need no page. " * 20 + "</p>"),
+             ("Deep page", page, "Mon, 31 Oct 2022 06:46:00 GMT", "<p>Teaser …</p>"),
+             ("Unclosed", http_server.url("/a/unclosed"), "Mon, 31 Oct 2022 06:46:00 GMT",
+              "<ul><li>" * 20_000 + "Text at the bottom.")]
+    site, report = run_feed(make_site, http_server, "deep", rss(items), full_text="auto")
+    assert report.ok and report.new_posts == 3, (report.errors, report.warnings)
+    bodies = {title: text.split("\n<div>\n")[1] for title, (_, text) in posts_by_title(site).items()}
+    for body in bodies.values():
+        assert "Text at the bottom." in body and nesting_depth(body) <= MAX_DEPTH + 2
+    # the feed's elements are kept down to the cap, the deeper ones flattened into it
+    assert "After." in bodies["Deep feed text"]
+    assert nesting_depth(bodies["Deep feed text"]) > MAX_DEPTH - 10
+
+
+# Markup that nests 3,000 levels, each written a way the flattening must see through
+# (the text stays; each line's cost grows with the depth squared without the cap)
+DEEP_SHAPES = {
+    "closed divs": "<div>" * 3000 + "Text at the bottom." + "</div>" * 3000,
+    "unclosed lists": "<ul><li>" * 3000 + "Text at the bottom.",
+    "inline, then blocks": "<span>" * 3000 + "<div>Text at the bottom.</div>" * 50,
+    "attributes quoting '>'": '<div title="a>b" class=x>' * 3000 + "Text at the bottom.",
+    "after a comment closed by --!>": "<!-- a --!>" + "<div>" * 3000 + "Text at the bottom.",
+    "out of svg through <style>": "<svg><style>" + "<div>" * 3000 + "Text at the bottom.",
+    "tables in cells": "<table><tr><td>" * 3000 + "Text at the bottom.",
+    "upper case, then siblings": "<DIV>" * 3000 + "<p>Text at the bottom.<p>Next.<p>Last.",
+}
+
+
+@pytest.mark.parametrize("shape", DEEP_SHAPES)
+def test_cleaning_caps_the_depth_of_every_shape_of_nesting(shape):
+    from newsmirror.clean import clean_html
+    from newsmirror.util.htmldepth import MAX_DEPTH
+
+    cleaned = clean_html(DEEP_SHAPES[shape], "https://example.com/")
+    assert "Text at the bottom." in cleaned
+    # the parser may add elements the markup leaves out (tbody, tr): a small multiple
+    assert nesting_depth(cleaned) <= 2 * MAX_DEPTH

@@ -11,6 +11,8 @@
 6. the allowlist sanitizer (``sanitize``), which also makes URLs absolute against the
    document's ``<base href>`` or ``base_url``.
 
+Elements nested deeper than ``util.htmldepth.MAX_DEPTH`` are first flattened into their
+ancestor at that depth, their text kept (each parser's time grows with the depth squared).
 Steps 1-5 work on one selectolax/lexbor fragment tree; step 6 is nh3 (html5ever), which
 re-parses that serialization and writes the output: balanced HTML with every end tag
 written, attribute order, quoting and whitespace otherwise as they were. Two parses a
@@ -25,6 +27,7 @@ from collections.abc import Sequence
 from selectolax.lexbor import LexborHTMLParser
 
 from ..errors import RuleError
+from ..util.htmldepth import limit_depth
 from ..util.urls import absolute_url, is_web_url
 from ._convert import convert_tree
 from ._lazy import fix_lazy
@@ -61,6 +64,7 @@ def clean_html(
     """Safe, balanced HTML for the post body; see the module docstring for the steps."""
     if not html or not html.strip():
         return ""
+    html = limit_depth(html)
     tree = LexborHTMLParser(html, is_fragment=True)
     # One walk finds every node the steps below look at (each query walks the fragment);
     # it is walked again only after a step changed which nodes the tree holds.

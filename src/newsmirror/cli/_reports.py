@@ -13,6 +13,7 @@ from ..config import Rule
 from ..errors import RuleError
 from ..extract import TRAFILATURA, extract, json_article, rule_matches, select_all, select_rule
 from ..util.charset import decode
+from ..util.htmldepth import limit_depth
 from ..util.htmltext import html_to_text, node_text
 from ..util.urls import host_of
 from ..util.zones import zone
@@ -72,7 +73,7 @@ def explain_rule(html: str, url: str, rules: Sequence[Rule] = ()) -> dict[str, A
         "considered": considered,
         "selectors": [],
     }
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(limit_depth(html))  # as extract parses it
     if chosen is not None:
         tz = zone(chosen.timezone or "UTC")
         for field_name, selectors in (

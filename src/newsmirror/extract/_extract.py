@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ..config import Rule
 from ..model import Extracted, MetadataField
+from ..util.htmldepth import limit_depth
 from ..util.zones import zone
 from ._generic import trafilatura_article
 from ._metadata import BASE_TAG, FIELDS, PageNodes, metadata_of, page_base, page_nodes
@@ -56,6 +57,9 @@ def extract(
     """
     rule = select_rule(url, rules)
     tz = _page_zone(rule, default_tz)
+    flat = limit_depth(html)  # parsing takes time growing with the depth squared
+    if flat is not html:
+        html, utf8 = flat, None
     tree = LexborHTMLParser(utf8 if utf8 is not None else html)
     content, used = "", TRAFILATURA
     found: dict[str, Any] = {}

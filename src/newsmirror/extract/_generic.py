@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
+from ..util.htmldepth import limit_depth
 from ._focus import focus_on_article
 from ._images import restore_images
+
+# libxml2, the parser trafilatura uses, stops at 256 levels of nesting and drops the rest
+# of the page: a page nested that deep is flattened a little further for it.
+LIBXML2_DEPTH = 250
 
 
 def trafilatura_article(html: str, tree, url: str) -> str:
@@ -21,7 +26,7 @@ def trafilatura_article(html: str, tree, url: str) -> str:
     # (docs/PERFORMANCE.md, "Generic extraction").
     result = (
         trafilatura.extract(
-            html,
+            limit_depth(html, LIBXML2_DEPTH),
             url=url,
             output_format="html",
             include_images=False,

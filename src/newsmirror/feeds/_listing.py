@@ -10,6 +10,7 @@ from ..config import Listing
 from ..errors import ListingError
 from ..model import FeedItem, ParsedFeed
 from ..util.dates import parse_date
+from ..util.htmldepth import limit_depth
 from ..util.htmltext import node_text
 from ..util.zones import zone
 
@@ -25,7 +26,7 @@ def _css(node, selector: str, what: str) -> list:
 
 def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") -> ParsedFeed:
     """One item per ``listing.item`` match; raises :class:`ListingError` when none match."""
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(limit_depth(html))
     base_node = tree.css_first("base[href]")
     base = url
     base_href = base_node.attributes.get("href") if base_node is not None else None

@@ -6,6 +6,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
+from .htmldepth import limit_depth
+
 __all__ = [
     "CJK_WEIGHT",
     "HIDDEN",
@@ -27,7 +29,8 @@ def html_to_text(html: str, *, drop: str = HIDDEN) -> str:
     """
     if not html or not html.strip():
         return ""
-    body = LexborHTMLParser(html).body  # a document parse: stray end tags cannot escape
+    # a document parse: stray end tags cannot escape; no deeper than htmldepth allows
+    body = LexborHTMLParser(limit_depth(html)).body
     if body is None:
         return ""
     for node in body.css(drop):
