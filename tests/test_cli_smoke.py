@@ -116,3 +116,11 @@ def test_rebuild(make_site, tmp_path):
     result = newsmirror("rebuild", "--site", str(site))
     assert result.returncode == 0, result.stderr
     assert "re-rendered 1 posts, 0 changed" in result.stdout
+
+
+def test_search(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)
+    assert newsmirror("run", "--site", str(site)).returncode == 0
+    result = newsmirror("search", "纽约", "--site", str(site))  # in the body, not the title
+    assert result.returncode == 0, result.stderr
+    assert "王毅与布林肯通话" in result.stdout and "**纽约**" in result.stdout

@@ -34,6 +34,7 @@ COMMANDS = {
     "rename": ("_recover", "cmd_rename"),
     "reindex": ("_recover", "cmd_reindex"),
     "rebuild": ("_recover", "cmd_rebuild"),
+    "search": ("_search", "cmd_search"),
 }
 
 
@@ -120,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rebuild", help="re-render every post from the state store")
     p.add_argument("--site", default=".")
+
+    p = sub.add_parser("search", help="find posts by words of their title or text")
+    p.add_argument("query", metavar="QUERY", help="words that must all occur (CJK or not)")
+    p.add_argument("--site", default=".")
+    p.add_argument("--source", action="append", metavar="NAME", help="only this source")
+    p.add_argument("--since", metavar="DATE", help="only posts dated from DATE on")
+    p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    p.add_argument("--json", action="store_true", help="print a JSON list")
     return parser
 
 

@@ -13,12 +13,14 @@ from ._recover import RebuildReport, ReindexReport, rebuild, reindex
 from ._rename import rename_source
 from ._reprocess import ReprocessReport, reprocess
 from ._run import run, run_async, site_rules
+from ._search import Found, search_posts
 from ._state import SNAPSHOT_NAME, open_store, snapshot_path
 
 __all__ = [
     "bind_sources",
     "SNAPSHOT_NAME",
     "RebuildReport",
+    "Found",
     "ReindexReport",
     "ReprocessReport",
     "RunOptions",
@@ -31,6 +33,7 @@ __all__ = [
     "reprocess",
     "run",
     "run_async",
+    "search_posts",
     "site_rules",
     "snapshot_path",
 ]

@@ -4,6 +4,7 @@ from ..errors import StoreError
 from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, ItemState, SourceRecord
 from ._schema import SCHEMA_VERSION
+from ._search import SearchHit
 from ._snapshot import Snapshot, parse_snapshot
 from ._sqlite import Store, store_failure
 
@@ -11,6 +12,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "CachedResponse",
     "Health",
+    "SearchHit",
     "ItemRecord",
     "ItemState",
     "Snapshot",

@@ -62,6 +62,15 @@ CREATE TABLE IF NOT EXISTS articles (
     article BLOB NOT NULL,
     PRIMARY KEY (source, key)
 );
+-- Full-text search (store/_search.py): the title and plain text of every stored article
+-- in an FTS5 trigram index; search_docs names the article of each index row.
+CREATE TABLE IF NOT EXISTS search_docs (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    UNIQUE (source, key)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(title, body, tokenize = 'trigram');
 """
 
 

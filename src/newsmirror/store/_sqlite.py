@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from ._articles import pack_article, unpack_article
 from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, SourceRecord
 from ._schema import MIGRATE_FROM_1, SCHEMA, SCHEMA_VERSION
+from ._search import SearchHit, fill_index, forget_articles, index_articles, search_articles
 from ._snapshot import SNAPSHOT_ENCODER, parse_snapshot
 
 __all__ = ["Store", "store_failure"]
@@ -155,11 +156,35 @@ class Store:
         )
 
     def put_articles(self, articles: Iterable[tuple[str, str, Article]]) -> None:
-        """What posts were rendered from, as (source, key, article)."""
+        """What posts were rendered from, as (source, key, article); also their text in
+        the search index, so that search finds what the posts now say."""
+        articles = list(articles)
         self.db.executemany(
             "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
             [(source, key, pack_article(article)) for source, key, article in articles],
         )
+        index_articles(self.db, articles)
+
+    def search(
+        self,
+        query: str,
+        *,
+        sources: Sequence[str] = (),
+        since: datetime | None = None,
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """Written posts matching every word of ``query`` (see ``_search.py``)."""
+        fill_index(self.db)  # once, for a store made before the index
+        return search_articles(self.db, query, sources=sources, since=since, limit=limit)
+
+    def forget_items(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Drop the stored article, raw page and search text of (source, key) items; the
+        items themselves stay, as tombstones (pruned posts)."""
+        keys = list(keys)
+        self.db.executemany("DELETE FROM articles WHERE source = ? AND key = ?", keys)
+        self.db.executemany("DELETE FROM pages WHERE source = ? AND key = ?", keys)
+        forget_articles(self.db, keys)
+
 
     def article(self, source: str, key: str) -> Article | None:
         row = self.db.execute(

@@ -1,0 +1,182 @@
+"""Full-text search over the stored articles: an SQLite FTS5 index kept up to date on write.
+
+Tokenizer: FTS5 ``trigram`` (SQLite >= 3.34; ``RETURNING`` here needs 3.35). Every run of
+three characters is a token, so any substring of three or more characters is found, in Chinese as in English, with no
+word segmentation and no dictionary; matching ignores case. A query word of one or two
+characters (common in Chinese: 中国, 美) cannot be looked up in a trigram index, so it is
+matched with ``LIKE`` over the indexed text instead: a scan of the index's own copy of
+the text, which is still fast at 10,000 posts (docs/PERFORMANCE.md, "CLI search"). The
+alternative, indexing every CJK character as its own token (``unicode61`` after spacing
+the characters), finds short words through the index but turns every CJK word into a
+phrase query and misses substrings of Latin words; trigram keeps one rule for all.
+
+The index holds each article's title and plain text (``search_text``, contentful, so that
+snippets can be cut from it), one row per stored article (``search_docs`` maps its rowid
+to the article's source and key). ``index_articles`` is called wherever articles are
+stored (``Store.put_articles``), so an edited article replaces its text; a store made
+before the index existed fills it once from its ``articles`` table on first search.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..model import Article
+from ..util.dates import iso
+from ..util.htmltext import html_to_text
+from ._articles import unpack_article
+
+__all__ = ["SearchHit", "forget_articles", "index_articles", "search_articles"]
+
+# meta key: every stored article is in the search index (set once the index is filled)
+SEARCH_INDEXED = "search_indexed"
+
+# The shortest query word the trigram index can look up itself.
+TRIGRAM = 3
+# Characters of text shown around the first match.
+SNIPPET_BEFORE, SNIPPET_AFTER = 30, 90
+MARK_OPEN, MARK_CLOSE = "**", "**"
+# bm25 weights of the columns: a word in the title counts as much as ten in the text.
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    source: str  # the source's id
+    key: str
+    title: str
+    post_path: str
+    published: datetime
+    snippet: str  # text around the first match, every match marked **like this**
+
+
+def index_articles(db: sqlite3.Connection, articles: Iterable[tuple[str, str, Article]]) -> None:
+    """Put (source, key, article) in the index, replacing what an article had there."""
+    for source, key, article in articles:
+        row = db.execute(
+            "INSERT INTO search_docs (source, key) VALUES (?, ?)"
+            " ON CONFLICT (source, key) DO UPDATE SET source = excluded.source RETURNING id",
+            (source, key),
+        ).fetchone()
+        db.execute("DELETE FROM search_text WHERE rowid = ?", (row[0],))
+        db.execute(
+            "INSERT INTO search_text (rowid, title, body) VALUES (?, ?, ?)",
+            (row[0], article.title, html_to_text(article.body_html)),
+        )
+
+
+def forget_articles(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
+    """Take (source, key) articles out of the index (their posts were pruned)."""
+    for source, key in keys:
+        row = db.execute(
+            "DELETE FROM search_docs WHERE source = ? AND key = ? RETURNING id", (source, key)
+        ).fetchone()
+        if row is not None:
+            db.execute("DELETE FROM search_text WHERE rowid = ?", (row[0],))
+
+
+def fill_index(db: sqlite3.Connection) -> int:
+    """Index every stored article once (a store older than the index); how many."""
+    if db.execute("SELECT 1 FROM meta WHERE key = ?", (SEARCH_INDEXED,)).fetchone():
+        return 0
+    count = 0
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        rows = db.execute(  # those not indexed yet (runs since index articles they write)
+            "SELECT a.source, a.key, a.article FROM articles a"
+            " LEFT JOIN search_docs d ON d.source = a.source AND d.key = a.key WHERE d.id IS NULL"
+        ).fetchall()
+        for source, key, stored in rows:
+            index_articles(db, [(source, key, unpack_article(stored))])
+            count += 1
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, 'yes')", (SEARCH_INDEXED,))
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return count
+
+
+def search_articles(
+    db: sqlite3.Connection,
+    query: str,
+    *,
+    sources: Sequence[str] = (),
+    since: datetime | None = None,
+    limit: int = 20,
+) -> list[SearchHit]:
+    """The written posts whose title or text holds every word of ``query``, best first.
+
+    Words of three characters or more go through the trigram index and rank by bm25
+    (title weighted); a query made only of shorter words ranks by how often they occur
+    (title weighted the same way), newer first on ties.
+    """
+    words = query_words(query)
+    if not words:
+        return []
+    long_words = [w for w in words if len(w) >= TRIGRAM]
+    where = ["i.state = 'written'"]
+    params: list[object] = []
+    if long_words:
+        where.append("search_text MATCH ?")
+        params.append(" ".join('"' + w.replace('"', '""') + '"' for w in long_words))
+    for word in words:
+        if len(word) < TRIGRAM:
+            where.append("(t.title LIKE ? ESCAPE '\\' OR t.body LIKE ? ESCAPE '\\')")
+            pattern = "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
+            params += [pattern, pattern]
+    if sources:
+        where.append(f"i.source IN ({', '.join('?' * len(sources))})")
+        params += sources
+    if since is not None:
+        where.append("i.published >= ?")
+        params.append(iso(since))
+    rank = f"bm25(search_text, {TITLE_WEIGHT}, {BODY_WEIGHT})" if long_words else "0"
+    sql = (
+        f"SELECT i.source, i.key, t.title, i.post_path, i.published, t.body, {rank}"
+        " FROM search_text t JOIN search_docs d ON d.id = t.rowid"
+        " JOIN items i ON i.source = d.source AND i.key = d.key"
+        f" WHERE {' AND '.join(where)}"
+    )
+    if long_words:  # the index ranks; only the best rows are read
+        rows = db.execute(f"{sql} ORDER BY 7, i.published DESC LIMIT ?", (*params, limit))
+    else:  # a scan found them all: rank here
+        found = db.execute(sql, params).fetchall()
+        found.sort(key=lambda r: (_occurrences(words, r[2], r[5]), r[4]), reverse=True)
+        rows = found[:limit]
+    return [
+        SearchHit(source, key, title, path, datetime.fromisoformat(published), snippet(body, words))
+        for source, key, title, path, published, body, _ in rows
+    ]
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query: split on white space, quotes dropped, each word once."""
+    words = [w.strip('"') for w in query.split()]
+    return list(dict.fromkeys(w for w in words if w))
+
+
+def _occurrences(words: Sequence[str], title: str, body: str) -> float:
+    title, body = title.casefold(), body.casefold()
+    return sum(
+        TITLE_WEIGHT * title.count(w.casefold()) + BODY_WEIGHT * body.count(w.casefold())
+        for w in words
+    )
+
+
+def snippet(text: str, words: Sequence[str]) -> str:
+    """The text around the first match of any word, every match in it marked."""
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    flat = " ".join(text.split())
+    first = pattern.search(flat)
+    if first is None:  # matched in the title only: the start of the text
+        size = SNIPPET_BEFORE + SNIPPET_AFTER
+        return flat[:size] + ("…" if len(flat) > size else "")
+    start = max(0, first.start() - SNIPPET_BEFORE)
+    end = min(len(flat), first.end() + SNIPPET_AFTER)
+    marked = pattern.sub(lambda m: MARK_OPEN + m.group(0) + MARK_CLOSE, flat[start:end])
+    return ("…" if start else "") + marked + ("…" if end < len(flat) else "")
