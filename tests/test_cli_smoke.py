@@ -124,3 +124,12 @@ def test_search(make_site, tmp_path):
     result = newsmirror("search", "纽约", "--site", str(site))  # in the body, not the title
     assert result.returncode == 0, result.stderr
     assert "王毅与布林肯通话" in result.stdout and "**纽约**" in result.stdout
+
+
+def test_prune(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)  # the seed article is from 2022
+    assert newsmirror("run", "--site", str(site)).returncode == 0
+    result = newsmirror("prune", "--site", str(site), "--older-than", "365d")
+    assert result.returncode == 0, result.stderr
+    assert "pruned 1 posts dated before" in result.stdout
+    assert list((site / "_posts").iterdir()) == []

@@ -35,6 +35,7 @@ COMMANDS = {
     "reindex": ("_recover", "cmd_reindex"),
     "rebuild": ("_recover", "cmd_rebuild"),
     "search": ("_search", "cmd_search"),
+    "prune": ("_prune", "cmd_prune"),
 }
 
 
@@ -129,6 +130,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="DATE", help="only posts dated from DATE on")
     p.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
     p.add_argument("--json", action="store_true", help="print a JSON list")
+
+    p = sub.add_parser("prune", help="remove old posts and the local images only they used")
+    p.add_argument("--site", default=".")
+    p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 365d, 12w, 6m, 1y")
+    p.add_argument("--source", action="append", metavar="NAME", help="only this source")
+    p.add_argument("--dry-run", action="store_true", help="print what would go, remove nothing")
     return parser
 
 

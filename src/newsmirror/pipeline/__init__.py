@@ -9,6 +9,7 @@ article (``_pages`` and ``_pool`` for article pages), ``_write`` writes the post
 from ._identity import bind_sources
 from ._options import RunOptions, RunSummary
 from ._plan import item_identities
+from ._prune import PruneReport, parse_age, prune
 from ._recover import RebuildReport, ReindexReport, rebuild, reindex
 from ._rename import rename_source
 from ._reprocess import ReprocessReport, reprocess
@@ -19,6 +20,7 @@ from ._state import SNAPSHOT_NAME, open_store, snapshot_path
 __all__ = [
     "bind_sources",
     "SNAPSHOT_NAME",
+    "PruneReport",
     "RebuildReport",
     "Found",
     "ReindexReport",
@@ -27,6 +29,8 @@ __all__ = [
     "RunSummary",
     "item_identities",
     "open_store",
+    "parse_age",
+    "prune",
     "rebuild",
     "reindex",
     "rename_source",

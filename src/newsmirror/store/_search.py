@@ -142,8 +142,10 @@ def search_articles(
         " JOIN items i ON i.source = d.source AND i.key = d.key"
         f" WHERE {' AND '.join(where)}"
     )
-    if long_words:  # the index ranks; only the best rows are read
-        rows = db.execute(f"{sql} ORDER BY 7, i.published DESC LIMIT ?", (*params, limit))
+    rows: list[tuple] = []
+    if long_words:  # the index ranks (bm25: lower is better); only the best rows are read
+        sql += " ORDER BY 7, i.published DESC LIMIT ?"
+        rows = db.execute(sql, (*params, limit)).fetchall()
     else:  # a scan found them all: rank here
         found = db.execute(sql, params).fetchall()
         found.sort(key=lambda r: (_occurrences(words, r[2], r[5]), r[4]), reverse=True)

@@ -185,7 +185,6 @@ class Store:
         self.db.executemany("DELETE FROM pages WHERE source = ? AND key = ?", keys)
         forget_articles(self.db, keys)
 
-
     def article(self, source: str, key: str) -> Article | None:
         row = self.db.execute(
             "SELECT article FROM articles WHERE source = ? AND key = ?", (source, key)
