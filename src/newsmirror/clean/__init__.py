@@ -2,6 +2,7 @@
 
 from ._cleaner import REFERRER_TAGS, clean_html
 from ._convert import convert_text
+from ._images import ORIGINAL_ATTR, body_images, point_images
 from ._lazy import LAZY_ATTRS, LAZY_SRCSET_ATTRS
 from ._unwanted import JUNK_SELECTORS, VIDEO_IFRAME_HOSTS
 
@@ -9,8 +10,11 @@ __all__ = [
     "JUNK_SELECTORS",
     "LAZY_ATTRS",
     "LAZY_SRCSET_ATTRS",
+    "ORIGINAL_ATTR",
     "REFERRER_TAGS",
     "VIDEO_IFRAME_HOSTS",
+    "body_images",
     "clean_html",
     "convert_text",
+    "point_images",
 ]

@@ -18,7 +18,8 @@ from ._unwanted import VIDEO_IFRAME_HOSTS, host_allowed
 _SRCSET_CANDIDATE = re.compile(r"\s*([^\s,][^\s]*?)(?:\s+([^,]*?))?\s*(?:,|$)")
 
 
-def _fix_srcset(value: str, base: str | None) -> str | None:
+def srcset_candidates(value: str) -> list[tuple[str, str]]:
+    """The (URL, descriptor) pairs of a ``srcset`` value, descriptor "" when absent."""
     out = []
     pos = 0
     value = value.strip()
@@ -30,6 +31,13 @@ def _fix_srcset(value: str, base: str | None) -> str | None:
         url, descriptor = m.group(1), (m.group(2) or "").strip()
         if url.endswith(",") and not descriptor:
             url = url.rstrip(",")
+        out.append((url, descriptor))
+    return out
+
+
+def _fix_srcset(value: str, base: str | None) -> str | None:
+    out = []
+    for url, descriptor in srcset_candidates(value):
         fixed = absolute_url(url, base)
         if fixed is None or fixed.lower().startswith(("data:", "mailto:", "tel:", "#")):
             continue

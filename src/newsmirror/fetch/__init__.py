@@ -5,11 +5,13 @@ aiohttp was chosen over httpx on measurement (docs/PERFORMANCE.md, "HTTP client"
 
 from ..errors import FetchError, FetchErrorKind
 from ._client import Fetcher
+from ._referers import IMAGE_REFERERS, image_referer
 from ._response import Accept, Response, Validators
 from ._settings import DEFAULT_USER_AGENT, FetchSettings
 
 __all__ = [
     "DEFAULT_USER_AGENT",
+    "IMAGE_REFERERS",
     "Accept",
     "FetchError",
     "FetchErrorKind",
@@ -17,4 +19,5 @@ __all__ = [
     "Fetcher",
     "Response",
     "Validators",
+    "image_referer",
 ]

@@ -170,30 +170,33 @@ class Fetcher:
         headers: Mapping[str, str] | None = None,
         accept: Accept = "any",
         trusted: str | None = None,
+        max_body: int | None = None,
     ) -> Response:
         """GET ``url``; raise :class:`FetchError` unless it gives a usable 2xx or a 304.
 
         ``trusted`` is the configured URL of the source the request is for: this request
         and its redirects may reach a private address at its host and port, and nowhere
-        else (unless ``allow_private_networks``).
+        else (unless ``allow_private_networks``). ``max_body``: a cap below the site's
+        for this request (an image), in decoded bytes.
         """
         if self._session is None:
             raise RuntimeError("use 'async with Fetcher(...) as fetcher'")
         request_headers = {"Accept": _ACCEPT_HEADER[accept], **(headers or {})}
         if validators:
             request_headers.update(validators.request_headers())
-        exchange = await self._follow_redirects(url, request_headers, _trusted_origin(trusted))
+        cap = min(max_body, self.settings.max_body) if max_body else self.settings.max_body
+        exchange = await self._follow_redirects(url, request_headers, _trusted_origin(trusted), cap)
         return self._response(exchange, validators, accept)
 
     # -- redirects --
 
     async def _follow_redirects(
-        self, url: str, headers: dict[str, str], trusted: Origin | None
+        self, url: str, headers: dict[str, str], trusted: Origin | None, cap: int
     ) -> Exchange:
         chain = [url]
         while True:
             session = self._checked_session(chain[-1], trusted)  # every hop checked again
-            exchange = await self._exchange_with_retries(chain[-1], headers, session)
+            exchange = await self._exchange_with_retries(chain[-1], headers, session, cap)
             if exchange.status not in _REDIRECT_STATUSES:
                 return exchange
             target = self._redirect_target(chain, exchange)
@@ -247,13 +250,13 @@ class Fetcher:
     # -- retries --
 
     async def _exchange_with_retries(
-        self, url: str, headers: dict[str, str], session: aiohttp.ClientSession
+        self, url: str, headers: dict[str, str], session: aiohttp.ClientSession, cap: int
     ) -> Exchange:
         s = self.settings
         for attempt in range(s.retries + 1):
             last = attempt == s.retries
             try:
-                exchange = await self._exchange(url, headers, session)
+                exchange = await self._exchange(url, headers, session, cap)
             except FetchError as exc:
                 if exc.kind not in _RETRY_KINDS:
                     raise
@@ -312,14 +315,14 @@ class Fetcher:
                 yield
 
     async def _exchange(
-        self, url: str, headers: dict[str, str], session: aiohttp.ClientSession
+        self, url: str, headers: dict[str, str], session: aiohttp.ClientSession, cap: int
     ) -> Exchange:
         async with self._slot(host_of(url)):
             try:
                 async with session.get(url, headers=headers, allow_redirects=False) as resp:
                     body = b""
                     if 200 <= resp.status < 300 and resp.status != 204:
-                        body = await self._read_body(url, resp)
+                        body = await self._read_body(url, resp, cap)
                     return Exchange(url, resp.status, resp.headers, body)
             except FetchError:
                 raise
@@ -347,11 +350,10 @@ class Fetcher:
             return f"timed out connecting ({s.connect_timeout:g} s)"
         return f"timed out after {s.total_timeout:g} s"
 
-    async def _read_body(self, url: str, resp: aiohttp.ClientResponse) -> bytes:
-        """Read and inflate the body, refusing to produce more than ``max_body`` bytes."""
-        cap = self.settings.max_body
+    async def _read_body(self, url: str, resp: aiohttp.ClientResponse, cap: int) -> bytes:
+        """Read and inflate the body, refusing to produce more than ``cap`` bytes."""
         if resp.content_length is not None and resp.content_length > cap:
-            raise self._too_large(url)
+            raise self._too_large(url, cap)
         try:
             decoders = decoders_for(resp.headers.get("Content-Encoding"))
             body = bytearray()
@@ -359,16 +361,18 @@ class Fetcher:
                 for piece in feed_through(decoders, chunk):
                     body += piece
                     if len(body) > cap:
-                        raise self._too_large(url)
+                        raise self._too_large(url, cap)
             for piece in finish_through(decoders):
                 body += piece
         except (ValueError, zlib.error, brotli.error) as exc:
             raise FetchError(url, "encoding", f"cannot decode the body: {exc}") from None
         if len(body) > cap:
-            raise self._too_large(url)
+            raise self._too_large(url, cap)
         return bytes(body)
 
-    def _too_large(self, url: str) -> FetchError:
+    def _too_large(self, url: str, cap: int) -> FetchError:
+        if cap < self.settings.max_body:  # a cap of this request's own (an image's)
+            return FetchError(url, "too_large", f"body larger than {cap / 1024 / 1024:g} MiB")
         return FetchError(url, "too_large", self.settings.too_large("body", " (decoded)"))
 
     # -- the result --

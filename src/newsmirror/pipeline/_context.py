@@ -34,3 +34,9 @@ class RunContext:
     # CPU seconds a post file took to write, recent average (None: nothing written yet)
     file_write_cost: float | None = None
     naming: NamingTurns = field(default_factory=lambda: NamingTurns(0))
+    # images downloaded by this run (pipeline/_images.py): by URL, so that posts sharing
+    # one fetch it once; their bytes, bounded by _images.MAX_RUN_BYTES
+    image_fetches: dict[str, asyncio.Task[tuple[bytes | None, str | None]]] = field(
+        default_factory=dict
+    )
+    image_bytes: int = 0

@@ -27,6 +27,7 @@ from ..util.dates import utc_now
 from ..util.files import write_atomic
 from ._context import RunContext
 from ._identity import bind_sources
+from ._images import keeps_images, retry_waiting
 from ._lock import run_lock
 from ._options import RunOptions, RunSummary
 from ._pool import PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PagePool
@@ -115,6 +116,14 @@ async def run_async(
                 ctx.pages.shutdown()
             for turn in unfinished:
                 _cancelled_by_deadline(ctx, reports[turn])
+            if not options.dry_run:  # images earlier runs failed to keep (_images.py)
+                keeping = {
+                    s.id: (s, reports[turn])
+                    for turn, s in enumerate(sources)
+                    if turn not in unfinished and keeps_images(ctx, s)
+                }
+                if keeping:
+                    summary.written.extend(await retry_waiting(ctx, keeping))
         summary.reports = reports
         if (summary.written or sources_changed or indexed) and not options.dry_run:
             write_atomic(snapshot_path(config), store.export_snapshot())

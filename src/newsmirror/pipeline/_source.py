@@ -18,6 +18,7 @@ from ..util.charset import decode
 from ._build import RawPage, build, expected_name
 from ._context import RunContext
 from ._health import record_health
+from ._images import keeps_images, localise
 from ._local import read_local
 from ._plan import plan
 from ._state import run_stopper
@@ -90,7 +91,11 @@ async def _poll_source(
     articles = await asyncio.gather(*(build(ctx, source, p, report, pages) for p in planned))
     built = [(p, a) for p, a in zip(planned, articles, strict=True) if a is not None]
     if not ctx.options.dry_run:
-        await write_posts(ctx, source, built, pages, report, turn)
+        kept = []  # images kept in the site, written with their posts
+        if keeps_images(ctx, source):
+            kept = await asyncio.gather(*(localise(ctx, source, a, report) for _, a in built))
+            built = [(p, k.article) for (p, _), k in zip(built, kept, strict=True)]
+        await write_posts(ctx, source, built, pages, report, turn, kept)
         remember()
     else:
         report.new_posts = sum(1 for p, _ in built if p.record is None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from ..util.files import write_atomic
 from ..util.zones import zone
 from ._build import RawPage
 from ._context import RunContext
+from ._images import Localised, write_images
 from ._plan import Planned
 from ._pool import usable_cpus
 
@@ -35,7 +36,9 @@ async def write_posts(
     pages: list[RawPage],
     report: SourceReport,
     turn: int,
+    images: Sequence[Localised] = (),
 ) -> None:
+    """``images``: per post of ``built`` (or none), its kept images (``_images``)."""
     posts_dir = ctx.config.site.posts_dir
     records = []
     if any(p.record is None for p, _ in built):
@@ -68,7 +71,16 @@ async def write_posts(
         # names given above are in ctx.taken_names, so inserting after them is safe
         ctx.store.put_items(r for r, _, _ in records)
         ctx.store.put_articles((source.id, r.key, a) for r, a, _ in records)
-    await _uncancelled(_write_and_mark(ctx, source, records, report))
+        ctx.store.put_images(
+            [r for kept in images for r in kept.records],
+            [
+                (u, source.id, p.key)
+                for (p, _), kept in zip(built, images, strict=False)
+                for u in kept.waits
+            ],
+        )
+    files = {path: data for kept in images for path, data in kept.files.items()}
+    await _uncancelled(_write_and_mark(ctx, source, records, report, files))
 
 
 async def _uncancelled(work: Coroutine[Any, Any, None]) -> None:
@@ -89,8 +101,11 @@ async def _write_and_mark(
     source: Source,
     records: list[tuple[ItemRecord, Article, bool]],
     report: SourceReport,
+    images: dict[str, bytes],
 ) -> None:
-    """Steps 2 and 3: the files, each atomically, then the rows marked written."""
+    """Steps 2 and 3: the files, each atomically (images before the posts that show
+    them), then the rows marked written."""
+    write_images(ctx.config.root, images)
     files = [(ctx.config.root / r.post_path, render_post(a)) for r, a, _ in records]
     done: list[Path] = []  # the files written, also when one of them fails
     try:

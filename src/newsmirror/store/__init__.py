@@ -1,6 +1,7 @@
 """State: what the mirror remembers between runs, in one SQLite file per site."""
 
 from ..errors import StoreError
+from ._images import ImageRecord
 from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, ItemState, SourceRecord
 from ._schema import SCHEMA_VERSION
@@ -12,6 +13,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "CachedResponse",
     "Health",
+    "ImageRecord",
     "SearchHit",
     "ItemRecord",
     "ItemState",

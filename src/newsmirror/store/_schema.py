@@ -71,6 +71,22 @@ CREATE TABLE IF NOT EXISTS search_docs (
     UNIQUE (source, key)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(title, body, tokenize = 'trigram');
+-- Images kept in the site (store/_images.py): per image URL, the file it was saved as
+-- (NULL while it has none), the failed downloads and why; a post whose image failed is
+-- named in image_waits until the image is kept or its attempts run out.
+CREATE TABLE IF NOT EXISTS images (
+    url TEXT PRIMARY KEY,
+    path TEXT,                      -- relative to the site folder
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,                     -- the last failure; 'refused: ...' is never retried
+    checked_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS image_waits (
+    url TEXT NOT NULL,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (url, source, key)
+);
 """
 
 

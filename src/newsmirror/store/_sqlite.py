@@ -28,6 +28,7 @@ from ..errors import DiskFullError, NewsmirrorError, StoreCorruptError, StoreErr
 from ..model import Article
 from ..util.dates import canonical_iso, from_iso, iso, utc_now
 from ._articles import pack_article, unpack_article
+from ._images import ImageRecord, image_records, image_waiters, put_images, waiting_images
 from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, SourceRecord
 from ._schema import MIGRATE_FROM_1, SCHEMA, SCHEMA_VERSION
@@ -286,6 +287,22 @@ class Store:
             yield key, url, content_type, decompress_page(body)
 
     # --- text snapshot for git ----------------------------------------------------------
+
+    # --- images kept in the site (_images.py) -------------------------------------------
+
+    def images(self, urls: Iterable[str]) -> dict[str, ImageRecord]:
+        return image_records(self.db, urls)
+
+    def put_images(
+        self, records: Iterable[ImageRecord], waits: Iterable[tuple[str, str, str]] = ()
+    ) -> None:
+        put_images(self.db, records, waits)
+
+    def waiting_images(self, max_attempts: int) -> list[ImageRecord]:
+        return waiting_images(self.db, max_attempts)
+
+    def image_waiters(self, url: str) -> list[tuple[str, str]]:
+        return image_waiters(self.db, url)
 
     def export_snapshot(self) -> str:
         """The durable part of the state as sorted JSON lines: diffs well in git.

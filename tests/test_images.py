@@ -1,0 +1,268 @@
+"""Images kept locally (issue 12, requirement 1), against a real server on 127.0.0.1.
+
+Each image of a new post, with ``images = "local"``, is downloaded by the run's fetcher,
+stored once by content hash under ``assets/images/``, and the post points at the copy
+(``src``, ``srcset``), keeping the original URL in ``data-original-src``. Responses that
+are not a raster image (HTML, SVG with script) or too large keep the remote URL for
+good; a failed download keeps it until a later run gets the image (a bounded number of
+attempts); hotlink-protected hosts get their Referer; ``image_max_width`` scales down.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from httpfixtures import FakeResolver, LoopbackServer
+from newsmirror.config import load_config
+from newsmirror.fetch import Fetcher
+from newsmirror.pipeline import RunOptions, _images, _run, run
+from newsmirror.site import write_scaffold
+from newsmirror.util.imagefile import image_type
+
+
+def picture(width: int, height: int, kind: str = "PNG", color: str = "red") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, kind)
+    return out.getvalue()
+
+
+PNG = picture(40, 30)
+JPEG = picture(50, 20, "JPEG", "blue")
+GIF = picture(10, 10, "GIF", "green")
+SVG = (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script>'
+       b'<rect width="10" height="10"/></svg>')
+
+
+def rss(items: list[tuple[str, str]]) -> str:
+    """An RSS feed of (title, body HTML) items, dated in the past."""
+    entries = "".join(
+        f"<item><title>{title}</title><link>https://news.example/{n}</link>"
+        f"<guid>g{n}</guid><pubDate>Mon, 31 Oct 2022 0{n}:46:00 GMT</pubDate>"
+        f"<description><![CDATA[{body}]]></description></item>"
+        for n, (title, body) in enumerate(items)
+    )
+    return f"<rss version='2.0'><channel><title>t</title>{entries}</channel></rss>"
+
+
+@pytest.fixture
+def server(http_server: LoopbackServer, request) -> tuple[LoopbackServer, str]:
+    """The shared loopback server and a path prefix of this test's own."""
+    return http_server, request.node.name.replace("[", "-").replace("]", "")
+
+
+def site_with(make_site, feed_url: str, extra: str = "", site: str = "") -> Path:
+    folder = make_site(
+        f'[site]\nimages = "local"\n{site}\n'
+        f'[[sources]]\nname = "News"\nurl = "{feed_url}"\nfull_text = "never"\n{extra}'
+    )
+    return folder
+
+
+def posts(site: Path) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((site / "_posts").glob("*.md"))}
+
+
+def kept(site: Path) -> list[Path]:
+    folder = site / "assets" / "images"
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def local_url(data: bytes, ext: str) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    return f"/assets/images/{digest[:2]}/{digest}.{ext}"
+
+
+def test_images_are_kept_once_by_content_and_posts_point_at_them(make_site, server):
+    srv, key = server
+    png = srv.put(f"{key}/a.jpg", PNG, "image/jpeg")  # a PNG behind a .jpg URL and type
+    same = srv.put(f"{key}/copy-of-a", PNG, "image/png")  # the same bytes at another URL
+    jpeg = srv.put(f"{key}/b", JPEG, "image/jpeg") + "?w=100&h=50"  # & escaped in HTML
+    gif = srv.put(f"{key}/c.gif", GIF, "image/gif")
+    first = (f'<p>One</p><figure><img src="{png}" alt="A" srcset="{png} 1x, {jpeg.replace("&", "&amp;")} 2x">'
+             f"<figcaption>cap</figcaption></figure>")
+    second = (f'<p>Two</p><picture><source srcset="{gif}" type="image/gif">'
+              f'<img src="{same}" alt="B"></picture><p><img src="{png}"></p>')
+    feed = srv.put(f"{key}/feed.xml", rss([("First", first), ("Second", second)]))
+    site = site_with(make_site, feed)
+
+    assert run(load_config(site), RunOptions()).ok
+    files = kept(site)
+    # three distinct images (PNG twice by content, once by URL twice): three files
+    assert [f.name for f in files] == sorted(
+        Path(local_url(d, e)).name for d, e in ((PNG, "png"), (JPEG, "jpg"), (GIF, "gif")))
+    for f in files:
+        assert f.suffix[1:] == image_type(f.read_bytes())  # from the bytes, not the URL
+    assert srv.hits(f"/doc/{key}/a.jpg") == 1  # in two posts, fetched once
+    one, two = posts(site).values()
+    p, j, g = local_url(PNG, "png"), local_url(JPEG, "jpg"), local_url(GIF, "gif")
+    assert f'<img src="{p}" alt="A" srcset="{p} 1x, {j} 2x"' in one
+    assert f'data-original-src="{png}"' in one
+    assert f'<source srcset="{g}" type="image/gif">' in two
+    assert f'<img src="{p}" alt="B" referrerpolicy="no-referrer" data-original-src="{same}">' in two
+    assert "127.0.0.1" not in re.sub(r'data-original-src="[^"]*"', "", one + two).split("---", 2)[2]
+
+    # a rerun downloads nothing and changes nothing
+    before = posts(site)
+    assert run(load_config(site), RunOptions()).ok
+    assert posts(site) == before and srv.hits(f"/doc/{key}/a.jpg") == 1
+
+
+def test_refused_responses_keep_the_remote_url_for_good(make_site, server):
+    srv, key = server
+    big = srv.put(f"{key}/big.png", b"\x89PNG\r\n\x1a\n" + bytes(6 * 1024 * 1024), "image/png")
+    html = srv.put(f"{key}/page.jpg", b"<!doctype html><title>Not found</title>", "image/jpeg")
+    svg = srv.put(f"{key}/evil.svg", SVG, "image/svg+xml")
+    good = srv.put(f"{key}/ok.png", PNG, "image/png")
+    body = "".join(f'<p><img src="{u}" alt="x"></p>' for u in (big, html, svg, good))
+    feed = srv.put(f"{key}/feed.xml", rss([("Mixed", body)]))
+    site = site_with(make_site, feed)
+
+    summary = run(load_config(site), RunOptions())
+    assert summary.ok
+    warnings = " ".join(summary.reports[0].warnings)
+    assert "larger than 5 MiB" in warnings and "not a raster image (image/jpeg)" in warnings
+    assert "not a raster image (image/svg+xml)" in warnings
+    (post,) = posts(site).values()
+    for url in (big, html, svg):
+        assert f'<img src="{url}" alt="x"' in post  # remote, as it was
+    assert f'<img src="{local_url(PNG, "png")}"' in post
+    assert [f.suffix for f in kept(site)] == [".png"]  # no SVG, no HTML file kept
+    assert b"<script" not in b"".join(f.read_bytes() for f in kept(site))
+    # never asked again: a later run would get the same
+    hits = [srv.hits(f"/doc/{key}/{n}") for n in ("big.png", "page.jpg", "evil.svg")]
+    srv.put(f"{key}/feed.xml", rss([("Mixed", body), ("Other", "<p>new item</p>")]))
+    assert run(load_config(site), RunOptions()).ok
+    assert [srv.hits(f"/doc/{key}/{n}") for n in ("big.png", "page.jpg", "evil.svg")] == hits
+
+
+def test_a_failed_download_is_retried_on_later_runs_a_bounded_number_of_times(
+    make_site, server
+):
+    srv, key = server
+    late = srv.url(f"/doc/{key}/late.png")  # 404 until put
+    never = srv.url(f"/doc/{key}/never.png")  # 404 for good
+    feed = srv.put(f"{key}/feed.xml", rss([
+        ("Late", f'<p>Late</p><img src="{late}" alt="l">'),
+        ("Never", f'<p>Never</p><img src="{never}" alt="n">')]))
+    site = site_with(make_site, feed)
+
+    summary = run(load_config(site), RunOptions())
+    assert summary.ok and "HTTP 404" in " ".join(summary.reports[0].warnings)
+    assert all(f'src="{u}"' in t for u, t in zip((late, never), posts(site).values(), strict=True))
+    assert kept(site) == []
+    run(load_config(site), RunOptions())  # second failure of both
+    srv.put(f"{key}/late.png", PNG, "image/png")
+    summary = run(load_config(site), RunOptions())  # third attempt: kept, post rewritten
+    assert summary.ok and summary.reports[0].updated_posts == 1
+    late_post, never_post = posts(site).values()
+    assert f'<img src="{local_url(PNG, "png")}" alt="l"' in late_post
+    assert f'data-original-src="{late}"' in late_post
+    assert f'src="{never}"' in never_post
+    for _ in range(2):  # attempts exhausted: not asked again
+        run(load_config(site), RunOptions())
+    assert srv.hits(f"/doc/{key}/never.png") == _images.MAX_ATTEMPTS
+    assert srv.hits(f"/doc/{key}/late.png") == 3
+
+
+def test_referer_from_the_source_or_the_table_of_hotlink_protected_hosts(
+    make_site, server, monkeypatch
+):
+    srv, key = server
+    own = srv.put(f"{key}/own.png", PNG, "image/png")
+    port = srv.port
+    cdn = f"http://wx1.sinaimg.cn:{port}/doc/{key}/cdn.jpg"
+    srv.put(f"{key}/cdn.jpg", JPEG, "image/jpeg")
+    feed = srv.put(f"{key}/feed.xml", rss([
+        ("Weibo", f'<p>x</p><img src="{cdn}"><img src="{own}">')]))
+    site = site_with(make_site, feed, 'headers = { Referer = "https://news.example/" }',
+                     site="allow_private_networks = true")
+
+    class Resolving(Fetcher):  # made-up CDN name -> this server (real HTTP, real aiohttp)
+        def __init__(self, settings=None, **_):
+            super().__init__(settings, resolver=FakeResolver({"wx1.sinaimg.cn": ["127.0.0.1"],
+                                                             "127.0.0.1": ["127.0.0.1"]}))
+
+    monkeypatch.setattr(_run, "Fetcher", Resolving)
+    assert run(load_config(site), RunOptions()).ok
+    assert srv.last_headers[f"/doc/{key}/cdn.jpg"]["Referer"] == "https://weibo.com/"
+    assert srv.last_headers[f"/doc/{key}/own.png"]["Referer"] == "https://news.example/"
+    assert len(kept(site)) == 2
+
+
+def test_the_page_origin_is_the_default_referer(make_site, server):
+    srv, key = server
+    img = srv.put(f"{key}/i.png", PNG, "image/png")
+    feed = srv.put(f"{key}/feed.xml", rss([("A", f'<p>x</p><img src="{img}">')]))
+    assert run(load_config(site_with(make_site, feed)), RunOptions()).ok
+    assert srv.last_headers[f"/doc/{key}/i.png"]["Referer"] == "https://news.example/"
+
+
+def test_remote_images_and_dry_runs_download_nothing(make_site, server):
+    srv, key = server
+    img = srv.put(f"{key}/i.png", PNG, "image/png")
+    feed = srv.put(f"{key}/feed.xml", rss([("A", f'<p>x</p><img src="{img}">')]))
+    site = site_with(make_site, feed, 'images = "remote"')  # the source's choice wins
+    assert run(load_config(site), RunOptions()).ok
+    assert srv.hits(f"/doc/{key}/i.png") == 0 and kept(site) == []
+    (post,) = posts(site).values()
+    assert f'<img src="{img}"' in post and "data-original-src" not in post
+    other = site_with(make_site, feed)
+    shutil.rmtree(other / "_posts", ignore_errors=True)
+    assert run(load_config(other), RunOptions(dry_run=True)).ok
+    assert srv.hits(f"/doc/{key}/i.png") == 0 and kept(other) == []
+
+
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+def test_image_max_width_scales_down_keeping_the_format(make_site, server, kind):
+    srv, key = server
+    wide, narrow = picture(1600, 800, kind), picture(100, 50, kind)
+    a = srv.put(f"{key}/wide", wide, "image/*")
+    b = srv.put(f"{key}/narrow", narrow, "image/*")
+    feed = srv.put(f"{key}/feed.xml", rss([("A", f'<p>x</p><img src="{a}"><img src="{b}">')]))
+    site = site_with(make_site, feed, site="image_max_width = 400")
+    assert run(load_config(site), RunOptions()).ok
+    sizes = {}
+    for f in kept(site):
+        with Image.open(f) as image:
+            assert image.format == kind
+            sizes[image.size] = f.stat().st_size
+    assert set(sizes) == {(400, 200), (100, 50)}  # the narrow one as it came
+    assert sizes[(400, 200)] < len(wide)
+    assert (site / local_url(narrow, {"JPEG": "jpg"}.get(kind, kind.lower()))[1:]).exists()
+
+
+@pytest.mark.jekyll
+def test_jekyll_builds_a_post_with_a_kept_image_under_a_base_url(tmp_path, server):
+    if shutil.which("jekyll") is None:
+        pytest.skip("jekyll not installed")
+    srv, key = server
+    img = srv.put(f"{key}/i.png", PNG, "image/png")
+    feed = srv.put(f"{key}/feed.xml", rss([
+        ("Kept", f'<p>x</p><img src="{img}" alt="a" srcset="{img} 1x, {img} 2x">')]))
+    site = tmp_path / "site"
+    write_scaffold(site)
+    (site / "newsmirror.toml").write_text(
+        f'[site]\nimages = "local"\n[[sources]]\nname = "News"\nurl = "{feed}"\n'
+        f'full_text = "never"\n', encoding="utf-8")
+    assert run(load_config(site), RunOptions()).ok
+    path = local_url(PNG, "png")
+    for baseurl in ("/mirror", ""):
+        out = tmp_path / f"out{baseurl.replace('/', '-')}"
+        subprocess.run(["jekyll", "build", "-q", "--disable-disk-cache", "--source", str(site),
+                        "--destination", str(out), "--baseurl", baseurl],
+                       check=True, capture_output=True, timeout=300)
+        (page,) = [p for p in out.rglob("*.html") if "Kept" in p.read_text(encoding="utf-8")
+                   and "post-body" in p.read_text(encoding="utf-8")]
+        text = page.read_text(encoding="utf-8")
+        assert f'src="{baseurl}{path}"' in text
+        assert f'srcset="{baseurl}{path} 1x, {baseurl}{path} 2x"' in text
+        assert f'data-original-src="{img}"' in text
+        assert (out / path[1:]).read_bytes() == PNG  # the file is published with the site
