@@ -15,8 +15,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "newsmirror"
 
 # The stages in data-flow order; a stage may import those before it (and itself).
 # ``errors``, ``model`` and ``util`` are the leaf layer every stage may use.
-ORDER = ["errors", "model", "util", "config", "fetch", "feeds", "extract", "clean", "post",
-         "store", "site", "pipeline", "publish", "cli"]
+ORDER = ["errors", "model", "util", "config", "fetch", "archive", "feeds", "extract", "clean",
+         "post", "store", "site", "pipeline", "publish", "cli"]
 LEAF = {"errors": set(), "model": set(), "util": {"errors"}}
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..archive import WarcArchive
 from ..config import Config, Rule
 from ..fetch import Fetcher
 from ..model import SourceReport
@@ -40,3 +41,5 @@ class RunContext:
         default_factory=dict
     )
     image_bytes: int = 0
+    # [site] warc: where fetched pages (and images) are also recorded (archive/_warc.py)
+    warc: WarcArchive | None = None

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import extract
+from ..archive import WARC_FOLDER, WarcArchive
 from ..config import Config, Rule, Source
 from ..fetch import Fetcher, FetchSettings
 from ..model import SourceReport
@@ -106,6 +107,8 @@ async def run_async(
                 config.site.max_connections + PAGES_QUEUED_PER_WORKER * POOL_WORKERS
             )
             ctx.pages = PagePool(ctx.rules)
+            if config.site.warc and not options.dry_run:
+                ctx.warc = WarcArchive(config.root / WARC_FOLDER)
             reports = [SourceReport(s.name) for s in sources]
             try:
                 unfinished = await _all_or_none(
