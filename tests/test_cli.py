@@ -240,9 +240,9 @@ def test_init_run_commit_on_a_scaffolded_site(newsmirror, tmp_path):
     assert any(p.startswith("_posts/2022-10-31-") for p in tracked)
     assert ".newsmirror/items.jsonl" in tracked
     assert not [p for p in tracked if p.endswith(".sqlite")]
-    # The run also refreshed the generated pages: search shard and the source's category.
-    shard = json.loads((site / "assets" / "search" / "2022-10.json").read_text("utf-8"))
-    assert "王毅与布林肯通话" in json.dumps(shard, ensure_ascii=False)
+    # The run also refreshed the generated pages: search index and the source's category.
+    doc = json.loads((site / "assets" / "search" / "d" / "0" / "0.json").read_text("utf-8"))
+    assert "王毅与布林肯通话" in json.dumps(doc, ensure_ascii=False)
     assert any(p.startswith("categories/") and p.endswith("index.html") and "categories/index"
                not in p for p in tracked)
     assert git(site, "status", "--porcelain") == ""

@@ -133,3 +133,12 @@ def test_prune(make_site, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "pruned 1 posts dated before" in result.stdout
     assert list((site / "_posts").iterdir()) == []
+
+
+def test_history(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)
+    assert newsmirror("run", "--site", str(site)).returncode == 0
+    (post,) = (site / "_posts").iterdir()
+    result = newsmirror("history", post.name, "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert f"_posts/{post.name}: 1 version\n" in result.stdout

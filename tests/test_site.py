@@ -257,7 +257,9 @@ def test_scan_parses_quoted_values_and_skips_non_posts(tmp_path: Path):
 
 # --- search index -----------------------------------------------------------------------
 
-def test_search_index_shards_by_month_in_site_timezone(scaffold: Path):
+def test_search_index_documents_in_site_timezone(scaffold: Path):
+    """One file per post, oldest first: its date in the site's zone, URL, whole text.
+    (tests/test_site_search.py tests the terms and the page.)"""
     posts = scaffold / "_posts"
     posts.joinpath("2022-11-01-late.md").write_text(
         post('"深夜新闻"', "2022-10-31T20:00:00.000Z", "[ 早报 ]"), encoding="utf-8")
@@ -265,22 +267,16 @@ def test_search_index_shards_by_month_in_site_timezone(scaffold: Path):
         post('"早间新闻"', "2022-10-31T01:00:00.000Z", "[ 早报 ]",
              body="<figure><img src=x><figcaption>说明</figcaption></figure><p>正文 &amp; 更多</p>"),
         encoding="utf-8")
-    written = write_search_index(scaffold)
+    write_search_index(scaffold)
     out = scaffold / "assets" / "search"
-    assert {p.name for p in written if p.parent == out} == {"index.json", "2022-10.json", "2022-11.json"}
     manifest = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert manifest["total"] == 2 and manifest["sources"] == ["早报"]
-    assert [s["id"] for s in manifest["shards"]] == ["2022-11", "2022-10"]  # newest first
     assert manifest["fields"] == ["title", "source", "date", "url", "text"]
-    nov = json.loads((out / "2022-11.json").read_text(encoding="utf-8"))["items"]
-    assert nov == [["深夜新闻", "早报", "2022-11-01T04:00+08:00",
-                    "/2022/11/01/late.html", "正文"]]  # the scaffold's URLs: no category
-    oct_ = json.loads((out / "2022-10.json").read_text(encoding="utf-8"))["items"]
-    assert oct_[0][4] == "正文 & 更多"
-    assert write_search_index(scaffold) == []  # nothing changed, nothing written
-    posts.joinpath("2022-11-01-late.md").unlink()
-    write_search_index(scaffold)
-    assert not (out / "2022-11.json").exists()
+    late = json.loads((out / "d" / "0" / "1.json").read_text(encoding="utf-8"))
+    assert late == ["深夜新闻", "早报", "2022-11-01T04:00+08:00",
+                    "/2022/11/01/late.html", "正文"]  # the scaffold's URLs: no category
+    early = json.loads((out / "d" / "0" / "0.json").read_text(encoding="utf-8"))
+    assert early[4] == "说明 正文 & 更多"
 
 
 def test_search_page_and_script(scaffold: Path):
@@ -288,7 +284,7 @@ def test_search_page_and_script(scaffold: Path):
     assert "'/assets/search/index.json' | relative_url" in page
     assert "'/' | relative_url" in page
     js = (scaffold / "assets" / "js" / "search.js").read_text(encoding="utf-8")
-    assert "indexOf" in js and 'normalize("NFKC")' in js
+    assert "crc32" in js and 'normalize("NFKC")' in js
 
 
 # --- archive pages ----------------------------------------------------------------------

@@ -70,6 +70,10 @@ class Article:
     tags: tuple[str, ...]
     categories: tuple[str, ...]
     body_html: str  # cleaned, balanced HTML
+    # When the article was last seen edited, and how many times (docs/FORMAT.md,
+    # "Edits"): None and 0 for an article never edited since it was first posted.
+    updated: datetime | None = None
+    edits: int = 0
 
 
 @dataclass

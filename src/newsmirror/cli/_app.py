@@ -34,6 +34,7 @@ COMMANDS = {
     "rename": ("_recover", "cmd_rename"),
     "reindex": ("_recover", "cmd_reindex"),
     "rebuild": ("_recover", "cmd_rebuild"),
+    "history": ("_history", "cmd_history"),
     "search": ("_search", "cmd_search"),
     "prune": ("_prune", "cmd_prune"),
 }
@@ -122,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rebuild", help="re-render every post from the state store")
     p.add_argument("--site", default=".")
+
+    p = sub.add_parser("history", help="list the versions of an edited post, or diff two")
+    p.add_argument("target", metavar="URL-or-PATH", help="the article's URL or the post file")
+    p.add_argument("--site", default=".")
+    p.add_argument(
+        "--diff", nargs=2, type=int, metavar=("A", "B"), help="the words changed from A to B"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("search", help="find posts by words of their title or text")
     p.add_argument("query", metavar="QUERY", help="words that must all occur (CJK or not)")

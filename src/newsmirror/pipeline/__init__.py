@@ -6,6 +6,7 @@ article (``_pages`` and ``_pool`` for article pages), ``_write`` writes the post
 ``_health`` records how the source did. ``_state`` opens the store with its snapshot.
 """
 
+from ._history import PostHistory, post_history
 from ._identity import bind_sources
 from ._options import RunOptions, RunSummary
 from ._plan import item_identities
@@ -20,6 +21,7 @@ from ._state import SNAPSHOT_NAME, open_store, snapshot_path
 __all__ = [
     "bind_sources",
     "SNAPSHOT_NAME",
+    "PostHistory",
     "PruneReport",
     "RebuildReport",
     "Found",
@@ -29,6 +31,7 @@ __all__ = [
     "RunSummary",
     "item_identities",
     "open_store",
+    "post_history",
     "parse_age",
     "prune",
     "rebuild",

@@ -24,6 +24,7 @@ from ..archive import WARC_FOLDER, WarcArchive
 from ..config import Config, Rule, Source
 from ..fetch import Fetcher, FetchSettings
 from ..model import SourceReport
+from ..store import Store
 from ..util.dates import utc_now
 from ..util.files import write_atomic
 from ._context import RunContext
@@ -131,7 +132,7 @@ async def run_async(
         if (summary.written or sources_changed or indexed) and not options.dry_run:
             write_atomic(snapshot_path(config), store.export_snapshot())
         if summary.written and not options.dry_run:
-            update_site_pages(config)
+            update_site_pages(config, store)
     return summary
 
 
@@ -184,12 +185,17 @@ def _cancelled_by_deadline(ctx: RunContext, report: SourceReport) -> None:
         ctx.progress(report)
 
 
-def update_site_pages(config: Config) -> None:
-    """Archive pages and the search index follow the posts, on a newsmirror scaffold."""
-    from ..site import is_scaffolded, update_site  # only runs that wrote posts need it
+def update_site_pages(config: Config, store: Store | None = None) -> None:
+    """Archive pages and the search index follow the posts, on a newsmirror scaffold;
+    with the ``store``, so do the pages of differences of edited posts."""
+    from ..site import is_scaffolded, update_site, write_history_pages  # (runs that wrote)
 
     if is_scaffolded(config.root):
         update_site(config.root, config.site.posts_dir, timezone=config.site.timezone)
+        if store is not None:
+            write_history_pages(
+                config.root, store, config.site.posts_dir, timezone=config.site.timezone
+            )
 
 
 def _selected_sources(config: Config, options: RunOptions) -> list[Source]:

@@ -18,6 +18,7 @@ from ..util.files import write_atomic
 from ..util.zones import zone
 from ._build import RawPage
 from ._context import RunContext
+from ._edits import settle
 from ._images import Localised, write_images
 from ._plan import Planned
 from ._pool import usable_cpus
@@ -51,7 +52,15 @@ async def write_posts(
             ctx.store.put_compressed_page(
                 source.id, page.key, page.url, page.content_type, page.compressed
             )
-        for planned, article in built:
+        for planned, built_article in built:
+            settled = settle(ctx, source, planned, built_article)  # an edit? (_edits.py)
+            if settled.unchanged is not None:  # a cosmetic difference: the post stays
+                ctx.store.put_item(settled.unchanged)
+            if settled.article is None:
+                continue
+            article = settled.article
+            if settled.replaced is not None:  # a real edit: the version it replaces is kept
+                ctx.store.put_version(source.id, planned.key, *settled.replaced)
             path = (
                 planned.record.post_path
                 if planned.record

@@ -137,14 +137,22 @@ def read_article(text: str) -> Article:
         raise ValueError("no one-line <div> body")
     try:
         raw_date = scalar(data["date"])
+        raw_updated = scalar(data["updated"]) if "updated" in data else None
         return Article(
             title=scalar(data["title"]),
             url=scalar(data.get("from", "")),
-            published=datetime.fromisoformat(raw_date.replace("Z", "+00:00")),
+            published=_utc_time(raw_date),
             author=scalar(data["author"]),
             tags=tuple(flow_sequence(data.get("tags", ""))),
             categories=tuple(flow_sequence(data.get("categories", ""))),
             body_html=unprotect_liquid(rest[start + 7 : end]),
+            updated=_utc_time(raw_updated) if raw_updated else None,
+            edits=int(scalar(data.get("edits", "0")) or 0) if raw_updated else 0,
         )
     except KeyError as exc:
         raise ValueError(f"no {exc.args[0]!r} in the front matter") from None
+
+
+def _utc_time(text: str) -> datetime:
+    """A ``date:`` or ``updated:`` value as ``render_post`` writes it."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -39,6 +39,7 @@ def render_post(article: Article) -> str:
         "layout: post",
         f"title: {yaml_quote(title)}",
         f"date: {format_date(article.published)}",
+        *_edit_lines(article),
         f"author: {yaml_scalar(fold_whitespace(article.author))}",
         *([f"from: {yaml_scalar(url)}"] if url else []),
         f"tags: {yaml_flow_list(article.tags)}",
@@ -55,6 +56,14 @@ def render_post(article: Article) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _edit_lines(article: Article) -> list[str]:
+    """``updated:`` and ``edits:``, only on a post whose article was edited after it was
+    first posted (FORMAT.md, "Edits"): every other post keeps its bytes."""
+    if article.updated is None or article.edits < 1:
+        return []
+    return [f"updated: {format_date(article.updated)}", f"edits: {article.edits}"]
 
 
 def replace_body(post_text: str, body_html: str) -> str:

@@ -9,6 +9,7 @@ example and its local server.
 
 from ._archives import write_archives
 from ._demo import DEMO_FEEDS, write_demo
+from ._history import HISTORY_DIR, VersionText, item_versions, write_history_pages
 from ._posts import EXCERPT_CHARS, PostInfo, read_post, scan_posts
 from ._scaffold import (
     GENERATED_PATHS,
@@ -31,12 +32,15 @@ __all__ = [
     "EXCERPT_CHARS",
     "GENERATED_PATHS",
     "GENERATOR_MARK",
+    "HISTORY_DIR",
     "SEARCH_DIR",
+    "VersionText",
     "WORKFLOW_PATH",
     "PostInfo",
     "build_and_serve",
     "config_warnings",
     "is_scaffolded",
+    "item_versions",
     "jekyll_slugify",
     "post_url",
     "read_post",
@@ -45,6 +49,7 @@ __all__ = [
     "update_site",
     "write_archives",
     "write_demo",
+    "write_history_pages",
     "write_scaffold",
     "write_search_index",
     "write_workflow",

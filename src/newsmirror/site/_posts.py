@@ -17,7 +17,7 @@ from ..util.zones import zone
 from ._frontmatter import config_value
 from ._urls import DEFAULT_PERMALINK, post_url
 
-__all__ = ["EXCERPT_CHARS", "PostInfo", "month_of", "read_post", "scan_posts"]
+__all__ = ["EXCERPT_CHARS", "PostInfo", "full_text", "month_of", "read_post", "scan_posts"]
 
 log = logging.getLogger("newsmirror")
 
@@ -47,13 +47,18 @@ _NOT_IN_EXCERPT = HIDDEN + ", figcaption, svg"
 _CUT_MARGIN = 16  # characters of text past the excerpt that a cut may garble
 
 
-def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
-    """Plain text of the first part of the article body (captions, scripts dropped)."""
+def _article_html(body: str, limit: int | None = None) -> str:
+    """The article HTML of a post's body (its first ``limit`` characters), as written."""
     # The article HTML starts after the first blank line (after the link line).
     cut = body.find("\n\n")
     body = body[cut + 2 :] if cut >= 0 else body
-    body = body[: limit * 60]
-    body = unprotect_liquid(body)  # newsmirror's Liquid protection (FORMAT.md, "Liquid")
+    # newsmirror's Liquid protection (FORMAT.md, "Liquid")
+    return unprotect_liquid(body[:limit] if limit is not None else body)
+
+
+def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
+    """Plain text of the first part of the article body (captions, scripts dropped)."""
+    body = _article_html(body, limit * 60)
     # Parsing costs time in proportion to the markup read: read a short start first and
     # more only while it holds too little text (a prefix's text is a prefix of the
     # text; the margin keeps a cut entity or tag at the end out of the excerpt).
@@ -66,6 +71,21 @@ def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
     if len(text) > limit:
         text = text[:limit].rstrip() + "…"
     return text
+
+
+_NOT_IN_TEXT = HIDDEN + ", svg"
+
+
+def full_text(path: Path) -> str:
+    """Plain text of a post's whole article body, whitespace folded ("" when unreadable):
+    what the site's search finds a post by."""
+    try:
+        parsed = front_matter(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return ""
+    if parsed is None:
+        return ""
+    return " ".join(html_to_text(_article_html(parsed[1]), drop=_NOT_IN_TEXT).split())
 
 
 def read_post(path: Path, tz: tzinfo, permalink: str = DEFAULT_PERMALINK) -> PostInfo | None:

@@ -74,7 +74,7 @@ def write_workflow(site_dir: Path | str, *, overwrite: bool = False) -> list[Pat
 
 
 # What newsmirror generates besides posts: commit these along with them.
-GENERATED_PATHS = (SEARCH_DIR, "archive", "categories", "tags")
+GENERATED_PATHS = (SEARCH_DIR, "archive", "categories", "tags", "history")
 
 
 def is_scaffolded(site_dir: Path | str) -> bool:

@@ -8,6 +8,7 @@ from ._schema import SCHEMA_VERSION
 from ._search import SearchHit
 from ._snapshot import Snapshot, parse_snapshot
 from ._sqlite import Store, store_failure
+from ._versions import Version
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -21,6 +22,7 @@ __all__ = [
     "SourceRecord",
     "Store",
     "StoreError",
+    "Version",
     "compress_page",
     "decompress_page",
     "parse_snapshot",

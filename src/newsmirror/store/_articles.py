@@ -13,7 +13,7 @@ __all__ = ["pack_article", "unpack_article"]
 
 
 def pack_article(article: Article) -> bytes:
-    data = {
+    data: dict[str, object] = {
         "title": article.title,
         "url": article.url,
         "published": article.published.isoformat(),
@@ -22,6 +22,9 @@ def pack_article(article: Article) -> bytes:
         "categories": article.categories,
         "body": article.body_html,
     }
+    if article.updated is not None:  # an edited article (older rows have neither key)
+        data["updated"] = article.updated.isoformat()
+        data["edits"] = article.edits
     return compress_page(json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
@@ -36,6 +39,8 @@ def unpack_article(stored: bytes) -> Article:
             tags=tuple(data["tags"]),
             categories=tuple(data["categories"]),
             body_html=data["body"],
+            updated=datetime.fromisoformat(data["updated"]) if "updated" in data else None,
+            edits=data.get("edits", 0),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"a stored article cannot be read: {exc}") from None

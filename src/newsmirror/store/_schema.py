@@ -62,6 +62,17 @@ CREATE TABLE IF NOT EXISTS articles (
     article BLOB NOT NULL,
     PRIMARY KEY (source, key)
 );
+-- Earlier versions of edited posts (store/_versions.py): the article each edit replaced,
+-- compressed as in `articles`, numbered from 1 (as first posted), with when it was first
+-- seen; the current version is the `articles` row.
+CREATE TABLE IF NOT EXISTS versions (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    seen TEXT NOT NULL,
+    article BLOB NOT NULL,
+    PRIMARY KEY (source, key, number)
+);
 -- Full-text search (store/_search.py): the title and plain text of every stored article
 -- in an FTS5 trigram index; search_docs names the article of each index row.
 CREATE TABLE IF NOT EXISTS search_docs (

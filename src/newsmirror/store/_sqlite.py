@@ -34,6 +34,7 @@ from ._records import CachedResponse, Health, ItemRecord, SourceRecord
 from ._schema import MIGRATE_FROM_1, SCHEMA, SCHEMA_VERSION
 from ._search import SearchHit, fill_index, forget_articles, index_articles, search_articles
 from ._snapshot import SNAPSHOT_ENCODER, parse_snapshot
+from ._versions import Version, add_version, edited_items, versions_of
 
 __all__ = ["Store", "store_failure"]
 
@@ -191,6 +192,21 @@ class Store:
             "SELECT article FROM articles WHERE source = ? AND key = ?", (source, key)
         ).fetchone()
         return unpack_article(row[0]) if row else None
+
+    # --- earlier versions of edited posts (``_versions.py``) ---------------------------
+
+    def put_version(self, source: str, key: str, seen: datetime, article: Article) -> int:
+        """Keep ``article``, first seen at ``seen``, as the item's next earlier version."""
+        return add_version(self.db, source, key, seen, article)
+
+    def versions(self, source: str, key: str) -> list[Version]:
+        """The item's earlier versions, oldest first."""
+        return versions_of(self.db, source, key)
+
+    def edited_posts(self) -> list[tuple[str, str, str, datetime]]:
+        """(source, key, post path, first seen) of every written post with earlier
+        versions."""
+        return edited_items(self.db)
 
     def set_pending(self, keys: Iterable[tuple[str, str]]) -> None:
         """Mark items as not written: the next poll of their source writes them."""

@@ -1,0 +1,224 @@
+"""Full-text search on the site (issue 12, requirement 3): the index newsmirror writes to
+``assets/search/`` and ``search.html`` reading it in headless Chromium, on a site built
+by real Jekyll and served from 127.0.0.1.
+
+Words that occur only deep in an article's body (far past the home page's excerpt),
+Chinese and English, must be found, with a snippet around them and the match marked;
+the source filter narrows the results; a query downloads the manifest, its terms'
+buckets and one page of posts, nothing more.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import subprocess
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from helpers import need_tool
+from newsmirror.model import Article
+from newsmirror.post import render_post
+from newsmirror.site import update_site, write_scaffold, write_search_index
+from newsmirror.site._search import SOURCE_TERM, bucket_of, fold, query_terms
+
+CHROMIUM = "/usr/bin/chromium"
+FILLER_ZH = "新加坡政府今天公布了新的交通计划，地铁线路将延长到更多社区。" * 12  # ~360 chars
+FILLER_EN = "The council met again on Tuesday to discuss the budget for next year. " * 8
+HARBOUR = "Harbour Daily"
+ZAOBAO = "联合早报"
+SUB_TITLE = "深海探测新进展"
+KEEPER_TITLE = "Storm season on the coast"
+
+
+def write_post(site: Path, n: int, title: str, source: str, body: str) -> None:
+    when = datetime(2024, 3, 1, 8, tzinfo=UTC) + timedelta(hours=n)
+    article = Article(title=title, url=f"https://news.example/{n}", published=when,
+                      author=source, tags=(source,), categories=(source,), body_html=body)
+    (site / "_posts" / f"{when:%Y-%m-%d}-post-{n}.md").write_text(render_post(article),
+                                                                  encoding="utf-8")
+
+
+def make_site(site: Path) -> None:
+    """28 posts: one Chinese and one English post with a word only deep in their
+    body; 26 posts mentioning 港口 (20 of 联合早报, 6 of Harbour Daily)."""
+    write_scaffold(site, title="search test", timezone="Asia/Singapore")
+    write_post(site, 0, SUB_TITLE, ZAOBAO,
+               f"<p>{FILLER_ZH}</p><p>{FILLER_ZH}</p><p>中国第一艘核潜艇鹦鹉螺号今天完成测试。</p>")
+    write_post(site, 1, KEEPER_TITLE, HARBOUR,
+               f"<p>{FILLER_EN}</p><p>{FILLER_EN}</p><p>The old lighthouse keeper, a zyxquokka "
+               "enthusiast, retired.</p>")
+    for n in range(2, 28):
+        source = HARBOUR if n % 4 == 0 and n < 26 else ZAOBAO
+        write_post(site, n, f"港口消息 {n}", source,
+                   f"<p>{FILLER_ZH}</p><p>第{n}号港口今天开放。济南经济也有新闻。</p>")
+    update_site(site)
+
+
+def lookup(site: Path, query: str, source: str | None = None) -> list[str]:
+    """What search.js finds, read from the index files: titles, newest first."""
+    out = site / "assets" / "search"
+    manifest = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    terms = query_terms(query) + ([SOURCE_TERM + source] if source else [])
+    found: set[int] | None = None
+    for term in terms:
+        b = bucket_of(term, manifest["buckets"])
+        bucket = json.loads((out / "t" / f"{b:03x}.json").read_text(encoding="utf-8"))
+        ids, n = set(), 0
+        for d in bucket.get(term, []):
+            n += d
+            ids.add(n)
+        found = ids if found is None else found & ids
+    titles = []
+    for n in sorted(found or (), reverse=True):
+        per = manifest["perFolder"]
+        doc = json.loads((out / "d" / str(n // per) / f"{n}.json").read_text(encoding="utf-8"))
+        if all(part in fold(doc[0] + "\n" + doc[4]) for part in fold(query).split()):
+            titles.append(doc[0])
+    return titles
+
+
+def test_every_word_of_the_body_is_in_the_index(tmp_path: Path):
+    site = tmp_path / "site"
+    make_site(site)
+    assert lookup(site, "鹦鹉螺号") == [SUB_TITLE]
+    assert lookup(site, "螺") == [SUB_TITLE]  # one character: itself
+    assert lookup(site, "ZYXQUOKKA") == [KEEPER_TITLE]  # case folded
+    assert lookup(site, "ｌｉｇｈｔｈｏｕｓｅ keeper") == [KEEPER_TITLE]  # width folded, AND
+    assert lookup(site, "lighthouse 鹦鹉螺号") == []
+    assert len(lookup(site, "港口")) == 26
+    assert len(lookup(site, "港口", HARBOUR)) == 6
+    # pairs present apart are a candidate, not a match: 经济 and 济南 are both there
+    assert lookup(site, "经济南") == []
+
+
+def test_the_index_follows_the_posts(tmp_path: Path):
+    site = tmp_path / "site"
+    make_site(site)
+    out = site / "assets" / "search"
+    assert write_search_index(site) == []  # nothing changed, nothing written
+    old_shard = out / "2024-03.json"  # an index of version 1 leaves monthly shards
+    old_shard.write_text("{}", encoding="utf-8")
+    [sub] = (site / "_posts").glob("*-post-0.md")
+    sub.unlink()
+    written = write_search_index(site)
+    assert lookup(site, "鹦鹉螺号") == []
+    assert not old_shard.exists()
+    docs = sorted((out / "d").rglob("*.json"))
+    assert len(docs) == 27 and out / "index.json" in written
+    # posts are numbered oldest first: the others' files keep their content, renumbered
+    contents = [json.loads(p.read_text(encoding="utf-8"))[0] for p in docs]
+    assert SUB_TITLE not in contents
+
+
+# --- in Chromium --------------------------------------------------------------------------
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    need_tool("chromium", CHROMIUM)
+    need_tool("jekyll")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("playwright is required in CI (pip install -e '.[test]')")
+        pytest.skip("playwright is not installed (pip install playwright; no browser download)")
+    site = tmp_path_factory.mktemp("search") / "site"
+    make_site(site)
+    dest = site.parent / "_site"
+    build = subprocess.run(["jekyll", "build", "-q", "--disable-disk-cache", "--source",
+                            str(site), "--destination", str(dest)],
+                           capture_output=True, text=True, env=dict(os.environ, LC_ALL="C.UTF-8"))
+    assert build.returncode == 0 and not build.stderr.strip(), build.stderr
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Handler, directory=str(dest)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(served):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, served):
+    """The search page in a fresh context (nothing cached); no error may be logged."""
+    context = browser.new_context()
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("console", lambda m: errors.append(f"{m.text} {m.location}")
+          if m.type == "error" and "/favicon.ico" not in m.location["url"] else None)
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    pg.goto(served + "/search.html", wait_until="networkidle")
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def results(page, query: str, count: int) -> list[str]:
+    page.fill("#search-q", query)
+    page.wait_for_function(f"document.querySelectorAll('.search-hit').length === {count}"
+                           " && !document.getElementById('search-status').textContent"
+                           ".startsWith('…')")
+    return page.locator(".search-hit a.post-link").all_inner_texts()
+
+
+@pytest.mark.browser
+def test_a_chinese_word_only_in_the_body_is_found_and_marked(page):
+    assert results(page, "鹦鹉螺号", 1) == [SUB_TITLE]
+    snippet = page.locator(".search-hit .search-snippet")
+    assert snippet.locator("mark").all_inner_texts() == ["鹦鹉螺号"]
+    text = snippet.inner_text()
+    assert "核潜艇鹦鹉螺号今天" in text and text.startswith("…")  # cut around the match
+    assert results(page, "经济南", 0) == []  # its pairs occur apart: not a match
+    assert page.locator("#search-status").inner_text() == "No results."
+
+
+@pytest.mark.browser
+def test_an_english_word_only_in_the_body_is_found_and_marked(page):
+    assert results(page, "ZYXQUOKKA", 1) == [KEEPER_TITLE]
+    marks = page.locator(".search-hit .search-snippet mark").all_inner_texts()
+    assert marks == ["zyxquokka"]
+    assert results(page, "lighthouse keeper", 1) == [KEEPER_TITLE]
+
+
+@pytest.mark.browser
+def test_the_source_filter_and_a_bounded_download(page, served):
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    hits = results(page, "港口", 20)  # a page of the 26 posts that hold it
+    assert hits[0] == "港口消息 27"  # newest first
+    assert page.locator("#search-more").is_visible()
+    docs = [u for u in fetched if "/assets/search/d/" in u]
+    buckets = [u for u in fetched if "/assets/search/t/" in u]
+    assert len(docs) == 20 and len(buckets) == 1, fetched  # one term, one page of posts
+    page.locator("#search-more").click()
+    page.wait_for_function("document.querySelectorAll('.search-hit').length === 26")
+    page.select_option("#search-source", HARBOUR)
+    page.wait_for_function("document.querySelectorAll('.search-hit').length === 6")
+    sources = page.locator(".search-hit .post-source").all_inner_texts()
+    assert sources == [HARBOUR] * 6
+    page.select_option("#search-source", "")
+    # ?q= and ?source= in the address run the search on load
+    page.goto(served + "/search.html?q=" + quote("港口") + "&source=" + quote(HARBOUR),
+              wait_until="networkidle")
+    page.wait_for_function("document.querySelectorAll('.search-hit').length === 6")
