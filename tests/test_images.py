@@ -16,16 +16,19 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
 
+from helpers import need_tool
 from httpfixtures import FakeResolver, LoopbackServer
 from newsmirror.config import load_config
 from newsmirror.fetch import Fetcher
 from newsmirror.pipeline import RunOptions, _images, _run, run
 from newsmirror.site import write_scaffold
 from newsmirror.util.imagefile import image_type
+from test_browser_site import CHROMIUM, CHROMIUM_ARGS
 
 
 def picture(width: int, height: int, kind: str = "PNG", color: str = "red") -> bytes:
@@ -205,19 +208,20 @@ def test_the_page_origin_is_the_default_referer(make_site, server):
     assert srv.last_headers[f"/doc/{key}/i.png"]["Referer"] == "https://news.example/"
 
 
-def test_remote_images_and_dry_runs_download_nothing(make_site, server):
+def test_the_source_choice_wins_and_dry_runs_download_nothing(make_site, server):
     srv, key = server
     img = srv.put(f"{key}/i.png", PNG, "image/png")
     feed = srv.put(f"{key}/feed.xml", rss([("A", f'<p>x</p><img src="{img}">')]))
-    site = site_with(make_site, feed, 'images = "remote"')  # the source's choice wins
-    assert run(load_config(site), RunOptions()).ok
+    other = srv.put(f"{key}/other.xml", rss([("B", f'<p>y</p><img src="{img}">')]))
+    site = site_with(make_site, feed, 'images = "remote"\n'  # this source links them
+                     f'[[sources]]\nname = "Kept"\nurl = "{other}"\nfull_text = "never"\n')
+    assert run(load_config(site), RunOptions(dry_run=True)).ok
     assert srv.hits(f"/doc/{key}/i.png") == 0 and kept(site) == []
-    (post,) = posts(site).values()
-    assert f'<img src="{img}"' in post and "data-original-src" not in post
-    other = site_with(make_site, feed)
-    shutil.rmtree(other / "_posts", ignore_errors=True)
-    assert run(load_config(other), RunOptions(dry_run=True)).ok
-    assert srv.hits(f"/doc/{key}/i.png") == 0 and kept(other) == []
+    assert run(load_config(site), RunOptions()).ok
+    remote, local = posts(site).values()  # A, then B (same day, A earlier)
+    assert f'<img src="{img}"' in remote and "data-original-src" not in remote
+    assert f'<img src="{local_url(PNG, "png")}"' in local
+    assert srv.hits(f"/doc/{key}/i.png") == 1 and len(kept(site)) == 1
 
 
 @pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
@@ -266,3 +270,42 @@ def test_jekyll_builds_a_post_with_a_kept_image_under_a_base_url(tmp_path, serve
         assert f'srcset="{baseurl}{path} 1x, {baseurl}{path} 2x"' in text
         assert f'data-original-src="{img}"' in text
         assert (out / path[1:]).read_bytes() == PNG  # the file is published with the site
+
+
+@pytest.mark.browser
+def test_a_missing_image_shows_its_alt_text_once(tmp_path):
+    """A figure whose image cannot load and whose caption says what its alt says shows
+    that text once (the caption), not the alt text and then the caption; an image whose
+    alt says something else still shows it."""
+    need_tool("chromium", CHROMIUM)
+    need_tool("jekyll")
+    pytest.importorskip("playwright.sync_api")
+    from playwright.sync_api import sync_playwright
+
+    caption = "王毅（右）和布林肯今年9月在纽约会面。（路透社）"
+    body = (f'<p>正文第一段。</p><figure><div><img src="https://static.example/gone.jpg" '
+            f'alt="{caption}"></div>  <figcaption> {caption} </figcaption></figure>'
+            '<figure><img src="https://static.example/gone2.jpg" alt="另一张图">'
+            "<figcaption>说明文字</figcaption></figure><p>正文第二段。</p>")
+    site = tmp_path / "site"
+    write_scaffold(site)
+    (site / "feed.xml").write_text(rss([("图片", body)]), encoding="utf-8")
+    (site / "newsmirror.toml").write_text(
+        '[[sources]]\nname = "News"\nurl = "feed.xml"\nfull_text = "never"\n', encoding="utf-8")
+    assert run(load_config(site), RunOptions()).ok
+    out = tmp_path / "out"
+    subprocess.run(["jekyll", "build", "-q", "--disable-disk-cache", "--source", str(site),
+                    "--destination", str(out)], check=True, capture_output=True, timeout=300)
+    (page_file,) = [p for p in out.rglob("*.html") if "gone.jpg" in p.read_text(encoding="utf-8")]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.route("**/*", lambda r: r.fulfill(status=404, body="gone")
+                   if urlsplit(r.request.url).hostname == "static.example" else r.continue_())
+        page.goto(page_file.as_uri(), wait_until="load")
+        page.wait_for_function("[...document.images].every(i => i.complete)")
+        same, other = page.locator(".post-body figure img").all()
+        assert not same.is_visible()  # its alt text would repeat the caption below it
+        assert page.locator(".post-body figcaption").first.is_visible()
+        assert other.is_visible()  # a different alt text is still shown
+        browser.close()
