@@ -99,6 +99,7 @@ def test_english_words_ignore_case_and_must_all_occur(http_server, tmp_path, cap
     assert [h["title"] for h in hits] == ["Harbour farewell"]
     assert "**lighthouse** **keeper**" in hits[0]["snippet"]
     assert search(capsys, site, "lighthouse nowhere-at-all") == []
+    assert search(capsys, site, "%") == [] and search(capsys, site, "_") == []  # literal
 
 
 def test_a_title_match_ranks_first(http_server, tmp_path, capsys):

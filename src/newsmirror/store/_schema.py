@@ -74,11 +74,13 @@ CREATE TABLE IF NOT EXISTS versions (
     PRIMARY KEY (source, key, number)
 );
 -- Full-text search (store/_search.py): the title and plain text of every stored article
--- in an FTS5 trigram index; search_docs names the article of each index row.
+-- in an FTS5 trigram index, brought up to date by each search; search_docs names the
+-- article of each index row.
 CREATE TABLE IF NOT EXISTS search_docs (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
     key TEXT NOT NULL,
+    stale INTEGER NOT NULL DEFAULT 0,  -- its article changed since it was indexed
     UNIQUE (source, key)
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(title, body, tokenize = 'trigram');

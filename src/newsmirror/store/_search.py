@@ -12,9 +12,12 @@ phrase query and misses substrings of Latin words; trigram keeps one rule for al
 
 The index holds each article's title and plain text (``search_text``, contentful, so that
 snippets can be cut from it), one row per stored article (``search_docs`` maps its rowid
-to the article's source and key). ``index_articles`` is called wherever articles are
-stored (``Store.put_articles``), so an edited article replaces its text; a store made
-before the index existed fills it once from its ``articles`` table on first search.
+to the article's source and key). It is brought up to date when a search needs it, not
+on every write: storing an article (``Store.put_articles``: a run's new and edited posts,
+``reindex``, a post written again) only marks it, and the next search indexes what was
+marked, so an edited article is found by its new text, never its old, and a store made
+before the index is filled on its first search. Indexing costs milliseconds an article,
+several times what the rest of writing a post costs (docs/PERFORMANCE.md, "CLI search").
 """
 
 from __future__ import annotations
@@ -30,10 +33,12 @@ from ..util.dates import iso
 from ..util.htmltext import html_to_text
 from ._articles import unpack_article
 
-__all__ = ["SearchHit", "forget_articles", "index_articles", "search_articles"]
+__all__ = ["SearchHit", "forget_articles", "mark_changed", "refresh_index", "search_articles"]
 
-# meta key: every stored article is in the search index (set once the index is filled)
+# meta keys: the index was filled once (a store older than it is filled on first search);
+# articles were stored since the last search
 SEARCH_INDEXED = "search_indexed"
+SEARCH_DIRTY = "search_dirty"
 
 # The shortest query word the trigram index can look up itself.
 TRIGRAM = 3
@@ -54,19 +59,61 @@ class SearchHit:
     snippet: str  # text around the first match, every match marked **like this**
 
 
-def index_articles(db: sqlite3.Connection, articles: Iterable[tuple[str, str, Article]]) -> None:
-    """Put (source, key, article) in the index, replacing what an article had there."""
-    for source, key, article in articles:
-        row = db.execute(
-            "INSERT INTO search_docs (source, key) VALUES (?, ?)"
-            " ON CONFLICT (source, key) DO UPDATE SET source = excluded.source RETURNING id",
-            (source, key),
-        ).fetchone()
-        db.execute("DELETE FROM search_text WHERE rowid = ?", (row[0],))
-        db.execute(
-            "INSERT INTO search_text (rowid, title, body) VALUES (?, ?, ?)",
-            (row[0], article.title, html_to_text(article.body_html)),
-        )
+def mark_changed(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
+    """Articles (source, key) were stored or replaced: the next search indexes them.
+
+    Called wherever articles are stored (``Store.put_articles``), in the writer's
+    transaction. Marking costs a few µs an article; indexing one costs milliseconds
+    (docs/PERFORMANCE.md, "CLI search"), more than the rest of writing its post, so it
+    waits for a search instead of slowing every run.
+    """
+    db.executemany("UPDATE search_docs SET stale = 1 WHERE source = ? AND key = ?", keys)
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, 'yes')", (SEARCH_DIRTY,))
+
+
+def refresh_index(db: sqlite3.Connection) -> int:
+    """Index the stored articles that are new or changed since the last search (every
+    article of a store made before the index); how many. One transaction: a run that
+    stores articles meanwhile waits, and marks its own for the next search."""
+    dirty = db.execute("SELECT 1 FROM meta WHERE key = ?", (SEARCH_DIRTY,)).fetchone()
+    indexed = db.execute("SELECT 1 FROM meta WHERE key = ?", (SEARCH_INDEXED,)).fetchone()
+    if indexed and not dirty:
+        return 0
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        todo = db.execute(
+            "SELECT a.source, a.key, d.id FROM articles a"
+            " LEFT JOIN search_docs d ON d.source = a.source AND d.key = a.key"
+            " WHERE d.id IS NULL OR d.stale = 1"
+        ).fetchall()
+        for source, key, doc in todo:
+            (stored,) = db.execute(
+                "SELECT article FROM articles WHERE source = ? AND key = ?", (source, key)
+            ).fetchone()
+            _index(db, source, key, unpack_article(stored), doc)
+        db.execute("DELETE FROM meta WHERE key = ?", (SEARCH_DIRTY,))
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, 'yes')", (SEARCH_INDEXED,))
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return len(todo)
+
+
+def _index(
+    db: sqlite3.Connection, source: str, key: str, article: Article, doc: int | None
+) -> None:
+    if doc is None:
+        doc = db.execute(
+            "INSERT INTO search_docs (source, key) VALUES (?, ?) RETURNING id", (source, key)
+        ).fetchone()[0]
+    else:
+        db.execute("DELETE FROM search_text WHERE rowid = ?", (doc,))
+        db.execute("UPDATE search_docs SET stale = 0 WHERE id = ?", (doc,))
+    db.execute(
+        "INSERT INTO search_text (rowid, title, body) VALUES (?, ?, ?)",
+        (doc, article.title, html_to_text(article.body_html)),
+    )
 
 
 def forget_articles(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
@@ -77,28 +124,6 @@ def forget_articles(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> 
         ).fetchone()
         if row is not None:
             db.execute("DELETE FROM search_text WHERE rowid = ?", (row[0],))
-
-
-def fill_index(db: sqlite3.Connection) -> int:
-    """Index every stored article once (a store older than the index); how many."""
-    if db.execute("SELECT 1 FROM meta WHERE key = ?", (SEARCH_INDEXED,)).fetchone():
-        return 0
-    count = 0
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        rows = db.execute(  # those not indexed yet (runs since index articles they write)
-            "SELECT a.source, a.key, a.article FROM articles a"
-            " LEFT JOIN search_docs d ON d.source = a.source AND d.key = a.key WHERE d.id IS NULL"
-        ).fetchall()
-        for source, key, stored in rows:
-            index_articles(db, [(source, key, unpack_article(stored))])
-            count += 1
-        db.execute("INSERT OR REPLACE INTO meta VALUES (?, 'yes')", (SEARCH_INDEXED,))
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return count
 
 
 def search_articles(
@@ -126,9 +151,10 @@ def search_articles(
         params.append(" ".join('"' + w.replace('"', '""') + '"' for w in long_words))
     for word in words:
         if len(word) < TRIGRAM:
-            where.append("(t.title LIKE ? ESCAPE '\\' OR t.body LIKE ? ESCAPE '\\')")
-            pattern = "%" + re.sub(r"([\\%_])", r"\\\1", word) + "%"
-            params += [pattern, pattern]
+            # on an expression, not a column: FTS5 would take ``body LIKE`` over and, for
+            # fewer than 3 characters, match nothing (SQLite 3.40), where this scans
+            where.append("(t.title || char(10) || t.body) LIKE ? ESCAPE '\\'")
+            params.append("%" + re.sub(r"([\\%_])", r"\\\1", word) + "%")
     if sources:
         where.append(f"i.source IN ({', '.join('?' * len(sources))})")
         params += sources

@@ -32,7 +32,7 @@ from ._images import ImageRecord, image_records, image_waiters, put_images, wait
 from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, SourceRecord
 from ._schema import MIGRATE_FROM_1, SCHEMA, SCHEMA_VERSION
-from ._search import SearchHit, fill_index, forget_articles, index_articles, search_articles
+from ._search import SearchHit, forget_articles, mark_changed, refresh_index, search_articles
 from ._snapshot import SNAPSHOT_ENCODER, parse_snapshot
 from ._versions import Version, add_version, edited_items, versions_of
 
@@ -158,14 +158,14 @@ class Store:
         )
 
     def put_articles(self, articles: Iterable[tuple[str, str, Article]]) -> None:
-        """What posts were rendered from, as (source, key, article); also their text in
-        the search index, so that search finds what the posts now say."""
+        """What posts were rendered from, as (source, key, article); marked for the
+        search index, which the next search brings up to date (``_search.py``)."""
         articles = list(articles)
         self.db.executemany(
             "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
             [(source, key, pack_article(article)) for source, key, article in articles],
         )
-        index_articles(self.db, articles)
+        mark_changed(self.db, [(source, key) for source, key, _ in articles])
 
     def search(
         self,
@@ -176,7 +176,7 @@ class Store:
         limit: int = 20,
     ) -> list[SearchHit]:
         """Written posts matching every word of ``query`` (see ``_search.py``)."""
-        fill_index(self.db)  # once, for a store made before the index
+        refresh_index(self.db)  # the articles stored since the last search
         return search_articles(self.db, query, sources=sources, since=since, limit=limit)
 
     def forget_items(self, keys: Iterable[tuple[str, str]]) -> None:
