@@ -262,3 +262,14 @@ def test_the_page_of_differences_built_by_real_jekyll(http_server, tmp_path, mak
     assert "<script>x" not in diff_html
     assert f'href="/mirror{info.url}"' in diff_html  # back to the post
     assert page.read_text(encoding="utf-8").count("generator: newsmirror") == 1
+
+
+def test_the_demo_shows_an_edited_article(tmp_path):
+    result = newsmirror("demo", str(tmp_path / "demo"))
+    assert result.returncode == 0, result.stderr
+    edited = [p for p in (tmp_path / "demo" / "_posts").iterdir()
+              if "\nedits: 1\n" in p.read_text(encoding="utf-8")]
+    assert len(edited) == 1
+    assert len(list((tmp_path / "demo" / "history").rglob("index.html"))) == 1
+    listed = newsmirror("history", edited[0].name, "--site", str(tmp_path / "demo"))
+    assert "2 versions" in listed.stdout, listed.stderr

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from datetime import timedelta
 from pathlib import Path
 
 from ..config import CONFIG_NAME, load_config
 from ..errors import UsageError
+from ..util.dates import utc_now
 from ._output import print_summary
 
 __all__ = ["cmd_demo", "cmd_init"]
@@ -63,8 +65,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if (site_dir / CONFIG_NAME).exists() and not args.force:
         raise UsageError(f"{site_dir / CONFIG_NAME} already exists; pick an empty folder")
     _scaffold(site_dir, "newsmirror demo", "Asia/Singapore", overwrite=True)
+    # Two runs a day apart: the feeds as they were the day before, then as they are, in
+    # which one article was edited (its post then shows "edited 1 time" and its history)
+    now = utc_now()
+    write_demo(site_dir, overwrite=True, earlier=True)
+    first = run(load_config(site_dir), RunOptions(force=True, now=now - timedelta(days=1)))
     write_demo(site_dir, overwrite=True)
-    summary = run(load_config(site_dir), RunOptions(force=True))
+    summary = run(load_config(site_dir), RunOptions(force=True, now=now))
+    for before, after in zip(first.reports, summary.reports, strict=True):
+        after.new_posts += before.new_posts  # the summary of both runs
     print_summary(summary.to_dict(), dry_run=False)
     print(f"demo site ready in {site_dir}")
     if args.serve:

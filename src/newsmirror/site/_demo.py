@@ -15,9 +15,17 @@ DEMO_DIR = "demo"
 DEMO_FEEDS = ".newsmirror/demo/"  # hidden, so Jekyll neither publishes nor shadows them
 
 
-def write_demo(site_dir: Path | str, *, overwrite: bool = False) -> list[Path]:
+# Earlier editions of demo feeds (``demo/earlier/<feed>``): one article in them was edited
+# since. ``newsmirror demo`` runs over them first, then over the feeds as they are now.
+EARLIER = "earlier"
+
+
+def write_demo(
+    site_dir: Path | str, *, overwrite: bool = False, earlier: bool = False
+) -> list[Path]:
     """Copy the demo snapshot into ``site_dir``: its ``newsmirror.toml`` at the top, the
     feeds in a hidden folder (a ``feed.xml`` at the site root would shadow jekyll-feed's).
+    ``earlier``: the feeds as they were before an edit (``EARLIER``), where there is one.
     """
     site_dir = Path(site_dir)
     root = resources.files(TEMPLATE_PACKAGE).joinpath(DEMO_DIR)
@@ -25,7 +33,7 @@ def write_demo(site_dir: Path | str, *, overwrite: bool = False) -> list[Path]:
 
     def walk(node, prefix: str) -> None:
         for child in sorted(node.iterdir(), key=lambda c: c.name):
-            if child.name in ("__pycache__", "README.md") or child.name.endswith(".pyc"):
+            if child.name in ("__pycache__", "README.md", EARLIER) or child.name.endswith(".pyc"):
                 continue
             rel = prefix + child.name
             if child.is_dir():
@@ -36,6 +44,9 @@ def write_demo(site_dir: Path | str, *, overwrite: bool = False) -> list[Path]:
                 )
                 write_template(site_dir, rel, config.encode("utf-8"), overwrite, written)
             else:
+                edition = root.joinpath(EARLIER, child.name)
+                if earlier and prefix == "feeds/" and edition.is_file():
+                    child = edition
                 write_template(site_dir, DEMO_FEEDS + rel, child.read_bytes(), overwrite, written)
 
     walk(root, "")
