@@ -11,6 +11,9 @@ Everything is made by a seeded RNG from the server's base URL: two corpora with 
 seed on the same server are the same bytes, so two runs against it give the same posts
 (every item has a date: none depends on the run's clock).
 
+The full-text feed keeps its images in the site (``images = "local"``): a third of its
+items show a PNG (served with a delay, as pages are), two of them the same one.
+
 Titles that collide on purpose (post file names get a suffix): two items of the Atom
 feed share a title and a day, and an item of the JSON Feed and one of the teaser RSS
 share another.
@@ -24,6 +27,7 @@ import json
 import os
 import random
 import threading
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -69,6 +73,18 @@ def _article_html(title: str, paragraphs: list[str]) -> str:
     )
 
 
+def _png(seed: int) -> bytes:
+    """A small PNG of its own colour (a few hundred bytes), no imaging library needed."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (len(data).to_bytes(4, "big") + kind + data
+                + (zlib.crc32(kind + data) & 0xFFFFFFFF).to_bytes(4, "big"))
+    colour = bytes([seed * 37 % 256, seed * 91 % 256, seed * 53 % 256])
+    rows = b"".join(b"\x00" + colour * 48 for _ in range(32))
+    header = (48).to_bytes(4, "big") + (32).to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
+
+
 @dataclass
 class Item:
     title: str
@@ -98,6 +114,11 @@ class Corpus:
             title = f"全文新闻第{n}号：{rng.choice(_PHRASES)}"
             paragraphs = [_chinese_paragraph(rng) for _ in range(3)]
             content = "".join(f"<p>{p}</p>" for p in paragraphs)
+            if n % 3 == 0:  # items 0 and 3 show the same image
+                image = f"{base}/images/{max(n, 3)}.png"
+                self.documents[image.removeprefix(base)] = (_png(max(n, 3)), "image/png")
+                content += (f'<figure><img src="{image}" alt="图{n}">'
+                            f"<figcaption>图{n}</figcaption></figure>")
             full.items.append(Item(title, f"{base}/full/{n}.html", day + timedelta(hours=n),
                                    content))
         teasers = [Feed("Atom Teasers", "/feeds/teasers.atom", "atom"),
@@ -148,7 +169,8 @@ class Corpus:
         lines = ["[site]", *(f"{k} = {json.dumps(v)}" for k, v in settings.items()), ""]
         for feed in self.feeds:
             lines += ["[[sources]]", f"name = {json.dumps(feed.name, ensure_ascii=False)}",
-                      f'url = "{self.base}{feed.path}"', ""]
+                      f'url = "{self.base}{feed.path}"']
+            lines += ['images = "local"', ""] if feed.kind == "rss" and feed is self.feeds[0] else [""]
         return "\n".join(lines)
 
 
@@ -227,7 +249,7 @@ class CorpusServer:
         if found is None:
             return web.Response(status=404, text="not found")
         body, content_type = found
-        if content_type.startswith("text/html"):
+        if content_type.startswith(("text/html", "image/")):
             await asyncio.sleep(self._rng.uniform(0, self.max_delay))
             return web.Response(body=body, headers={"Content-Type": content_type})
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import hashlib
 import itertools
 import json
 import os
@@ -47,8 +48,10 @@ from newsmirror.pipeline._pages import PageJob
 from newsmirror.pipeline._pool import PagePool
 from newsmirror.post import read_article, render_post, slugify
 from newsmirror.site import write_scaffold
+from newsmirror.store import Store
 from newsmirror.util import files
 from newsmirror.util.files import remove_stale_temp_files, write_atomic, write_if_changed
+from newsmirror.util.imagefile import image_type
 
 TESTS = Path(__file__).resolve().parent
 
@@ -79,8 +82,9 @@ def check_site(site: Path, corpus: Corpus, *, complete: bool) -> int:
 
     No temporary file anywhere; every post whole (UTF-8, ends with the body's
     ``</div>``, reads back as the article it renders from); no article in two posts;
-    the snapshot, when there is one, whole JSON lines. ``complete``: every article of
-    the corpus has its post.
+    the snapshot, when there is one, whole JSON lines; kept images whole, present and
+    each with its post (``check_images``). ``complete``: every article of the corpus
+    has its post.
     """
     litter = sorted(str(p.relative_to(site)) for p in site.rglob(".tmp-*"))
     assert not litter, f"temporary files left: {litter}"
@@ -102,7 +106,35 @@ def check_site(site: Path, corpus: Corpus, *, complete: bool) -> int:
     if snapshot.exists():
         for line in snapshot.read_text(encoding="utf-8").splitlines():
             json.loads(line)
+    check_images(site, posts, complete=complete)
     return len(posts)
+
+
+_LOCAL_IMAGE = re.compile(r'(?:src|srcset)="(/assets/images/[^" ]+)')
+
+
+def check_images(site: Path, posts: dict[str, bytes], *, complete: bool) -> None:
+    """Kept images: each file whole (named by the SHA-256 of its bytes, with the
+    extension they show); every one a post points at exists; none without a post. An
+    image written just before its post file may be alone after a kill: its post is then
+    pending in the store (the next run writes it), which must point at it; once a run
+    completes, every image belongs to a post file."""
+    files = {f"/{p.relative_to(site)}": p for p in (site / "assets" / "images").rglob("*")
+             if p.is_file()} if (site / "assets" / "images").is_dir() else {}
+    for url, path in files.items():
+        data = path.read_bytes()
+        assert path.stem == hashlib.sha256(data).hexdigest(), f"partial image {url}"
+        assert path.suffix == "." + (image_type(data) or "?"), f"{url} is not its type"
+    shown = {url for raw in posts.values() for url in _LOCAL_IMAGE.findall(raw.decode())}
+    missing = shown - set(files)
+    assert not missing, f"posts point at missing images: {sorted(missing)}"
+    alone = set(files) - shown
+    if alone and not complete:
+        with Store(site / ".newsmirror" / "state.sqlite") as store:
+            pending = [store.article(i.source, i.key) for i in store.all_items()
+                       if i.state == "pending"]
+        alone -= {url for a in pending if a for url in _LOCAL_IMAGE.findall(a.body_html)}
+    assert not alone, f"images without a post: {sorted(alone)}"
 
 
 def assert_same_posts(
@@ -262,6 +294,10 @@ def test_the_corpus_is_what_the_kill_test_needs(corpus: Corpus, reference: Refer
     """Enough generic pages for the worker pool; the colliding titles got two names."""
     assert corpus.page_count > 50 and len(corpus.feeds) == 4
     assert {f.kind for f in corpus.feeds} == {"rss", "atom", "json"}
+    # the full-text source keeps its images: one file per image, one shown twice
+    shown = [url for raw in reference.posts.values()
+             for url in _LOCAL_IMAGE.findall(raw.decode())]
+    assert len(shown) == 8 and len(set(shown)) == 7, shown
     for title in (SAME_SOURCE_TITLE, CROSS_SOURCE_TITLE):
         assert sum(slugify(title) in name for name in reference.posts) == 2
 
@@ -309,7 +345,9 @@ def test_sigkill_at_random_moments_loses_nothing_and_leaves_nothing(
         tally.posts_checked += check_site(site, corpus, complete=True)
         assert_same_posts(site, reference.posts)
         tally.completed += 1
-        tally.checks += 5  # no litter, posts whole, no duplicate, all there, same bytes
+        # no litter, posts whole, no duplicate, all there, same bytes; images whole,
+        # present, each with its post
+        tally.checks += 8
 
     site, chain_kills = fresh_site(), 0
     while tally.kills < KILLS:
@@ -331,7 +369,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_leaves_nothing(
         # reading its start-up data: not newsmirror's code, and the worker ends)
         assert not re.search(r'File ".*newsmirror', run.stderr()), run.stderr()
         tally.posts_checked += check_site(site, corpus, complete=False)
-        tally.checks += 4  # no orphan, no litter, posts whole, no duplicate
+        tally.checks += 7  # no orphan, no litter, posts whole, no duplicate; images (3)
     if chain_kills:
         completed(start(site, tmp_path), site)
 
