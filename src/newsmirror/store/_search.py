@@ -1,14 +1,15 @@
-"""Full-text search over the stored articles: an SQLite FTS5 index kept up to date on write.
+"""Full-text search over the stored articles: an SQLite FTS5 index in the state store.
 
-Tokenizer: FTS5 ``trigram`` (SQLite >= 3.34; ``RETURNING`` here needs 3.35). Every run of
-three characters is a token, so any substring of three or more characters is found, in Chinese as in English, with no
-word segmentation and no dictionary; matching ignores case. A query word of one or two
-characters (common in Chinese: 中国, 美) cannot be looked up in a trigram index, so it is
-matched with ``LIKE`` over the indexed text instead: a scan of the index's own copy of
-the text, which is still fast at 10,000 posts (docs/PERFORMANCE.md, "CLI search"). The
-alternative, indexing every CJK character as its own token (``unicode61`` after spacing
-the characters), finds short words through the index but turns every CJK word into a
-phrase query and misses substrings of Latin words; trigram keeps one rule for all.
+Tokenizer: FTS5 ``trigram`` (SQLite >= 3.34; ``RETURNING`` here needs 3.35). Every run
+of three characters is a token, so any substring of three or more characters is found,
+in Chinese as in English, with no word segmentation and no dictionary; matching ignores
+case. A query word of one or two characters (common in Chinese: 中国, 美) cannot be
+looked up in a trigram index, so it is matched with ``LIKE`` over the indexed text
+instead: a scan of the index's own copy of the text, 0.2-0.8 s at 10,000 posts
+(docs/PERFORMANCE.md, "CLI search"). The alternative measured, every CJK character its
+own token (``unicode61`` after spacing the characters), finds short words through the
+index, but was slower to fill, only a third smaller, four times slower for longer words,
+and finds Latin words only whole; trigram keeps one rule for every script.
 
 The index holds each article's title and plain text (``search_text``, contentful, so that
 snippets can be cut from it), one row per stored article (``search_docs`` maps its rowid
