@@ -26,7 +26,7 @@ from httpfixtures import FakeResolver, LoopbackServer
 from newsmirror.config import load_config
 from newsmirror.fetch import Fetcher
 from newsmirror.pipeline import RunOptions, _images, _run, run
-from newsmirror.site import write_scaffold
+from newsmirror.site import write_demo, write_scaffold
 from newsmirror.util.imagefile import image_type
 from test_browser_site import CHROMIUM, CHROMIUM_ARGS
 
@@ -309,3 +309,19 @@ def test_a_missing_image_shows_its_alt_text_once(tmp_path):
         assert page.locator(".post-body figcaption").first.is_visible()
         assert other.is_visible()  # a different alt text is still shown
         browser.close()
+
+
+def test_the_demo_keeps_its_images_offline(tmp_path, outbound_trap):
+    """The demo's 科技速递 keeps its images in the site: bundled copies stand in for the
+    downloads, recorded as kept, so the run points its posts at them and fetches nothing."""
+    site = tmp_path / "demo"
+    write_scaffold(site)
+    write_demo(site)
+    summary = run(load_config(site), RunOptions())
+    assert summary.ok and outbound_trap == []
+    tech = [t for t in posts(site).values() if "科技速递" in t.split("---", 2)[1]]
+    shown = [u for t in tech for u in re.findall(r'src="(/assets/images/[^"]+)"', t)]
+    assert len(shown) == 6 and len(kept(site)) == 6
+    assert all((site / u[1:]).is_file() for u in shown)
+    assert all("data-original-src=\"https://static.example/tech/" in t
+               for t in tech if "<img" in t)

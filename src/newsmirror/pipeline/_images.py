@@ -24,7 +24,6 @@ that post.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,7 +36,7 @@ from ..model import Article, SourceReport
 from ..post import render_post
 from ..store import ImageRecord, ItemRecord
 from ..util.files import write_atomic
-from ..util.imagefile import image_type, narrower
+from ..util.imagefile import IMAGES_DIR, image_path, image_type, narrower
 from ._context import RunContext
 
 __all__ = [
@@ -51,7 +50,6 @@ __all__ = [
 
 log = logging.getLogger("newsmirror")
 
-IMAGES_DIR = "assets/images"
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 MAX_POST_BYTES = 20 * 1024 * 1024
 MAX_RUN_BYTES = 200 * 1024 * 1024
@@ -114,7 +112,8 @@ async def localise(
             report.warnings.append(f"{source.name}: image not kept, linked instead: {error}")
             continue
         post_bytes += len(data)
-        path = _image_path(data)
+        path = image_path(data)
+        assert path is not None  # data passed image_type in _fetch
         result.files[path] = data
         result.records.append(ImageRecord(url, path))
         local[url] = "/" + path
@@ -185,12 +184,6 @@ async def _fetch(
         return response.body, None
 
 
-def _image_path(data: bytes) -> str:
-    digest = hashlib.sha256(data).hexdigest()
-    extension = image_type(data)
-    return f"{IMAGES_DIR}/{digest[:2]}/{digest}.{extension}"
-
-
 def write_images(root: Path, files: dict[str, bytes]) -> None:
     """The image files, each atomically and durably, before any post points at them;
     one already there (same content, by its name) is left alone."""
@@ -221,7 +214,8 @@ async def retry_waiting(
             with ctx.store.transaction():
                 ctx.store.put_images([ImageRecord(record.url, None, record.attempts + 1, error)])
             continue
-        path = _image_path(data)
+        path = image_path(data)
+        assert path is not None  # data passed image_type in _fetch
         updates = []
         for source_id, key in waiters:
             item = items.setdefault(source_id, ctx.store.items_of(source_id)).get(key)

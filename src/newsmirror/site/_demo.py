@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from ..config import load_config
+from ..store import ImageRecord, Store
+from ..util.files import write_atomic
+from ..util.imagefile import image_path
 from ._template import TEMPLATE_PACKAGE, write_template
 
 __all__ = ["DEMO_FEEDS", "write_demo"]
@@ -20,6 +26,12 @@ DEMO_FEEDS = ".newsmirror/demo/"  # hidden, so Jekyll neither publishes nor shad
 EARLIER = "earlier"
 
 
+# Images of the demo's feeds, bundled (``demo/images/``, with ``kept.json``: URL -> file):
+# the source that keeps its images in the site finds them kept already, as the demo runs
+# offline (demo/images/README.md).
+IMAGES = "images"
+
+
 def write_demo(
     site_dir: Path | str, *, overwrite: bool = False, earlier: bool = False
 ) -> list[Path]:
@@ -33,7 +45,8 @@ def write_demo(
 
     def walk(node, prefix: str) -> None:
         for child in sorted(node.iterdir(), key=lambda c: c.name):
-            if child.name in ("__pycache__", "README.md", EARLIER) or child.name.endswith(".pyc"):
+            skipped = ("__pycache__", "README.md", EARLIER, IMAGES)
+            if child.name in skipped or child.name.endswith(".pyc"):
                 continue
             rel = prefix + child.name
             if child.is_dir():
@@ -50,4 +63,24 @@ def write_demo(
                 write_template(site_dir, DEMO_FEEDS + rel, child.read_bytes(), overwrite, written)
 
     walk(root, "")
+    written += _keep_images(site_dir, root.joinpath(IMAGES))
+    return written
+
+
+def _keep_images(site_dir: Path, folder: Traversable) -> list[Path]:
+    """The bundled images stored in the site by content hash and recorded in its state
+    store as kept for their URLs, as a run that downloaded them would have."""
+    urls: dict[str, str] = json.loads(folder.joinpath("kept.json").read_text(encoding="utf-8"))
+    records, written = [], []
+    for url, name in urls.items():
+        data = folder.joinpath(name).read_bytes()
+        path = image_path(data)
+        assert path is not None, name
+        target = site_dir / path
+        if not target.exists():
+            write_atomic(target, data)
+            written.append(target)
+        records.append(ImageRecord(url, path))
+    with Store(load_config(site_dir).state_path) as store, store.transaction():
+        store.put_images(records)
     return written

@@ -9,9 +9,12 @@ is served from the mirror's own origin.
 
 from __future__ import annotations
 
+import hashlib
 import io
 
-__all__ = ["IMAGE_TYPES", "image_type", "narrower"]
+__all__ = ["IMAGES_DIR", "IMAGE_TYPES", "image_path", "image_type", "narrower"]
+
+IMAGES_DIR = "assets/images"  # where a site keeps its images, by content
 
 # extension -> the media type a browser is given for it
 IMAGE_TYPES = {
@@ -38,6 +41,17 @@ def image_type(data: bytes) -> str | None:
     if data[4:8] == b"ftyp" and (b"avif" in data[8:32] or b"avis" in data[8:32]):
         return "avif"
     return None
+
+
+def image_path(data: bytes) -> str | None:
+    """Where a site keeps ``data``: ``assets/images/<2 hex>/<sha256>.<ext>`` (relative
+    to the site), or None when it is not a raster image. Named by content, a file is
+    written once however many posts show it."""
+    extension = image_type(data)
+    if extension is None:
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    return f"{IMAGES_DIR}/{digest[:2]}/{digest}.{extension}"
 
 
 def narrower(data: bytes, extension: str, max_width: int) -> bytes:
