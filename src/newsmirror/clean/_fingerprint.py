@@ -22,47 +22,50 @@ from urllib.parse import urlsplit, urlunsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..util.htmldepth import limit_depth
-from ..util.htmltext import HIDDEN, html_to_text
+from ..util.htmltext import HIDDEN
 from ..util.urls import strip_tracking
 from ._unwanted import JUNK_SELECTORS
 
 __all__ = ["content_fingerprint", "image_identity"]
 
 
-_MEDIA_SOURCES = "img[src], video[src], audio[src], source[src], iframe[src], video[poster]"
+_TARGETS = "a[href], img[src], video[src], audio[src], source[src], iframe[src], video[poster]"
 _JUNK = ", ".join(JUNK_SELECTORS)
 
 
 def content_fingerprint(title: str, body_html: str) -> str:
     """A digest of the title's words, the body's visible text and its link and image
-    targets (see the module's docstring)."""
+    targets (see the module's docstring), from one parse of the body.
+
+    The text is every text node's, joined by spaces and folded: an edit that only moves
+    a word across an inline tag's edge counts as one, which is rare and harmless, while
+    a block-aware text (``html_to_text``) would cost three times as much
+    (docs/PERFORMANCE.md, "Every version kept").
+    """
     parts = [" ".join(title.split())]
     body = LexborHTMLParser(limit_depth(body_html)).body if body_html.strip() else None
     if body is not None:
-        junk = body.css(f"{_JUNK}, {HIDDEN}")
-        for node in junk:
+        for node in body.css(f"{_JUNK}, {HIDDEN}"):
             node.decompose()
-        # the text as a post reader sees it (html_to_text's own parse, of the body
-        # without junk when there was some: most bodies have none)
-        parts.append(" ".join(html_to_text(body.html or "" if junk else body_html).split()))
+        parts.append(" ".join((body.text(deep=True, separator=" ") or "").split()))
         parts.extend(_targets(body))
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
 def _targets(body: LexborNode) -> list[str]:
-    """The link targets, then the image and media sources, in document order."""
-    links = [
-        "a " + strip_tracking(href.strip())
-        for node in body.css("a[href]")
-        if (href := node.attributes.get("href"))
-    ]
-    media = []
-    for node in body.css(_MEDIA_SOURCES):
+    """The link targets (tracking parameters removed) and the image and media sources
+    (``image_identity``), in document order."""
+    found = []
+    for node in body.css(_TARGETS):
+        attrs = node.attributes
+        if node.tag == "a":
+            found.append("a " + strip_tracking((attrs.get("href") or "").strip()))
+            continue
         for name in ("src", "poster"):
-            value = node.attributes.get(name)
+            value = attrs.get(name)
             if value:
-                media.append("i " + image_identity(value.strip()))
-    return links + media
+                found.append("i " + image_identity(value.strip()))
+    return found
 
 
 def image_identity(url: str) -> str:

@@ -82,17 +82,25 @@ def _marked(changes: list[Change]) -> str:
     return "".join(out).replace("\n", "<br>\n")
 
 
-def _page(post_url: str, versions: list[VersionText]) -> str:
-    current = versions[-1].article
+def _head(post_url: str, title: str, edits: int) -> str:
+    """The page's front matter: all a page depends on besides versions, which never
+    change once stored (an edit adds one, and changes ``edits``)."""
     lines = [
         "---",
         "layout: page",
-        f"title: {yaml_quote(current.title)}",
+        f"title: {yaml_quote(title)}",
         f"permalink: {yaml_quote('/' + HISTORY_DIR + post_url)}",
-        f"edits: {len(versions) - 1}",
+        f"edits: {edits}",
         "sitemap: false",
         GENERATOR_MARK,
         "---",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _body(post_url: str, versions: list[VersionText]) -> str:
+    current = versions[-1].article
+    lines = [
         f'<p class="history-post"><a href="{{{{ "{post_url}" | relative_url }}}}">'
         f"{_html_text(current.title)}</a></p>",
         '<ol class="history-versions">',
@@ -120,18 +128,31 @@ def write_history_pages(
 ) -> list[Path]:
     """The page of differences of every edited post; stale ones removed. Changed files.
 
-    Reads only the edited posts (the store lists them), not every post of the site."""
+    Reads only the edited posts (the store lists them), not every post of the site, and
+    diffs the versions of those whose page does not show their last edit yet."""
     site_dir = Path(site_dir)
     site_zone, permalink = _site_settings(site_dir, timezone)
     written: list[Path] = []
     keep: set[Path] = set()
     for source, key, post_path, first_seen in store.edited_posts():
         post = read_post(site_dir / post_path, site_zone, permalink)
-        versions = item_versions(store, source, key, first_seen)
-        if post is None or len(versions) < 2:
+        current = store.article(source, key)
+        if post is None or current is None:
             continue
         path = site_dir / HISTORY_DIR / Path(post_path).stem / "index.html"
         keep.add(path)
-        write_generated(path, _page(post.url, versions), written)
+        head = _head(post.url, current.title, current.edits)
+        if _starts_with(path, head):
+            continue
+        versions = item_versions(store, source, key, first_seen)
+        write_generated(path, head + _body(post.url, versions), written)
     remove_stale(site_dir / HISTORY_DIR, keep)
     return written
+
+
+def _starts_with(path: Path, head: str) -> bool:
+    try:
+        with path.open(encoding="utf-8") as page:
+            return page.read(len(head)) == head
+    except (OSError, UnicodeDecodeError):
+        return False

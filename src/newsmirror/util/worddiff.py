@@ -36,12 +36,31 @@ class Change:
 
 def word_diff(old: str, new: str) -> list[Change]:
     """The changes that turn ``old`` into ``new``, token by token (a replacement is a
-    deletion followed by an insertion)."""
-    a, b = words(old), words(new)
-    # autojunk off: it would take common CJK characters (的, 在) for junk in long texts
-    matcher = difflib.SequenceMatcher(None, [t.strip() for t in a], [t.strip() for t in b], False)
+    deletion followed by an insertion).
+
+    Lines (paragraphs) are matched first and only the lines that differ are compared
+    word by word, as ``git diff --word-diff`` does: an edit of one paragraph of a long
+    article then costs little (docs/PERFORMANCE.md, "Every version kept").
+    """
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     changes: list[Change] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in _opcodes(a, b):
+        if op == "equal":
+            changes.append(Change("equal", "".join(b[j1:j2])))
+        else:
+            changes.extend(_token_diff("".join(a[i1:i2]), "".join(b[j1:j2])))
+    return _merged(changes)
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    # autojunk off: it would take common CJK characters (的, 在) for junk in long texts
+    return difflib.SequenceMatcher(None, a, b, False).get_opcodes()
+
+
+def _token_diff(old: str, new: str) -> list[Change]:
+    a, b = words(old), words(new)
+    changes = []
+    for op, i1, i2, j1, j2 in _opcodes([t.strip() for t in a], [t.strip() for t in b]):
         if op == "equal":
             changes.append(Change("equal", "".join(b[j1:j2])))
             continue
@@ -50,6 +69,17 @@ def word_diff(old: str, new: str) -> list[Change]:
         if j2 > j1:
             changes.append(Change("insert", "".join(b[j1:j2])))
     return changes
+
+
+def _merged(changes: list[Change]) -> list[Change]:
+    """Neighbouring stretches of one kind joined into one."""
+    out: list[Change] = []
+    for change in changes:
+        if out and out[-1].kind == change.kind:
+            out[-1] = Change(change.kind, out[-1].text + change.text)
+        elif change.text:
+            out.append(change)
+    return out
 
 
 def changed_words(old: str, new: str) -> int:
