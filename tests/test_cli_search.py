@@ -135,12 +135,25 @@ def test_an_edited_article_is_found_by_its_new_text_not_its_old(http_server, tmp
     assert len(list((site / "_posts").iterdir())) == 1
 
 
+def test_runs_only_mark_articles_and_the_first_search_indexes_them(http_server, tmp_path,
+                                                                   capsys):
+    site = two_source_site(http_server, tmp_path, "lazy")
+    state = site / ".newsmirror/state.sqlite"
+    with sqlite3.connect(state) as db:  # a store nobody searched holds no index
+        assert db.execute("SELECT name FROM sqlite_master WHERE name = 'search_text'"
+                          ).fetchone() is None
+    assert [h["title"] for h in search(capsys, site, "人工智能")] == ["北京天气转晴"]
+    with sqlite3.connect(state) as db:
+        assert db.execute("SELECT count(*) FROM search_text").fetchone() == (4,)
+
+
 def test_a_store_made_before_the_index_fills_it_on_first_search(http_server, tmp_path, capsys):
     site = two_source_site(http_server, tmp_path, "old")
+    assert search(capsys, site, "keeper")
     with sqlite3.connect(site / ".newsmirror/state.sqlite") as db:  # as an older store was
-        db.execute("DELETE FROM search_text")
-        db.execute("DELETE FROM search_docs")
-        db.execute("DELETE FROM meta WHERE key = 'search_indexed'")
+        db.execute("DROP TABLE search_text")
+        db.execute("DROP TABLE search_docs")
+        db.execute("DELETE FROM meta WHERE key LIKE 'search_%'")
     assert [h["title"] for h in search(capsys, site, "人工智能")] == ["北京天气转晴"]
 
 

@@ -74,8 +74,8 @@ CREATE TABLE IF NOT EXISTS versions (
     PRIMARY KEY (source, key, number)
 );
 -- Full-text search (store/_search.py): the title and plain text of every stored article
--- in an FTS5 trigram index, brought up to date by each search; search_docs names the
--- article of each index row.
+-- in an FTS5 trigram index (search_text, made by the first search), brought up to date
+-- by each search; search_docs names the article of each index row.
 CREATE TABLE IF NOT EXISTS search_docs (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
@@ -83,7 +83,6 @@ CREATE TABLE IF NOT EXISTS search_docs (
     stale INTEGER NOT NULL DEFAULT 0,  -- its article changed since it was indexed
     UNIQUE (source, key)
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS search_text USING fts5(title, body, tokenize = 'trigram');
 -- Images kept in the site (store/_images.py): per image URL, the file it was saved as
 -- (NULL while it has none), the failed downloads and why; a post whose image failed is
 -- named in image_waits until the image is kept or its attempts run out.

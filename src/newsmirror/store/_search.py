@@ -1,6 +1,6 @@
 """Full-text search over the stored articles: an SQLite FTS5 index in the state store.
 
-Tokenizer: FTS5 ``trigram`` (SQLite >= 3.34; ``RETURNING`` here needs 3.35). Every run
+Tokenizer: FTS5 ``trigram`` (SQLite >= 3.34, checked by the first search). Every run
 of three characters is a token, so any substring of three or more characters is found,
 in Chinese as in English, with no word segmentation and no dictionary; matching ignores
 case. A query word of one or two characters (common in Chinese: 中国, 美) cannot be
@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..errors import StoreError
 from ..model import Article
 from ..util.dates import iso
 from ..util.htmltext import html_to_text
@@ -76,6 +77,7 @@ def refresh_index(db: sqlite3.Connection) -> int:
     """Index the stored articles that are new or changed since the last search (every
     article of a store made before the index); how many. One transaction: a run that
     stores articles meanwhile waits, and marks its own for the next search."""
+    _create_index(db)
     dirty = db.execute("SELECT 1 FROM meta WHERE key = ?", (SEARCH_DIRTY,)).fetchone()
     indexed = db.execute("SELECT 1 FROM meta WHERE key = ?", (SEARCH_INDEXED,)).fetchone()
     if indexed and not dirty:
@@ -101,13 +103,27 @@ def refresh_index(db: sqlite3.Connection) -> int:
     return len(todo)
 
 
+def _create_index(db: sqlite3.Connection) -> None:
+    """The FTS5 table, made by the first search rather than with the other tables: an
+    SQLite without the trigram tokenizer then fails ``search`` alone, not every command."""
+    try:
+        db.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS search_text"
+            " USING fts5(title, body, tokenize = 'trigram')"
+        )
+    except sqlite3.OperationalError as exc:
+        raise StoreError(
+            f"search needs SQLite 3.34 or later with FTS5 (this Python has SQLite "
+            f"{sqlite3.sqlite_version}): {exc}"
+        ) from None
+
+
 def _index(
     db: sqlite3.Connection, source: str, key: str, article: Article, doc: int | None
 ) -> None:
     if doc is None:
-        doc = db.execute(
-            "INSERT INTO search_docs (source, key) VALUES (?, ?) RETURNING id", (source, key)
-        ).fetchone()[0]
+        inserted = db.execute("INSERT INTO search_docs (source, key) VALUES (?, ?)", (source, key))
+        doc = inserted.lastrowid or 0  # an INSERT into a rowid table always sets it
     else:
         db.execute("DELETE FROM search_text WHERE rowid = ?", (doc,))
         db.execute("UPDATE search_docs SET stale = 0 WHERE id = ?", (doc,))
@@ -120,11 +136,12 @@ def _index(
 def forget_articles(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
     """Take (source, key) articles out of the index (their posts were pruned)."""
     for source, key in keys:
-        row = db.execute(
-            "DELETE FROM search_docs WHERE source = ? AND key = ? RETURNING id", (source, key)
+        row = db.execute(  # a row here means a search made the FTS5 table
+            "SELECT id FROM search_docs WHERE source = ? AND key = ?", (source, key)
         ).fetchone()
         if row is not None:
             db.execute("DELETE FROM search_text WHERE rowid = ?", (row[0],))
+            db.execute("DELETE FROM search_docs WHERE id = ?", (row[0],))
 
 
 def search_articles(
