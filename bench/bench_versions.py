@@ -10,7 +10,8 @@ articles (rule pages) and feed items:
   article read back from a real store (SQLite + brotli) and both fingerprints;
 * for scale, ``clean_html`` of the same article, which every changed item pays anyway;
 * ``word_diff`` of an article and an edited copy (``history`` and the history pages,
-  not the run).
+  not the run);
+* the bytes a stored version takes (the ``versions`` table's compressed article).
 
 Only items whose feed entry changed (their content hash differs) are checked; an
 unchanged item costs nothing new. This is a script that prints figures, not a test.
@@ -84,6 +85,10 @@ def main() -> None:
           f"mean body {sum(map(len, bodies)) // len(bodies)} characters, best of {r}")
     for label, us in rows:
         print(f"{label:<36} {us:9.1f} µs")
+    from newsmirror.store._articles import pack_article
+    stored = sum(len(pack_article(a)) for a in articles) / len(articles)
+    html = sum(len(a.body_html.encode()) for a in articles) / len(articles)
+    print(f"a stored version: {stored:,.0f} bytes (its body HTML: {html:,.0f} bytes)")
 
 
 if __name__ == "__main__":
