@@ -273,3 +273,20 @@ def test_the_demo_shows_an_edited_article(tmp_path):
     assert len(list((tmp_path / "demo" / "history").rglob("index.html"))) == 1
     listed = newsmirror("history", edited[0].name, "--site", str(tmp_path / "demo"))
     assert "2 versions" in listed.stdout, listed.stderr
+
+
+def test_the_page_of_differences_goes_with_its_post(http_server, tmp_path, make_site, caplog):
+    """A post deleted by hand (or pruned) takes its history page with it at the next
+    run that writes posts, quietly (it is no unreadable post)."""
+    site = make_feed_site(make_site, http_server, scaffold=True, tmp_path=tmp_path)
+    go(site, T0)
+    http_server.put("feed.xml", rss(http_server, EDITED))
+    go(site, T1)
+    (page,) = (site / "history").rglob("index.html")
+    the_post(site).unlink()
+    other = rss(http_server, BODY).replace("story-1", "story-2").replace("/doc/a/1.html",
+                                                                          "/doc/a/2.html")
+    http_server.put("feed.xml", other.replace("王毅与布林肯通话</title>", "另一篇</title>"))
+    assert go(site, T2).to_dict()["new_posts"] == 1
+    assert not page.exists()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []

@@ -135,9 +135,11 @@ def write_history_pages(
     written: list[Path] = []
     keep: set[Path] = set()
     for source, key, post_path, first_seen in store.edited_posts():
-        post = read_post(site_dir / post_path, site_zone, permalink)
         current = store.article(source, key)
-        if post is None or current is None:
+        if current is None or not (site_dir / post_path).is_file():  # pruned or deleted
+            continue
+        post = read_post(site_dir / post_path, site_zone, permalink)
+        if post is None:
             continue
         path = site_dir / HISTORY_DIR / Path(post_path).stem / "index.html"
         keep.add(path)
