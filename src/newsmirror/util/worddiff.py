@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -52,7 +53,7 @@ def word_diff(old: str, new: str) -> list[Change]:
     return _merged(changes)
 
 
-def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+def _opcodes(a: list[str], b: list[str]) -> Sequence[tuple[str, int, int, int, int]]:
     # autojunk off: it would take common CJK characters (的, 在) for junk in long texts
     return difflib.SequenceMatcher(None, a, b, False).get_opcodes()
 
