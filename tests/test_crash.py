@@ -23,6 +23,7 @@ import os
 import random
 import re
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -44,6 +45,8 @@ from crashkit import (
     alive,
     session,
 )
+from newsmirror.config import load_config
+from newsmirror.pipeline import RunOptions, run
 from newsmirror.pipeline._pages import PageJob
 from newsmirror.pipeline._pool import PagePool
 from newsmirror.post import read_article, render_post, slugify
@@ -590,6 +593,76 @@ def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path: Path, monkeypat
         assert str(tmp_path / name) in str(caught.value) and "->" not in str(caught.value)
     assert sorted(os.listdir(tmp_path)) == ["old.md"]
     assert (tmp_path / "old.md").read_text() == "old"
+
+
+def test_posts_are_on_disk_before_their_names_and_both_before_the_store_says_written(
+    tmp_path: Path, monkeypatch
+):
+    """Power loss (issue 16): every file a run writes has its bytes fsynced before it is
+    linked or renamed into place, so a name never points at an empty or partial file; the
+    posts folder is fsynced after its new names and before the store marks the posts
+    written, so a post the store counts as written is on disk. (os.fsync, os.link and
+    os.replace are wrapped in this process to record the order of the calls.)"""
+    events: list[tuple[str, object]] = []
+    real_fsync, real_link, real_replace = os.fsync, os.link, os.replace
+
+    def fsync(fd: int) -> None:
+        real_fsync(fd)
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            events.append(("folder synced", os.readlink(f"/proc/self/fd/{fd}")))
+        else:
+            events.append(("file synced", info.st_ino))
+
+    def named(dst: object) -> None:
+        path = os.fspath(dst)  # type: ignore[call-overload]
+        if not os.path.basename(path).startswith(".tmp-"):  # a hidden name is renamed
+            events.append(("named", (path, os.stat(path).st_ino)))
+
+    def link(src, dst, **kwargs):
+        real_link(src, dst, **kwargs)
+        named(dst)
+
+    def replace(src, dst, **kwargs):
+        real_replace(src, dst, **kwargs)
+        named(dst)
+
+    real_mark = Store.mark_written
+
+    def mark_written(self, source, keys):
+        events.append(("marked written", len(keys)))
+        real_mark(self, source, keys)
+
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    monkeypatch.setattr(files.os, "link", link)
+    monkeypatch.setattr(files.os, "replace", replace)
+    monkeypatch.setattr(Store, "mark_written", mark_written)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "newsmirror.toml").write_text(
+        '[[sources]]\nname = "S"\nurl = "feed.xml"\nfull_text = "never"\n', encoding="utf-8")
+
+    def feed(edited: str) -> None:
+        items = "".join(f"<item><title>Story {n}</title><link>https://news.example/{n}</link>"
+                        f"<description>Text {n}{edited if n == 0 else ''}.</description>"
+                        "<pubDate>Mon, 31 Oct 2022 06:46:00 GMT</pubDate></item>"
+                        for n in range(3))
+        (site / "feed.xml").write_text(f"<rss><channel><title>t</title>{items}</channel></rss>",
+                                       encoding="utf-8")
+
+    posts = os.path.realpath(site / "_posts")
+    for edited in ("", " (edited)"):  # new posts linked into place, then one replaced
+        events.clear()
+        feed(edited)
+        assert run(load_config(site), RunOptions()).ok
+        marked = events.index(("marked written", 3 if not edited else 1))
+        written = [(n, e[1]) for n, e in enumerate(events) if e[0] == "named"]
+        assert {os.path.dirname(p) for _, (p, _) in written} == {posts, str(site / ".newsmirror")}
+        for n, (path, inode) in written:
+            assert ("file synced", inode) in events[:n], f"{path} named before its bytes synced"
+        last_post = max(n for n, (p, _) in written if p.startswith(posts))
+        assert last_post < marked
+        assert ("folder synced", posts) in events[last_post:marked], events
 
 
 def test_remove_stale_temp_files(tmp_path: Path):

@@ -14,7 +14,7 @@ from ..config import Source
 from ..model import Article, SourceReport
 from ..post import post_filename, render_post
 from ..store import ItemRecord
-from ..util.files import write_atomic
+from ..util.files import sync_folder, write_atomic
 from ..util.zones import zone
 from ._build import RawPage
 from ._context import RunContext
@@ -154,11 +154,16 @@ def _slow_disk(ctx: RunContext) -> bool:
 
 
 def _write_files(files: list[tuple[Path, str]], done: list[Path]) -> float:
-    """Write the posts; the CPU seconds (user and kernel) this thread spent on it."""
+    """Write the posts, durably: each file's bytes, then their folders' new names, are
+    on disk when this returns, before step 3 records them as written (a power loss then
+    never leaves the store counting a post the disk lost). The CPU seconds (user and
+    kernel) this thread spent on it."""
     start = time.thread_time()
     for target, text in files:
-        write_atomic(target, text)
+        write_atomic(target, text, sync=False)  # one sync of the folder for them all
         done.append(target)
+    for folder in {target.parent for target, _ in files}:
+        sync_folder(folder)
     return time.thread_time() - start
 
 

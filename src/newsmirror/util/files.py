@@ -1,5 +1,6 @@
 """Files written whole or not at all: a killed run never leaves half a file, and (on
-Linux) no temporary file either."""
+Linux) no temporary file either; a power loss never leaves a name on a file whose bytes
+were not on disk yet (each file is synced before it gets its name)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-__all__ = ["remove_stale_temp_files", "write_atomic", "write_if_changed"]
+__all__ = ["remove_stale_temp_files", "sync_folder", "write_atomic", "write_if_changed"]
 
 _tmp_serial = itertools.count()
 
@@ -28,8 +29,9 @@ _UNSUPPORTED = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EISDIR, errno.EINVAL}
 _LINK_UNSUPPORTED = {errno.EOPNOTSUPP, errno.ENOTSUP, errno.EINVAL, errno.EPERM, errno.EXDEV}
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is never seen, or left, half written.
+def write_atomic(path: Path, data: str | bytes, *, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` so that ``path`` is never seen, or left, half written,
+    not even after a power loss.
 
     On Linux the data goes to an unnamed file in the target's folder (``O_TMPFILE``),
     which is then linked into place: a new file appears whole in one step, and a process
@@ -45,26 +47,27 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     same pid is skipped) rather than made by ``tempfile.mkstemp``, whose random names and
     checks cost a visible share of writing a post (docs/PERFORMANCE.md, "Writing posts").
     Missing folders are created.
+
+    Durable: the bytes are on disk (``fsync``) before the file gets its name, so that
+    after a power loss a name never points at an empty or partial file (ext4 orders a
+    rename after the data only for a file renamed over another, not for a link). With
+    ``sync`` the folder is synced too, so the name is on disk when this returns; a
+    caller writing many files into one folder passes False and calls
+    :func:`sync_folder` once, before it records them as written.
     """
-    _write(path, data.encode("utf-8") if isinstance(data, str) else data, replacing=False)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    _write(path, raw, replacing=False, sync=sync)
 
 
-def _write(path: Path, raw: bytes, *, replacing: bool) -> None:
+def _write(path: Path, raw: bytes, *, replacing: bool, sync: bool = True) -> None:
     """``write_atomic``; ``replacing``: ``path`` is known to exist, so the unnamed file
     goes straight to a temporary name (no link to ``path`` is tried first)."""
     directory = os.fspath(path.parent)
     try:
-        if _anonymous and directory not in _named_only:
-            fd = _open_unnamed(directory)
-            if fd is not None:
-                try:
-                    _write_all(fd, raw)
-                    if _link_into_place(fd, path, directory, replacing):
-                        return
-                finally:
-                    os.close(fd)
-                _named_only.add(directory)  # linking refused: named files from now on
-        _write_named(path, directory, raw)
+        if not _write_unnamed(path, directory, raw, replacing):
+            _write_named(path, directory, raw)
+        if sync:
+            sync_folder(directory)
     except OSError as exc:
         # A full disk fails os.write, which names no file, or a link from "/proc/self/fd"
         # or to a temporary name: the error names the file being written instead (the
@@ -74,6 +77,43 @@ def _write(path: Path, raw: bytes, *, replacing: bool) -> None:
             raise
         # a new error of the same class (the errno picks it): filename2 cannot be unset
         raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
+
+
+def _write_unnamed(path: Path, directory: str, raw: bytes, replacing: bool) -> bool:
+    """Through an unnamed file linked into place; False where that is not supported."""
+    if not _anonymous or directory in _named_only:
+        return False
+    fd = _open_unnamed(directory)
+    if fd is None:
+        return False
+    try:
+        _write_all(fd, raw)
+        os.fsync(fd)
+        if _link_into_place(fd, path, directory, replacing):
+            return True
+    finally:
+        os.close(fd)
+    _named_only.add(directory)  # linking refused: named files from now on
+    return False
+
+
+def _make_folder(directory: str) -> None:
+    """A missing folder made, its name as durable as a file's (its parent synced)."""
+    os.makedirs(directory, exist_ok=True)
+    sync_folder(os.path.dirname(os.path.abspath(directory)))
+
+
+def sync_folder(directory: Path | str) -> None:
+    """Make the names created in (or removed from) ``directory`` durable: ``fsync`` of
+    the folder. A file system that cannot sync a folder (EINVAL) has nothing to do."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno != errno.EINVAL:
+            raise
+    finally:
+        os.close(fd)
 
 
 def _is_ours(name: object) -> bool:
@@ -92,7 +132,7 @@ def _open_unnamed(directory: str) -> int | None:
         except FileNotFoundError:
             if attempt:
                 raise
-            os.makedirs(directory, exist_ok=True)  # the first file of a new folder
+            _make_folder(directory)  # the first file of a new folder
         except OSError as exc:
             if exc.errno in _UNSUPPORTED:
                 _named_only.add(directory)
@@ -170,12 +210,13 @@ def _write_named(path: Path, directory: str, raw: bytes) -> None:
         except FileExistsError:
             continue
         except FileNotFoundError:
-            os.makedirs(directory, exist_ok=True)  # the first file of a new folder
+            _make_folder(directory)  # the first file of a new folder
             continue
         break
     try:
         try:
             _write_all(fd, raw)
+            os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
