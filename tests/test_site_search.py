@@ -115,6 +115,13 @@ def test_the_index_follows_the_posts(tmp_path: Path):
     # posts are numbered oldest first: the others' files keep their content, renumbered
     contents = [json.loads(p.read_text(encoding="utf-8"))[0] for p in docs]
     assert SUB_TITLE not in contents
+    # an edited post is indexed with its new text (the index reuses only the text of
+    # post files whose bytes it has seen)
+    [keeper] = (site / "_posts").glob("*-post-1.md")
+    keeper.write_text(keeper.read_text(encoding="utf-8").replace("zyxquokka", "wombat"),
+                      encoding="utf-8")
+    write_search_index(site)
+    assert lookup(site, "zyxquokka") == [] and lookup(site, "wombat") == [KEEPER_TITLE]
 
 
 # --- in Chromium --------------------------------------------------------------------------

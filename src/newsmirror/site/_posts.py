@@ -76,13 +76,10 @@ def _excerpt(body: str, limit: int = EXCERPT_CHARS) -> str:
 _NOT_IN_TEXT = HIDDEN + ", svg"
 
 
-def full_text(path: Path) -> str:
-    """Plain text of a post's whole article body, whitespace folded ("" when unreadable):
-    what the site's search finds a post by."""
-    try:
-        parsed = front_matter(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
-        return ""
+def full_text(post: str) -> str:
+    """Plain text of the whole article body of a post file's text, whitespace folded
+    ("" without front matter): what the site's search finds a post by."""
+    parsed = front_matter(post)
     if parsed is None:
         return ""
     return " ".join(html_to_text(_article_html(parsed[1]), drop=_NOT_IN_TEXT).split())

@@ -11,22 +11,25 @@ search", has the measurements against Pagefind):
   words of other scripts, NFKC-folded and lower-cased; a source's posts are listed
   under the term ``"\\0" + source``;
 * ``d/K/N.json``: post number N (oldest first, so numbers rarely change and new posts
-  get new files): ``[title, source, date, url, text]``, fetched only for the results
-  shown, which the script checks against the query (pairs found apart are not a match)
-  and cuts a snippet from.
+  get new files): ``[title, source, date, url, text, digest of the post file]``,
+  fetched only for the results shown, which the script checks against the query (pairs
+  found apart are not a match) and cuts a snippet from.
 
 ``assets/js/search.js`` makes the same terms and hash.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import json
 import re
 import unicodedata
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..util.files import write_if_changed
@@ -70,7 +73,7 @@ def index_terms(text: str) -> set[str]:
     for run, cjk in _runs(text):
         if cjk:
             terms.update(run)
-            terms.update(run[i : i + 2] for i in range(len(run) - 1))
+            terms.update(map(str.__add__, run, run[1:]))  # pairs, without a Python loop
         else:
             terms.add(run)
     return terms
@@ -104,16 +107,28 @@ def _json_bytes(obj: object) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def _deltas(ids: Iterable[int]) -> list[int]:
-    out, last = [], 0
-    for n in ids:
-        out.append(n - last)
-        last = n
-    return out
+def _deltas(ids: array[int]) -> list[int]:
+    if len(ids) == 1:  # most terms: rare words, and pairs of words' edges
+        return [ids[0]]
+    return [b - a for a, b in zip(itertools.chain((0,), ids), ids, strict=False)]
 
 
 def _doc_path(out: Path, n: int) -> Path:
     return out / "d" / str(n // DOCS_PER_FOLDER) / f"{n}.json"
+
+
+def _known_texts(out: Path) -> dict[str, str]:
+    """The text of each post the index holds, by the digest of its post file: reading
+    these costs far less than reading every post's HTML again (PERFORMANCE.md)."""
+    known: dict[str, str] = {}
+    for path in (out / "d").glob("*/*.json"):
+        try:
+            doc = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if isinstance(doc, list) and len(doc) == len(SEARCH_FIELDS) + 1:
+            known[str(doc[-1])] = str(doc[SEARCH_FIELDS.index("text")])
+    return known
 
 
 def write_search_index(
@@ -138,12 +153,21 @@ def write_search_index(
     if archives:
         written += write_archives(site_dir, posts_dir, posts=posts)
     out = site_dir / SEARCH_DIR
-    postings: dict[str, array[int]] = {}
+    known = _known_texts(out)
+    postings: defaultdict[str, array[int]] = defaultdict(functools.partial(array, "I"))
     keep: set[Path] = set()
     digest = hashlib.sha1()
     for n, p in enumerate(reversed(posts)):  # numbered oldest first
-        text = full_text(p.path)
-        doc = _json_bytes([p.title, p.source, p.date.isoformat(timespec="minutes"), p.url, text])
+        try:
+            raw = p.path.read_bytes()
+        except OSError:
+            raw = b""
+        key = hashlib.sha1(raw).hexdigest()[:16]
+        text = known.get(key)
+        if text is None:
+            text = full_text(raw.decode("utf-8", "replace"))
+        date = p.date.isoformat(timespec="minutes")
+        doc = _json_bytes([p.title, p.source, date, p.url, text, key])
         path = _doc_path(out, n)
         keep.add(path)
         digest.update(doc)
@@ -152,10 +176,7 @@ def write_search_index(
         terms = index_terms(p.title + "\n" + text)
         terms.add(SOURCE_TERM + p.source)
         for term in terms:
-            ids = postings.get(term)
-            if ids is None:
-                postings[term] = ids = array("I")
-            ids.append(n)
+            postings[term].append(n)
     buckets = _bucket_count(sum(len(ids) for ids in postings.values()))
     grouped: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
     for term in sorted(postings):
