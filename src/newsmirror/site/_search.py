@@ -153,6 +153,9 @@ def write_search_index(
     if archives:
         written += write_archives(site_dir, posts_dir, posts=posts)
     out = site_dir / SEARCH_DIR
+    # Thousands of files, derived from the posts: their folders are not synced after
+    # each (the bytes still are), as the next update_site rewrites whatever a power loss
+    # took (docs/PERFORMANCE.md, "Site search").
     known = _known_texts(out)
     postings: defaultdict[str, array[int]] = defaultdict(functools.partial(array, "I"))
     keep: set[Path] = set()
@@ -171,7 +174,7 @@ def write_search_index(
         path = _doc_path(out, n)
         keep.add(path)
         digest.update(doc)
-        if write_if_changed(path, doc):
+        if write_if_changed(path, doc, sync=False):
             written.append(path)
         terms = index_terms(p.title + "\n" + text)
         terms.add(SOURCE_TERM + p.source)
@@ -186,7 +189,7 @@ def write_search_index(
         digest.update(data)
         path = out / "t" / f"{b:03x}.json"
         keep.add(path)
-        if write_if_changed(path, data):
+        if write_if_changed(path, data, sync=False):
             written.append(path)
     manifest = {
         "version": INDEX_VERSION,

@@ -242,11 +242,11 @@ def _unlink_quietly(path: str) -> None:
         pass
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, *, sync: bool = True) -> bool:
     """``write_atomic`` unless the file already holds ``data``; True when written.
 
     Generated site files are rewritten on every run: unchanged ones must not churn the
-    git history or the files' times.
+    git history or the files' times. ``sync`` as for :func:`write_atomic`.
     """
     try:
         if path.read_bytes() == data:
@@ -254,7 +254,7 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         replacing = True
     except OSError:
         replacing = False
-    _write(path, data, replacing=replacing)
+    _write(path, data, replacing=replacing, sync=sync)
     return True
 
 
