@@ -25,7 +25,7 @@ from helpers import need_tool
 from httpfixtures import FakeResolver, LoopbackServer
 from newsmirror.config import load_config
 from newsmirror.fetch import Fetcher
-from newsmirror.pipeline import RunOptions, _images, _run, run
+from newsmirror.pipeline import RunOptions, _images, _run, reprocess, run
 from newsmirror.site import write_demo, write_scaffold
 from newsmirror.util.imagefile import image_type
 from test_browser_site import CHROMIUM, CHROMIUM_ARGS
@@ -325,3 +325,32 @@ def test_the_demo_keeps_its_images_offline(tmp_path, outbound_trap):
     assert all((site / u[1:]).is_file() for u in shown)
     assert all("data-original-src=\"https://static.example/tech/" in t
                for t in tech if "<img" in t)
+
+
+def test_reprocess_keeps_the_posts_pointed_at_their_kept_images(make_site, server):
+    """Re-extracting stored pages after a rule change (``reprocess``, offline) points the
+    new bodies at the images the site keeps, instead of putting the remote URLs back."""
+    srv, key = server
+    img = srv.put(f"{key}/i.png", PNG, "image/png")
+    text = "".join(f"<p>第{n}段：新加坡国会星期二通过修正法案，政府表示将公布实施细则。</p>"
+                   for n in range(8))
+    page = srv.put(f"{key}/a.html", (
+        "<!doctype html><html><head><meta charset='utf-8'><title>规则</title></head><body>"
+        f"<article><div class='story'><figure><img src='{img}' alt='图'></figure>{text}</div>"
+        "<aside class='promo'>订阅我们的电邮</aside></article></body></html>"),
+        "text/html; charset=utf-8")
+    feed = srv.put(f"{key}/feed.xml", rss([("规则", "…")]).replace(
+        "https://news.example/0", page))
+    site = make_site(f'[site]\nimages = "local"\n[[sources]]\nname = "News"\nurl = "{feed}"\n'
+                     '[rules."127.0.0.1"]\ncontent = [".story", ".promo"]\n')
+    assert run(load_config(site), RunOptions()).ok
+    (before,) = posts(site).values()
+    assert "订阅我们的电邮" in before and f'src="{local_url(PNG, "png")}"' in before
+    config = site / "newsmirror.toml"
+    config.write_text(config.read_text().replace(', ".promo"', ""), encoding="utf-8")
+    result = reprocess(load_config(site))
+    assert len(result.rewritten) == 1 and not result.errors
+    (after,) = posts(site).values()
+    assert "订阅我们的电邮" not in after
+    assert f'src="{local_url(PNG, "png")}"' in after and f'data-original-src="{img}"' in after
+    assert srv.hits(f"/doc/{key}/i.png") == 1

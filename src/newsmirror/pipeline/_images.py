@@ -29,12 +29,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..clean import body_images, point_images
-from ..config import Source
+from ..config import Config, Source
 from ..errors import FetchError
 from ..fetch import image_referer
 from ..model import Article, SourceReport
 from ..post import render_post
-from ..store import ImageRecord, ItemRecord
+from ..store import ImageRecord, ItemRecord, Store
 from ..util.files import write_atomic
 from ..util.imagefile import IMAGES_DIR, image_path, image_type, narrower
 from ._context import RunContext
@@ -44,6 +44,7 @@ __all__ = [
     "Localised",
     "keeps_images",
     "localise",
+    "point_at_kept",
     "retry_waiting",
     "write_images",
 ]
@@ -67,8 +68,8 @@ class Localised:
     waits: list[str] = field(default_factory=list)  # image URLs to try on a later run
 
 
-def keeps_images(ctx: RunContext, source: Source) -> bool:
-    return (source.images or ctx.config.site.images) == "local"
+def keeps_images(config: Config, source: Source) -> bool:
+    return (source.images or config.site.images) == "local"
 
 
 async def localise(
@@ -84,13 +85,13 @@ async def localise(
         urls = urls[:MAX_IMAGES]
     known = ctx.store.images(urls)
     result = Localised(article)
-    local: dict[str, str] = {}
+    local = _kept(known, ctx.config.root)  # kept before, by this post or another
     to_fetch = []
     for url in urls:
         record = known.get(url)
-        if record and record.path and (ctx.config.root / record.path).exists():
-            local[url] = "/" + record.path  # kept before, by this post or another
-        elif record is None or (not record.final and record.attempts < MAX_ATTEMPTS):
+        if url not in local and (
+            record is None or (not record.final and record.attempts < MAX_ATTEMPTS)
+        ):
             to_fetch.append(url)
     tasks = [_shared_fetch(ctx, source, url, article.url, report) for url in to_fetch]
     fetched = await asyncio.gather(*tasks)
@@ -147,6 +148,22 @@ async def _fetch_in_budget(
             return None, _OVER_RUN
         ctx.image_bytes += len(data)
     return data, error
+
+
+def point_at_kept(store: Store, root: Path, body: str) -> str:
+    """``body`` pointed at the images the site keeps already, fetching nothing (a body
+    extracted again from a stored page: ``reprocess``)."""
+    known = store.images(body_images(body))
+    return point_images(body, _kept(known, root))
+
+
+def _kept(known: dict[str, ImageRecord], root: Path) -> dict[str, str]:
+    """The local URLs of the ``known`` images whose file the site has."""
+    return {
+        url: "/" + record.path
+        for url, record in known.items()
+        if record.path and (root / record.path).exists()
+    }
 
 
 async def _fetch(

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from ..config import Config, Rule, Source
 from ..post import read_article, replace_body
+from ..store import Store
 from ..util.files import write_atomic
 from ._identity import bind_sources
+from ._images import keeps_images, point_at_kept
 from ._lock import run_lock
 from ._pages import PageJob, process_page
 from ._run import site_rules
@@ -43,7 +45,9 @@ def reprocess(config: Config, source_names: tuple[str, ...] = ()) -> ReprocessRe
                     continue  # never posted, or deleted by hand: leave it
                 report.pages += 1
                 try:
-                    _reprocess_one(config, source, rules, path, url, content_type, body, report)
+                    _reprocess_one(
+                        config, source, rules, path, url, content_type, body, report, store
+                    )
                 except Exception as exc:  # noqa: BLE001 - one bad page must not stop the others
                     report.errors.append(f"{source.name}: {url}: {type(exc).__name__}: {exc}")
                     continue
@@ -63,6 +67,7 @@ def _reprocess_one(
     content_type: str | None,
     body: bytes,
     report: ReprocessReport,
+    store: Store,
 ) -> None:
     # The same decode -> extract -> clean as a run, with the page's final URL as base.
     done = process_page(
@@ -83,6 +88,8 @@ def _reprocess_one(
         report.errors.append(f"{source.name}: {url}: no article found; post kept")
         return
     cleaned = done.cleaned()
+    if keeps_images(config, source):  # the images the site keeps, not their remote URLs
+        cleaned = point_at_kept(store, config.root, cleaned)
     old = path.read_text(encoding="utf-8")
     new = replace_body(old, cleaned)
     if new != old:

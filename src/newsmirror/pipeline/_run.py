@@ -124,7 +124,7 @@ async def run_async(
                 keeping = {
                     s.id: (s, reports[turn])
                     for turn, s in enumerate(sources)
-                    if turn not in unfinished and keeps_images(ctx, s)
+                    if turn not in unfinished and keeps_images(ctx.config, s)
                 }
                 if keeping:
                     summary.written.extend(await retry_waiting(ctx, keeping))

@@ -92,7 +92,7 @@ async def _poll_source(
     built = [(p, a) for p, a in zip(planned, articles, strict=True) if a is not None]
     if not ctx.options.dry_run:
         kept = []  # images kept in the site, written with their posts
-        if keeps_images(ctx, source):
+        if keeps_images(ctx.config, source):
             kept = await asyncio.gather(*(localise(ctx, source, a, report) for _, a in built))
             built = [(p, k.article) for (p, _), k in zip(built, kept, strict=True)]
         await write_posts(ctx, source, built, pages, report, turn, kept)

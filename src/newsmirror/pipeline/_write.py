@@ -88,7 +88,15 @@ async def write_posts(
                 for u in kept.waits
             ],
         )
-    files = {path: data for kept in images for path, data in kept.files.items()}
+    # the images of the posts written (a cosmetic change leaves its post, and images, as
+    # they were)
+    keys = {r.key for r, _, _ in records}
+    files = {
+        path: data
+        for (p, _), kept in zip(built, images, strict=False)
+        if p.key in keys
+        for path, data in kept.files.items()
+    }
     await _uncancelled(_write_and_mark(ctx, source, records, report, files))
 
 

@@ -68,6 +68,9 @@ def narrower(data: bytes, extension: str, max_width: int) -> bytes:
             if image.width <= max_width or getattr(image, "is_animated", False):
                 return data  # an animation would keep only its first frame
             height = max(1, round(image.height * max_width / image.width))
+            # a JPEG decoded at 1/2, 1/4 or 1/8 scale, still at least the target size:
+            # the decoder's DCT scaling costs a fraction of a full decode and resize
+            image.draft("RGB", (max_width, height))
             smaller = image.resize((max_width, height), Image.Resampling.LANCZOS)
             out = io.BytesIO()
             kind = "JPEG" if extension == "jpg" else extension.upper()
