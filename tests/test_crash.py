@@ -595,6 +595,36 @@ def test_a_full_disk_names_the_file_and_leaves_nothing(tmp_path: Path, monkeypat
     assert (tmp_path / "old.md").read_text() == "old"
 
 
+@pytest.mark.parametrize("unnamed", [True, False], ids=["unnamed files", "named files"])
+def test_write_many_on_a_full_disk_names_the_file_and_names_no_unwritten_one(
+    tmp_path: Path, monkeypatch, unnamed: bool
+):
+    """``write_many`` writes every file of a batch before it names any (unnamed files,
+    synced together): a full disk at the third leaves no file at all. Written by name
+    (no unnamed files here), the first two are whole and listed as done. Either way the
+    error names the file that found the disk full."""
+    monkeypatch.setattr(files, "_anonymous", unnamed and files._anonymous)
+    real_write = os.write
+    writes: list[int] = []
+
+    def write(fd: int, data: bytes) -> int:
+        writes.append(fd)
+        if len(writes) == 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(files.os, "write", write)
+    done: list[Path] = []
+    with pytest.raises(OSError) as caught:
+        files.write_many([(tmp_path / f"{n}.md", f"post {n}") for n in range(5)], done)
+    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.filename == str(tmp_path / "2.md")
+    expected = [] if files._anonymous else [tmp_path / "0.md", tmp_path / "1.md"]
+    assert done == expected
+    assert sorted(os.listdir(tmp_path)) == [p.name for p in expected]
+    assert all(p.read_text() == f"post {p.stem}" for p in expected)
+
+
 def test_posts_are_on_disk_before_their_names_and_both_before_the_store_says_written(
     tmp_path: Path, monkeypatch
 ):

@@ -32,7 +32,7 @@ class RunContext:
     progress: Callable[[SourceReport], None] | None = None
     pages: PagePool | None = None  # extraction of article pages, inline or in workers
     page_slots: asyncio.Semaphore | None = None  # pages fetched or being processed
-    # CPU seconds a post file took to write, recent average (None: nothing written yet)
+    # seconds a post file took to write, recent average (None: nothing written yet)
     file_write_cost: float | None = None
     naming: NamingTurns = field(default_factory=lambda: NamingTurns(0))
     # images downloaded by this run (pipeline/_images.py): by URL, so that posts sharing

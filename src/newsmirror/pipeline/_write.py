@@ -14,7 +14,7 @@ from ..config import Source
 from ..model import Article, SourceReport
 from ..post import post_filename, render_post
 from ..store import ItemRecord
-from ..util.files import sync_folder, write_atomic
+from ..util.files import write_many
 from ..util.zones import zone
 from ._build import RawPage
 from ._context import RunContext
@@ -26,7 +26,7 @@ from ._pool import usable_cpus
 __all__ = ["write_posts"]
 
 
-# CPU seconds (user + kernel) per post file above which files are written in a thread
+# seconds per post file above which files are written in a thread
 SLOW_FILE_WRITE = 150e-6
 
 
@@ -146,13 +146,14 @@ async def _write_and_mark(
 
 
 def _slow_disk(ctx: RunContext) -> bool:
-    """Whether post files go to a thread: on more than one core, when writing them costs
+    """Whether post files go to a thread: on more than one core, when writing them takes
     more than SLOW_FILE_WRITE each.
 
     Creating a file on a churned no-journal ext4 costs much kernel time with the GIL
-    released, which a second core then spends while the event loop fetches and extracts
-    other sources. On a disk that creates files quickly the thread only adds GIL
-    hand-offs (docs/PERFORMANCE.md, "Writing posts").
+    released, and syncing it to disk waits for the device: a second core spends the
+    one, and the event loop the other, fetching and extracting other sources. On a disk
+    that creates and syncs files quickly the thread only adds GIL hand-offs
+    (docs/PERFORMANCE.md, "Writing posts").
     """
     return (
         ctx.file_write_cost is not None
@@ -164,15 +165,11 @@ def _slow_disk(ctx: RunContext) -> bool:
 def _write_files(files: list[tuple[Path, str]], done: list[Path]) -> float:
     """Write the posts, durably: each file's bytes, then their folders' new names, are
     on disk when this returns, before step 3 records them as written (a power loss then
-    never leaves the store counting a post the disk lost). The CPU seconds (user and
-    kernel) this thread spent on it."""
-    start = time.thread_time()
-    for target, text in files:
-        write_atomic(target, text, sync=False)  # one sync of the folder for them all
-        done.append(target)
-    for folder in {target.parent for target, _ in files}:
-        sync_folder(folder)
-    return time.thread_time() - start
+    never leaves the store counting a post the disk lost). The seconds it took: waiting
+    for the disk blocks the event loop as much as the kernel's work does."""
+    start = time.perf_counter()
+    write_many(files, done)
+    return time.perf_counter() - start
 
 
 def _new_name(
