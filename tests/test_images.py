@@ -26,6 +26,7 @@ from httpfixtures import FakeResolver, LoopbackServer
 from newsmirror.config import load_config
 from newsmirror.fetch import Fetcher
 from newsmirror.pipeline import RunOptions, _images, _run, reprocess, run
+from newsmirror.publish import commit_changes
 from newsmirror.site import write_demo, write_scaffold
 from newsmirror.util.imagefile import image_type
 from test_browser_site import CHROMIUM, CHROMIUM_ARGS
@@ -354,3 +355,23 @@ def test_reprocess_keeps_the_posts_pointed_at_their_kept_images(make_site, serve
     assert "订阅我们的电邮" not in after
     assert f'src="{local_url(PNG, "png")}"' in after and f'data-original-src="{img}"' in after
     assert srv.hits(f"/doc/{key}/i.png") == 1
+
+
+def test_run_commit_commits_the_kept_images_with_their_posts(make_site, server):
+    """``run --commit`` (and so the scheduled workflow) commits the images the posts
+    show: a checkout of the commit shows every post whole."""
+    srv, key = server
+    img = srv.put(f"{key}/i.png", PNG, "image/png")
+    feed = srv.put(f"{key}/feed.xml", rss([("A", f'<p>x</p><img src="{img}">')]))
+    site = site_with(make_site, feed)
+    for args in (("init", "-q"), ("config", "user.email", "t@example.com"),
+                 ("config", "user.name", "t"), ("commit", "-q", "--allow-empty", "-m", "0")):
+        subprocess.run(["git", *args], cwd=site, check=True)
+    config = load_config(site)
+    summary = run(config, RunOptions())
+    assert commit_changes(config, summary)
+    tracked = subprocess.run(["git", "ls-files"], cwd=site, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert local_url(PNG, "png")[1:] in tracked
+    assert not subprocess.run(["git", "status", "--porcelain", "assets"], cwd=site,
+                              capture_output=True, text=True, check=True).stdout

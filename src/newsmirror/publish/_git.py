@@ -9,6 +9,7 @@ from ..config import Config
 from ..errors import PublishError
 from ..pipeline import RunSummary, snapshot_path
 from ..site import GENERATED_PATHS
+from ..util.imagefile import IMAGES_DIR
 
 __all__ = ["commit_changes", "commit_message"]
 
@@ -25,12 +26,18 @@ def commit_message(summary: RunSummary) -> str:
 
 
 def commit_changes(config: Config, summary: RunSummary) -> str | None:
-    """Stage posts, the state snapshot and the generated pages; commit if anything changed.
+    """Stage posts, the images they show, the state snapshot and the generated pages;
+    commit if anything changed.
 
     Returns the commit's first line, or None when there was nothing to commit.
     """
     root = config.root
-    candidates = (config.site.posts_dir, _relative(snapshot_path(config), root), *GENERATED_PATHS)
+    candidates = (
+        config.site.posts_dir,
+        IMAGES_DIR,
+        _relative(snapshot_path(config), root),
+        *GENERATED_PATHS,
+    )
     paths = [p for p in candidates if (root / p).exists()]
     _git(root, "add", "--all", "--", *paths)
     staged = subprocess.run(["git", "diff", "--cached", "--quiet"], cwd=root)
