@@ -375,3 +375,27 @@ def test_run_commit_commits_the_kept_images_with_their_posts(make_site, server):
     assert local_url(PNG, "png")[1:] in tracked
     assert not subprocess.run(["git", "status", "--porcelain", "assets"], cwd=site,
                               capture_output=True, text=True, check=True).stdout
+
+
+def test_a_post_written_again_from_the_store_gets_its_missing_images_again(make_site, server):
+    """The store ahead of the checkout (a push that never landed, with the post and its
+    image): the post written again from the stored article must not point at an image
+    the checkout lacks; the image is fetched again and the post points at it."""
+    srv, key = server
+    img = srv.put(f"{key}/i.png", PNG, "image/png")
+    feed = srv.put(f"{key}/feed.xml", rss([("A", f'<p>x</p><img src="{img}" alt="a">')]))
+    site = site_with(make_site, feed)
+    assert run(load_config(site), RunOptions()).ok
+    (name,) = posts(site)
+    (image,) = kept(site)
+    # the checkout of the last landed push: neither the post, nor its image, nor its line
+    (site / "_posts" / name).unlink()
+    image.unlink()
+    (site / ".newsmirror" / "items.jsonl").unlink()
+    summary = run(load_config(site), RunOptions())
+    assert summary.ok and summary.restored == 1
+    (post,) = posts(site).values()
+    assert f'<img src="{local_url(PNG, "png")}" alt="a"' in post
+    assert post.count("data-original-src") == 1
+    assert kept(site) == [image] and image.read_bytes() == PNG
+    assert srv.hits(f"/doc/{key}/i.png") == 2

@@ -12,10 +12,11 @@ import html
 import re
 from collections.abc import Mapping
 
+from ..util.imagefile import IMAGES_DIR
 from ..util.urls import is_web_url
 from ._sanitize import srcset_candidates
 
-__all__ = ["ORIGINAL_ATTR", "body_images", "point_images"]
+__all__ = ["ORIGINAL_ATTR", "body_images", "kept_images", "point_images"]
 
 ORIGINAL_ATTR = "data-original-src"  # on a localised <img>: the URL it was copied from
 
@@ -36,19 +37,28 @@ def _urls_of(tag: str, name: str, value: str) -> list[str]:
 def body_images(body: str) -> list[str]:
     """The http(s) image URLs of ``body`` (img src and srcset, picture sources), each
     once, in document order."""
+    return [url for url in _image_urls(body) if is_web_url(url)]
+
+
+def kept_images(body: str) -> list[str]:
+    """The URLs of ``body``'s images kept in the site (``/assets/images/...``)."""
+    return [url for url in _image_urls(body) if url.startswith(f"/{IMAGES_DIR}/")]
+
+
+def _image_urls(body: str) -> list[str]:
     found: dict[str, None] = {}
     for tag in _TAG.finditer(body):
         name = tag.group(1).lower()
         for attr in _ATTR.finditer(tag.group(2)):
             for url in _urls_of(name, attr.group(2).lower(), html.unescape(attr.group(3) or "")):
-                if is_web_url(url):
-                    found.setdefault(url)
+                found.setdefault(url)
     return list(found)
 
 
 def point_images(body: str, local: Mapping[str, str]) -> str:
     """``body`` with each image URL in ``local`` replaced by its local URL; an
-    ``<img>`` whose src changed keeps the original in ``data-original-src``."""
+    ``<img>`` whose src changed keeps the original in ``data-original-src`` (unless it
+    has one: pointed back at its original, or at a copy again)."""
     if not local:
         return body
 
@@ -76,7 +86,7 @@ def point_images(body: str, local: Mapping[str, str]) -> str:
             return f'{attr.group(1)}{attr.group(2)}="{html.escape(value)}"'
 
         attrs = _ATTR.sub(one_attr, tag.group(2))
-        if original is not None:
+        if original is not None and f" {ORIGINAL_ATTR}=" not in attrs:
             attrs += f' {ORIGINAL_ATTR}="{html.escape(original)}"'
         return f"<{tag.group(1)}{attrs}{tag.group(3)}>"
 

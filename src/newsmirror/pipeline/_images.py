@@ -28,7 +28,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..clean import body_images, point_images
+from ..clean import body_images, kept_images, point_images
 from ..config import Config, Source
 from ..errors import FetchError
 from ..fetch import image_referer
@@ -45,6 +45,7 @@ __all__ = [
     "keeps_images",
     "localise",
     "point_at_kept",
+    "restore_missing",
     "retry_waiting",
     "write_images",
 ]
@@ -148,6 +149,25 @@ async def _fetch_in_budget(
             return None, _OVER_RUN
         ctx.image_bytes += len(data)
     return data, error
+
+
+def restore_missing(
+    store: Store, root: Path, source_id: str, key: str, article: Article
+) -> Article:
+    """``article`` pointed back at the original URLs of the kept images the site lacks (a
+    post written again from the store into a checkout its images never reached); they
+    are recorded as not kept, with the post waiting for them (``retry_waiting``)."""
+    missing = [url[1:] for url in kept_images(article.body_html) if not (root / url[1:]).exists()]
+    if not missing:
+        return article
+    urls = store.image_urls_at(missing)
+    with store.transaction():
+        store.put_images(
+            [ImageRecord(url, None) for url in urls.values()],
+            [(url, source_id, key) for url in urls.values()],
+        )
+    back = {"/" + path: url for path, url in urls.items()}
+    return replace(article, body_html=point_images(article.body_html, back))
 
 
 def point_at_kept(store: Store, root: Path, body: str) -> str:

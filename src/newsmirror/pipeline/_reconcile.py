@@ -20,6 +20,7 @@ from ..config import Config
 from ..post import render_post
 from ..store import Store, parse_snapshot
 from ..util.files import write_atomic
+from ._images import restore_missing
 
 __all__ = ["Reconciled", "reconcile"]
 
@@ -56,6 +57,10 @@ def reconcile(
     for source, key, post_path in unpublished:
         article = store.article(source, key)
         if article is not None:
+            kept = restore_missing(store, config.root, source, key, article)
+            if kept is not article:  # its images are fetched again (``_images``)
+                article = kept
+                store.put_articles([(source, key, article)])
             path = config.root / post_path
             write_atomic(path, render_post(article))
             post_names.add(path.name.lower())

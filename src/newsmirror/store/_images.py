@@ -9,7 +9,14 @@ from dataclasses import dataclass
 
 from ..util.dates import iso, utc_now
 
-__all__ = ["ImageRecord", "image_records", "image_waiters", "put_images", "waiting_images"]
+__all__ = [
+    "ImageRecord",
+    "image_records",
+    "image_urls_at",
+    "image_waiters",
+    "put_images",
+    "waiting_images",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,16 @@ def image_records(db: sqlite3.Connection, urls: Iterable[str]) -> dict[str, Imag
         ).fetchone()
         if row:
             found[url] = ImageRecord(*row)
+    return found
+
+
+def image_urls_at(db: sqlite3.Connection, paths: Iterable[str]) -> dict[str, str]:
+    """The URL each kept file (by its site-relative path) was downloaded from."""
+    found = {}
+    for path in paths:
+        row = db.execute("SELECT url FROM images WHERE path = ?", (path,)).fetchone()
+        if row:
+            found[path] = row[0]
     return found
 
 

@@ -28,7 +28,14 @@ from ..errors import DiskFullError, NewsmirrorError, StoreCorruptError, StoreErr
 from ..model import Article
 from ..util.dates import canonical_iso, from_iso, iso, utc_now
 from ._articles import pack_article, unpack_article
-from ._images import ImageRecord, image_records, image_waiters, put_images, waiting_images
+from ._images import (
+    ImageRecord,
+    image_records,
+    image_urls_at,
+    image_waiters,
+    put_images,
+    waiting_images,
+)
 from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, SourceRecord
 from ._schema import MIGRATE_FROM_1, SCHEMA, SCHEMA_VERSION
@@ -319,6 +326,9 @@ class Store:
 
     def image_waiters(self, url: str) -> list[tuple[str, str]]:
         return image_waiters(self.db, url)
+
+    def image_urls_at(self, paths: Iterable[str]) -> dict[str, str]:
+        return image_urls_at(self.db, paths)
 
     def export_snapshot(self) -> str:
         """The durable part of the state as sorted JSON lines: diffs well in git.
