@@ -103,18 +103,21 @@ def test_the_index_follows_the_posts(tmp_path: Path):
     make_site(site)
     out = site / "assets" / "search"
     assert write_search_index(site) == []  # nothing changed, nothing written
-    old_shard = out / "2024-03.json"  # an index of version 1 leaves monthly shards
-    old_shard.write_text("{}", encoding="utf-8")
+    # a removed post: its file goes, the others keep their numbers and files
     [sub] = (site / "_posts").glob("*-post-0.md")
     sub.unlink()
     written = write_search_index(site)
     assert lookup(site, "鹦鹉螺号") == []
-    assert not old_shard.exists()
-    docs = sorted((out / "d").rglob("*.json"))
-    assert len(docs) == 27 and out / "index.json" in written
-    # posts are numbered oldest first: the others' files keep their content, renumbered
-    contents = [json.loads(p.read_text(encoding="utf-8"))[0] for p in docs]
-    assert SUB_TITLE not in contents
+    assert not (out / "d" / "0" / "0.json").exists()
+    assert len(list((out / "d").rglob("*.json"))) == 27
+    assert not [p for p in written if "/d/" in p.as_posix()]
+    # a new post gets the next number: only its file and its terms' buckets change
+    write_post(site, 30, "新的一篇", ZAOBAO, "<p>鹦鹉螺号回来了。</p>")
+    written = write_search_index(site)
+    assert lookup(site, "鹦鹉螺号") == ["新的一篇"]
+    assert out / "d" / "0" / "28.json" in written
+    manifest = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert len([p for p in written if p.parent.name == "t"]) < manifest["buckets"]
     # an edited post is indexed with its new text (the index reuses only the text of
     # post files whose bytes it has seen)
     [keeper] = (site / "_posts").glob("*-post-1.md")
@@ -122,6 +125,15 @@ def test_the_index_follows_the_posts(tmp_path: Path):
                       encoding="utf-8")
     write_search_index(site)
     assert lookup(site, "zyxquokka") == [] and lookup(site, "wombat") == [KEEPER_TITLE]
+    # an index of version 1 (monthly shards, no state) is replaced whole
+    (out / "_state.json").unlink()
+    old_shard = out / "2024-03.json"
+    old_shard.write_text("{}", encoding="utf-8")
+    before = {p: p.read_bytes() for p in (out / "t").glob("*.json")}
+    write_search_index(site)
+    assert not old_shard.exists() and (out / "_state.json").exists()
+    assert lookup(site, "wombat") == [KEEPER_TITLE] and lookup(site, "港口", HARBOUR)
+    assert before != {p: p.read_bytes() for p in (out / "t").glob("*.json")}  # renumbered
 
 
 # --- in Chromium --------------------------------------------------------------------------

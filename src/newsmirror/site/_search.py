@@ -30,7 +30,9 @@ import zlib
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..util.files import write_if_changed
 from ._archives import write_archives
@@ -52,6 +54,8 @@ SOURCE_TERM = "\0"  # + the source's name: the posts of one source, for the filt
 POSTINGS_PER_BUCKET = 6000
 MIN_BUCKETS, MAX_BUCKETS = 16, 8192
 DOCS_PER_FOLDER = 1000
+TEXT = SEARCH_FIELDS.index("text")
+STATE_FILE = "_state.json"  # what the last update wrote; "_": Jekyll does not publish it
 
 
 def fold(text: str) -> str:
@@ -103,8 +107,9 @@ def _bucket_count(postings: int) -> int:
     return count
 
 
-def _json_bytes(obj: object) -> bytes:
-    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+def _json_bytes(obj: object, *, sort: bool = False) -> bytes:
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=sort)
+    return (text + "\n").encode("utf-8")
 
 
 def _deltas(ids: array[int]) -> list[int]:
@@ -117,18 +122,188 @@ def _doc_path(out: Path, n: int) -> Path:
     return out / "d" / str(n // DOCS_PER_FOLDER) / f"{n}.json"
 
 
+def _bucket_path(out: Path, b: int) -> Path:
+    return out / "t" / f"{b:03x}.json"
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One post as the index sees it."""
+
+    rel: str  # the post file, relative to the site
+    raw: bytes  # its bytes
+    digest: str  # of its bytes
+    meta: list[str]  # title, source, date, url
+
+    @property
+    def title(self) -> str:
+        return self.meta[0]
+
+    @property
+    def source(self) -> str:
+        return self.meta[1]
+
+
+def _row(site_dir: Path, p: PostInfo) -> _Row:
+    try:
+        raw = p.path.read_bytes()
+    except OSError:
+        raw = b""
+    meta = [p.title, p.source, p.date.isoformat(timespec="minutes"), p.url]
+    try:
+        rel = p.path.relative_to(site_dir).as_posix()
+    except ValueError:  # posts given by a caller from elsewhere
+        rel = p.path.as_posix()
+    return _Row(rel, raw, _digest(raw), meta)
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha1(raw).hexdigest()[:16]
+
+
+def _doc_terms(title: str, source: str, text: str) -> set[str]:
+    terms = index_terms(title + "\n" + text)
+    terms.add(SOURCE_TERM + source)
+    return terms
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
 def _known_texts(out: Path) -> dict[str, str]:
     """The text of each post the index holds, by the digest of its post file: reading
     these costs far less than reading every post's HTML again (PERFORMANCE.md)."""
     known: dict[str, str] = {}
     for path in (out / "d").glob("*/*.json"):
-        try:
-            doc = json.loads(path.read_bytes())
-        except (OSError, ValueError):
-            continue
+        doc = _read_json(path)
         if isinstance(doc, list) and len(doc) == len(SEARCH_FIELDS) + 1:
-            known[str(doc[-1])] = str(doc[SEARCH_FIELDS.index("text")])
+            known[str(doc[-1])] = str(doc[TEXT])
     return known
+
+
+class _Writer:
+    """The files of one update, and what they add up to (the state file's content)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.written: list[Path] = []
+
+    def write(self, path: Path, data: bytes) -> None:
+        # Thousands of files, derived from the posts: their folders are not synced
+        # after each (the bytes still are); the next update rewrites what a power loss
+        # took (docs/PERFORMANCE.md, "Site search").
+        if write_if_changed(path, data, sync=False):
+            self.written.append(path)
+
+    def doc(self, n: int, row: _Row, text: str) -> None:
+        self.write(_doc_path(self.out, n), _json_bytes([*row.meta, text, row.digest]))
+
+
+def _rebuild(w: _Writer, rows: list[_Row]) -> dict[str, Any]:
+    """Every file from the posts, numbered oldest first; the state."""
+    known = _known_texts(w.out)
+    postings: defaultdict[str, array[int]] = defaultdict(functools.partial(array, "I"))
+    keep: set[Path] = set()
+    entries: dict[str, list[Any]] = {}
+    for n, row in enumerate(rows):
+        text = known.get(row.digest)
+        if text is None:
+            text = full_text(row.raw.decode("utf-8", "replace"))
+        w.doc(n, row, text)
+        keep.add(_doc_path(w.out, n))
+        entries[row.rel] = [n, row.digest, *row.meta]
+        for term in _doc_terms(row.title, row.source, text):
+            postings[term].append(n)
+    count = sum(len(ids) for ids in postings.values())
+    buckets = _bucket_count(count)
+    grouped: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
+    for term, ids in postings.items():
+        grouped[bucket_of(term, buckets)][term] = _deltas(ids)
+    for b, bucket in enumerate(grouped):
+        keep.add(_bucket_path(w.out, b))
+        w.write(_bucket_path(w.out, b), _json_bytes(bucket, sort=True))
+    _remove_others(w.out, keep)
+    return {"buckets": buckets, "next": len(rows), "postings": count, "posts": entries}
+
+
+def _update(w: _Writer, state: dict[str, Any], rows: list[_Row]) -> dict[str, Any] | None:
+    """Only what changed since ``state``: new posts get the next numbers, edited and
+    removed ones leave the terms they no longer have. None when everything must be
+    written again (the bucket count changes, or a file the state counts on is gone)."""
+    entries: dict[str, list[Any]] = state["posts"]
+    buckets, next_n, count = state["buckets"], state["next"], state["postings"]
+    adds: defaultdict[str, set[int]] = defaultdict(set)
+    drops: defaultdict[str, set[int]] = defaultdict(set)
+    new_entries: dict[str, list[Any]] = {}
+    for row in rows:  # oldest first, so new posts are numbered in date order
+        old = entries.get(row.rel)
+        if old is not None and old[1:] == [row.digest, *row.meta]:
+            new_entries[row.rel] = old
+            continue
+        old_terms: set[str] = set()
+        text = None
+        if old is None:
+            n, next_n = next_n, next_n + 1
+        else:
+            n = old[0]
+            doc = _read_json(_doc_path(w.out, n))
+            if not isinstance(doc, list) or len(doc) != len(SEARCH_FIELDS) + 1:
+                return None
+            old_terms = _doc_terms(doc[0], doc[1], doc[TEXT])
+            text = doc[TEXT] if old[1] == row.digest else None
+        if text is None:
+            text = full_text(row.raw.decode("utf-8", "replace"))
+        w.doc(n, row, text)
+        new_entries[row.rel] = [n, row.digest, *row.meta]
+        new_terms = _doc_terms(row.title, row.source, text)
+        for term in old_terms - new_terms:
+            drops[term].add(n)
+        for term in new_terms - old_terms:
+            adds[term].add(n)
+    for rel, old in entries.items():
+        if rel not in new_entries and not _drop_post(w.out, old[0], drops):
+            return None
+    count += sum(map(len, adds.values())) - sum(map(len, drops.values()))
+    if _bucket_count(count) != buckets or not _apply(w, buckets, adds, drops):
+        return None
+    return {"buckets": buckets, "next": next_n, "postings": count, "posts": new_entries}
+
+
+def _drop_post(out: Path, n: int, drops: defaultdict[str, set[int]]) -> bool:
+    """Post ``n`` removed: its file, and its number from its terms (False: no file)."""
+    path = _doc_path(out, n)
+    doc = _read_json(path)
+    if not isinstance(doc, list) or len(doc) != len(SEARCH_FIELDS) + 1:
+        return False
+    for term in _doc_terms(doc[0], doc[1], doc[TEXT]):
+        drops[term].add(n)
+    path.unlink()
+    return True
+
+
+def _apply(w: _Writer, buckets: int, adds: dict[str, set[int]], drops: dict[str, set[int]]) -> bool:
+    """Numbers added to and dropped from terms, in the buckets of those terms only."""
+    touched: defaultdict[int, list[str]] = defaultdict(list)
+    for term in adds.keys() | drops.keys():
+        touched[bucket_of(term, buckets)].append(term)
+    for b, terms in touched.items():
+        path = _bucket_path(w.out, b)
+        bucket = _read_json(path)
+        if not isinstance(bucket, dict):
+            return False
+        for term in terms:
+            ids = set(itertools.accumulate(bucket.get(term, ())))
+            ids = (ids - drops.get(term, set())) | adds.get(term, set())
+            if ids:
+                bucket[term] = _deltas(array("I", sorted(ids)))
+            else:
+                bucket.pop(term, None)
+        w.write(path, _json_bytes(bucket, sort=True))
+    return True
 
 
 def write_search_index(
@@ -139,12 +314,15 @@ def write_search_index(
     archives: bool = True,
     posts: list[PostInfo] | None = None,
 ) -> list[Path]:
-    """Write ``assets/search/`` from the posts; return the files that changed.
+    """Bring ``assets/search/`` up to date with the posts; return the files that changed.
 
     With ``archives`` (the default) the archive pages are written from the same scan of
     the posts (:func:`write_archives`), so one call after a run brings everything the
-    site derives from ``_posts`` up to date. Only files whose content changed are
-    written (and returned); files of posts and buckets that are gone are removed.
+    site derives from ``_posts`` up to date. Only what changed since the last call is
+    written, by the state it left in ``_state.json`` (Jekyll does not publish it): new
+    posts get the next numbers (so results come in the order the archive got them), and
+    only the term buckets of new, edited and removed posts are rewritten. Everything is
+    written again when that state is missing or the bucket count changes.
     """
     site_dir = Path(site_dir)
     if posts is None:
@@ -153,59 +331,31 @@ def write_search_index(
     if archives:
         written += write_archives(site_dir, posts_dir, posts=posts)
     out = site_dir / SEARCH_DIR
-    # Thousands of files, derived from the posts: their folders are not synced after
-    # each (the bytes still are), as the next update_site rewrites whatever a power loss
-    # took (docs/PERFORMANCE.md, "Site search").
-    known = _known_texts(out)
-    postings: defaultdict[str, array[int]] = defaultdict(functools.partial(array, "I"))
-    keep: set[Path] = set()
-    digest = hashlib.sha1()
-    for n, p in enumerate(reversed(posts)):  # numbered oldest first
+    rows = [_row(site_dir, p) for p in reversed(posts)]
+    w = _Writer(out)
+    old = _read_json(out / STATE_FILE)
+    state = None
+    if isinstance(old, dict) and old.get("version") == INDEX_VERSION:
         try:
-            raw = p.path.read_bytes()
-        except OSError:
-            raw = b""
-        key = hashlib.sha1(raw).hexdigest()[:16]
-        text = known.get(key)
-        if text is None:
-            text = full_text(raw.decode("utf-8", "replace"))
-        date = p.date.isoformat(timespec="minutes")
-        doc = _json_bytes([p.title, p.source, date, p.url, text, key])
-        path = _doc_path(out, n)
-        keep.add(path)
-        digest.update(doc)
-        if write_if_changed(path, doc, sync=False):
-            written.append(path)
-        terms = index_terms(p.title + "\n" + text)
-        terms.add(SOURCE_TERM + p.source)
-        for term in terms:
-            postings[term].append(n)
-    buckets = _bucket_count(sum(len(ids) for ids in postings.values()))
-    grouped: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
-    for term in sorted(postings):
-        grouped[bucket_of(term, buckets)][term] = _deltas(postings[term])
-    for b, bucket in enumerate(grouped):
-        data = _json_bytes(bucket)
-        digest.update(data)
-        path = out / "t" / f"{b:03x}.json"
-        keep.add(path)
-        if write_if_changed(path, data, sync=False):
-            written.append(path)
+            state = _update(w, old, rows)
+        except (KeyError, TypeError, ValueError, IndexError):  # a state edited by hand
+            state = None
+    if state is None:
+        state = _rebuild(w, rows)
+    state_bytes = _json_bytes({"version": INDEX_VERSION, **state})
     manifest = {
         "version": INDEX_VERSION,
         "fields": SEARCH_FIELDS,
-        "total": len(posts),
-        "sources": sorted({p.source for p in posts if p.source}),
-        "buckets": buckets,
+        "total": len(rows),
+        "sources": sorted({row.source for row in rows if row.source}),
+        "buckets": state["buckets"],
         "perFolder": DOCS_PER_FOLDER,
-        "v": digest.hexdigest()[:12],  # the files' version, so browsers never mix two
+        # the files' version, so that a browser never mixes files of two updates
+        "v": hashlib.sha1(state_bytes).hexdigest()[:12],
     }
-    path = out / "index.json"
-    keep.add(path)
-    if write_if_changed(path, _json_bytes(manifest)):
-        written.append(path)
-    _remove_others(out, keep)
-    return written
+    w.write(out / "index.json", _json_bytes(manifest))
+    w.write(out / STATE_FILE, state_bytes)  # last: a killed update is done again
+    return written + w.written
 
 
 def _remove_others(out: Path, keep: set[Path]) -> None:
