@@ -15,6 +15,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -399,3 +400,52 @@ def test_a_post_written_again_from_the_store_gets_its_missing_images_again(make_
     assert post.count("data-original-src") == 1
     assert kept(site) == [image] and image.read_bytes() == PNG
     assert srv.hits(f"/doc/{key}/i.png") == 2
+
+
+def test_over_the_post_bound_an_image_stays_remote(make_site, server, monkeypatch):
+    srv, key = server
+    one, two = (srv.put(f"{key}/{n}.png", picture(30 + n, 20), "image/png") for n in range(2))
+    feed = srv.put(f"{key}/feed.xml", rss([("Post", f'<p>x</p><img src="{one}"><img src="{two}">')]))
+    site = site_with(make_site, feed)
+    monkeypatch.setattr(_images, "MAX_POST_BYTES", len(picture(30, 20)) + 1)  # one image
+    summary = run(load_config(site), RunOptions())
+    assert summary.ok and "over the post's" in " ".join(summary.reports[0].warnings)
+    (post,) = posts(site).values()
+    assert f'<img src="{one}"' not in post and f'<img src="{two}"' in post and len(kept(site)) == 1
+    srv.put(f"{key}/feed.xml", rss([("Post", f'<p>x</p><img src="{one}"><img src="{two}">'),
+                                     ("Other", "<p>z</p>")]))
+    run(load_config(site), RunOptions())  # refused for good: not asked again
+    assert srv.hits(f"/doc/{key}/1.png") == 1
+
+
+def test_over_the_run_bound_an_image_waits_for_the_next_run(make_site, server, monkeypatch):
+    srv, key = server
+    one, two = (srv.put(f"{key}/{n}.png", picture(30 + n, 20), "image/png") for n in range(2))
+    feed = srv.put(f"{key}/feed.xml", rss([("A", f'<p>x</p><img src="{one}">'),
+                                           ("B", f'<p>y</p><img src="{two}">')]))
+    site = site_with(make_site, feed)
+    monkeypatch.setattr(_images, "MAX_RUN_BYTES", len(picture(31, 20)) + 1)  # one image
+    summary = run(load_config(site), RunOptions())
+    assert summary.ok and "over the run's" in " ".join(summary.reports[0].warnings)
+    assert len(kept(site)) == 1
+    assert sum(f'<img src="{u}"' in t for u, t in zip((one, two), posts(site).values(),
+                                                  strict=True)) == 1  # one remote
+    summary = run(load_config(site), RunOptions())  # the next run keeps it
+    assert summary.reports[0].updated_posts == 1 and len(kept(site)) == 2
+    assert not any(f'<img src="{u}"' in t for u in (one, two) for t in posts(site).values())
+
+
+def test_without_pillow_images_are_kept_full_size_with_a_warning(make_site, server,
+                                                                  monkeypatch):
+    srv, key = server
+    wide = picture(900, 300)
+    img = srv.put(f"{key}/w.png", wide, "image/png")
+    feed = srv.put(f"{key}/feed.xml", rss([("A", f'<p>x</p><img src="{img}">'),
+                                           ("B", f'<p>y</p><img src="{img}">')]))
+    site = site_with(make_site, feed, site="image_max_width = 100")
+    monkeypatch.setitem(sys.modules, "PIL", None)  # `from PIL import Image` fails
+    summary = run(load_config(site), RunOptions())
+    warnings = [w for w in summary.reports[0].warnings if "Pillow" in w]
+    assert summary.ok and len(warnings) == 1, summary.reports[0].warnings
+    assert "pip install 'newsmirror[images]'" in warnings[0]
+    assert [f.read_bytes() for f in kept(site)] == [wide]

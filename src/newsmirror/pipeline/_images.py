@@ -100,9 +100,16 @@ async def localise(
     for url, (data, error) in zip(to_fetch, fetched, strict=True):
         if data is not None and post_bytes + len(data) > MAX_POST_BYTES:
             data, error = None, f"{ImageRecord.REFUSED}over the post's {MAX_POST_BYTES >> 20} MiB"
-        if error == _OVER_RUN:
-            result.waits.append(url)  # the next run has a budget of its own
-            continue  # not an attempt of this image's
+        if error == _OVER_RUN:  # not an attempt of this image's: the next run tries it
+            previous = known.get(url)
+            result.records.append(
+                ImageRecord(url, None, previous.attempts if previous else 0, error)
+            )
+            result.waits.append(url)
+            report.warnings.append(
+                f"{source.name}: image not kept in this run, linked until the next: {url}: {error}"
+            )
+            continue
         if data is None:
             assert error is not None
             previous = known.get(url)
@@ -245,7 +252,9 @@ async def retry_waiting(
         if not waiters:
             continue
         source, first_report = sources[waiters[0][0]]
-        data, error = await _fetch(ctx, source, record.url, "", first_report)
+        data, error = await _fetch_in_budget(ctx, source, record.url, "", first_report)
+        if error == _OVER_RUN:
+            continue  # the next run, with a budget of its own
         if data is None:
             assert error is not None
             with ctx.store.transaction():
