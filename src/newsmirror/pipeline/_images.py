@@ -95,7 +95,9 @@ async def localise(
         ):
             to_fetch.append(url)
     tasks = [_shared_fetch(ctx, source, url, article.url, report) for url in to_fetch]
-    fetched = await asyncio.gather(*tasks)
+    # shielded: a download another post (of another source) shares is not cancelled
+    # with this one's source (the run's deadline)
+    fetched = await asyncio.gather(*(asyncio.shield(task) for task in tasks))
     post_bytes = 0
     for url, (data, error) in zip(to_fetch, fetched, strict=True):
         if data is not None and post_bytes + len(data) > MAX_POST_BYTES:
