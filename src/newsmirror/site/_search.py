@@ -10,10 +10,12 @@ search", has the measurements against Pagefind):
   (so a Chinese query matches as a substring, without word segmentation) and whole
   words of other scripts, NFKC-folded and lower-cased; a source's posts are listed
   under the term ``"\\0" + source``;
-* ``d/K/N.json``: post number N (oldest first, so numbers rarely change and new posts
-  get new files): ``[title, source, date, url, text, digest of the post file]``,
-  fetched only for the results shown, which the script checks against the query (pairs
-  found apart are not a match) and cuts a snippet from.
+* ``d/K/N.json``: post number N, ``[title, source, date, url, text, digest of the
+  post file]``, fetched only for the results shown, which the script checks against the
+  query (pairs found apart are not a match) and cuts a snippet from. Posts are numbered
+  oldest first when the index is written whole; later, new posts get the next numbers,
+  so a post keeps its number and file (results come newest first, by number);
+* ``_state.json``: what the last update wrote (not published: see ``_update``).
 
 ``assets/js/search.js`` makes the same terms and hash.
 """

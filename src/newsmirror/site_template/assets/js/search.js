@@ -6,7 +6,8 @@
  *   t/XXX.json  {term: [post numbers, delta-encoded]} for the terms whose CRC-32 is
  *               XXX modulo B. Terms: CJK characters and character pairs, other words
  *               whole, NFKC + lower case; "\u0000" + source lists a source's posts.
- *   d/K/N.json  [title, source, date, url, text] of post N (oldest first).
+ *   d/K/N.json  [title, source, date, url, text, digest] of post N (numbered in the
+ *               order the index got the posts, dated order when written whole).
  * A query fetches the buckets of its terms (at most MAX_TERMS of them), intersects
  * their lists (newest first), then fetches the posts of one page of results and keeps
  * those that really contain every part of the query (CJK pairs found apart are not a
