@@ -167,3 +167,31 @@ def test_a_torn_tail_is_cut_before_the_next_append(http_server, tmp_path):
     assert path.stat().st_size > whole
     lengths = json.loads((folder / ".warc-lengths.json").read_text())
     assert lengths == {path.name: path.stat().st_size}
+
+
+def test_kept_images_are_recorded_as_served(http_server, tmp_path):
+    """With images = "local", each image download is a response record too, with the
+    bytes the server sent (a non-image the mirror refused is what it saw, so it is kept)."""
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    img = http_server.put("warcimg/a.png", png, "image/png")
+    bad = http_server.put("warcimg/b.png", "<html>not an image</html>", "text/html")
+    body = f'<p>{"港口报道。" * 60}</p><p><img src="{img}" alt="a"><img src="{bad}" alt="b"></p>'
+    http_server.put("warcimg/feed.xml",
+                    '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                    f"<link>{http_server.base}/</link><item><title>Images</title>"
+                    f"<link>{http_server.base}/doc/warcimg/1.html</link><guid>i1</guid>"
+                    f"<description><![CDATA[{body}]]></description></item></channel></rss>")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "newsmirror.toml").write_text(
+        f'[site]\nwarc = true\nimages = "local"\n\n[[sources]]\nname = "Port"\n'
+        f'url = "{http_server.url("/doc/warcimg/feed.xml")}"\nfull_text = "never"\n',
+        encoding="utf-8")
+    summary = run(load_config(site), RunOptions())
+    assert summary.exit_code == 0 and len(summary.written) == 1
+    records = read_records(site / "archive" / warc_name(datetime.now(UTC)))
+    responses = {r["uri"]: r for r in records if r["type"] == "response"}
+    assert responses[img]["body"] == png
+    assert responses[img]["headers"]["Content-Type"] == "image/png"
+    assert responses[bad]["body"] == b"<html>not an image</html>"
+    assert {r["uri"] for r in records if r["type"] == "request"} == {img, bad}

@@ -3,7 +3,6 @@ only a teaser, the content cleaned, the date and the names settled."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,16 +10,16 @@ from datetime import datetime, timedelta
 from .. import clean, extract
 from ..config import Source
 from ..errors import FetchError
-from ..fetch import Response
 from ..model import Article, FeedItem, MetadataField, SourceReport
 from ..post import POST_YEARS, fits_post, plain_name
 from ..util.urls import is_web_url, strip_tracking
 from ..util.zones import zone
+from ._archive import archive_response
 from ._context import RunContext
 from ._pages import PageDone, PageJob
 from ._plan import Planned, has_content
 
-__all__ = ["RawPage", "archive_response", "build", "expected_name"]
+__all__ = ["RawPage", "build", "expected_name"]
 
 log = logging.getLogger("newsmirror")
 
@@ -123,24 +122,6 @@ async def _full_text(
             RawPage(planned.key, response.url, response.headers.get("Content-Type"), done.raw)
         )
     return done
-
-
-async def archive_response(
-    ctx: RunContext, source: Source, response: Response, report: SourceReport
-) -> None:
-    """``response`` appended to the site's WARC files when ``[site] warc`` is on; a file
-    that cannot be written costs a warning, not the article. In a thread: the record is
-    compressed and synced to disk. The source's configured headers are not recorded
-    with the request: they may hold a cookie, and the archive is committed."""
-    if ctx.warc is None:
-        return
-    try:
-        await asyncio.to_thread(ctx.warc.record, response)
-    except OSError as exc:
-        report.warnings.append(
-            f"{source.name}: {response.url}: not recorded in the WARC archive: "
-            f"{exc.strerror or exc}"
-        )
 
 
 def expected_name(ctx: RunContext, source: Source, planned: Planned) -> str:

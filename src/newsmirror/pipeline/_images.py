@@ -37,6 +37,7 @@ from ..post import render_post
 from ..store import ImageRecord, ItemRecord, Store
 from ..util.files import write_atomic
 from ..util.imagefile import IMAGES_DIR, image_path, image_type, narrower
+from ._archive import archive_response
 from ._context import RunContext
 
 __all__ = [
@@ -214,6 +215,8 @@ async def _fetch(
     except FetchError as exc:
         final = exc.kind in ("too_large", "private_network", "bad_url")
         return None, f"{ImageRecord.REFUSED if final else ''}{exc}"
+    # recorded as served, before it is judged: the archive keeps what the mirror saw
+    await archive_response(ctx, source, response, report)
     extension = image_type(response.body)
     if extension is None:
         shown = response.content_type or "no Content-Type"
