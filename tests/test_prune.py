@@ -15,6 +15,7 @@ from newsmirror.cli import main
 from newsmirror.config import load_config
 from newsmirror.errors import UsageError
 from newsmirror.pipeline import RunOptions, parse_age, run
+from newsmirror.store import Store
 
 NOW = datetime.now(UTC)
 PNG = (Path(__file__).parent / "feeds" / "image.png").read_bytes()
@@ -134,3 +135,21 @@ def test_ages():
     for bad in ("365", "0d", "1x", "-3d", "d"):
         with pytest.raises(UsageError, match="--older-than"):
             parse_age(bad, now)
+
+
+def test_prune_drops_the_earlier_versions_of_what_it_removes(http_server, tmp_path):
+    site = make_site(http_server, tmp_path, "versions")
+    edited = rss(item("old", 800, SHARED, ONLY_OLD).replace("from the harbour",
+                                                             "from the old harbour"),
+                 item("new", 10, SHARED).replace("from the harbour", "from the new harbour"))
+    http_server.put("versions/harbour.xml", edited)
+    assert run(load_config(site), RunOptions(force=True)).exit_code == 0
+    config = load_config(site)
+    with Store(config.state_path) as store:
+        ids = {s.name: s.id for s in store.sources().values()}
+        assert len(store.versions(ids["Harbour"], "guid:gold")) == 1
+        assert len(store.versions(ids["Harbour"], "guid:gnew")) == 1
+    assert main(["prune", "--site", str(site), "--older-than", "365d"]) == 0
+    with Store(config.state_path) as store:
+        assert store.versions(ids["Harbour"], "guid:gold") == []  # pruned with its post
+        assert len(store.versions(ids["Harbour"], "guid:gnew")) == 1  # a kept post keeps them

@@ -187,10 +187,11 @@ class Store:
         return search_articles(self.db, query, sources=sources, since=since, limit=limit)
 
     def forget_items(self, keys: Iterable[tuple[str, str]]) -> None:
-        """Drop the stored article, raw page and search text of (source, key) items; the
-        items themselves stay, as tombstones (pruned posts)."""
+        """Drop the stored article, earlier versions, raw page and search text of (source,
+        key) items; the items themselves stay, as tombstones (pruned posts)."""
         keys = list(keys)
         self.db.executemany("DELETE FROM articles WHERE source = ? AND key = ?", keys)
+        self.db.executemany("DELETE FROM versions WHERE source = ? AND key = ?", keys)
         self.db.executemany("DELETE FROM pages WHERE source = ? AND key = ?", keys)
         forget_articles(self.db, keys)
 
