@@ -26,7 +26,7 @@ from helpers import need_tool
 from newsmirror.model import Article
 from newsmirror.post import render_post
 from newsmirror.site import update_site, write_scaffold, write_search_index
-from newsmirror.site._search import SOURCE_TERM, bucket_of, fold, query_terms
+from newsmirror.site._search import SOURCE_TERM, _bucket_path, bucket_of, fold, query_terms
 
 CHROMIUM = "/usr/bin/chromium"
 FILLER_ZH = "新加坡政府今天公布了新的交通计划，地铁线路将延长到更多社区。" * 12  # ~360 chars
@@ -35,6 +35,7 @@ HARBOUR = "Harbour Daily"
 ZAOBAO = "联合早报"
 SUB_TITLE = "深海探测新进展"
 KEEPER_TITLE = "Storm season on the coast"
+RECENT_TITLE = "Late tide report"
 
 
 def write_post(site: Path, n: int, title: str, source: str, body: str) -> None:
@@ -68,12 +69,15 @@ def lookup(site: Path, query: str, source: str | None = None) -> list[str]:
     terms = query_terms(query) + ([SOURCE_TERM + source] if source else [])
     found: set[int] | None = None
     for term in terms:
-        b = bucket_of(term, manifest["buckets"])
-        bucket = json.loads((out / "t" / f"{b:03x}.json").read_text(encoding="utf-8"))
-        ids, n = set(), 0
-        for d in bucket.get(term, []):
-            n += d
-            ids.add(n)
+        ids: set[int] = set()
+        for seg, count in (("t", manifest["buckets"]), ("r", manifest["recent"])):
+            if not count:
+                continue
+            path = _bucket_path(out, bucket_of(term, count), count, seg)
+            n = 0
+            for d in json.loads(path.read_text(encoding="utf-8")).get(term, []):
+                n += d
+                ids.add(n)
         found = ids if found is None else found & ids
     titles = []
     for n in sorted(found or (), reverse=True):
@@ -136,6 +140,100 @@ def test_the_index_follows_the_posts(tmp_path: Path):
     assert before != {p: p.read_bytes() for p in (out / "t").glob("*.json")}  # renumbered
 
 
+def postings_of(site: Path, term: str) -> set[int]:
+    """The numbers the index lists under ``term``, in both segments (no text check)."""
+    out = site / "assets" / "search"
+    manifest = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    ids: set[int] = set()
+    for seg, count in (("t", manifest["buckets"]), ("r", manifest["recent"])):
+        if count:
+            path = _bucket_path(out, bucket_of(term, count), count, seg)
+            n = 0
+            for d in json.loads(path.read_text(encoding="utf-8")).get(term, []):
+                n += d
+                ids.add(n)
+    return ids
+
+
+def test_new_posts_go_to_the_recent_segment_until_it_is_merged(tmp_path: Path):
+    site = tmp_path / "site"
+    make_site(site)
+    out = site / "assets" / "search"
+    main = {p: p.read_bytes() for p in (out / "t").glob("*.json")}
+    write_post(site, 40, "最新一篇", ZAOBAO, "<p>鹦鹉螺号又来了。</p>")
+    written = write_search_index(site)
+    # a run's new post: its file and the recent segment's few buckets, no main bucket
+    assert not [p for p in written if p.parent.name == "t"]
+    assert main == {p: p.read_bytes() for p in (out / "t").glob("*.json")}
+    manifest = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert 0 < manifest["recent"] < manifest["buckets"]
+    assert lookup(site, "鹦鹉螺号") == ["最新一篇", SUB_TITLE]  # both segments, newest first
+    # the recent segment grows until it holds more than the main one, then is merged
+    n = 41
+    while manifest["recent"]:
+        words = " ".join(f"w{n}x{k}" for k in range(400))  # 400 terms of its own
+        write_post(site, n, f"更新 {n}", HARBOUR, f"<p>{words}</p><p>第{n}号{FILLER_EN}</p>")
+        write_search_index(site)
+        manifest = json.loads((out / "index.json").read_text(encoding="utf-8"))
+        n += 1
+        assert n < 80
+    assert n > 42 and not list((out / "r").glob("*.json"))
+    assert lookup(site, "鹦鹉螺号") == ["最新一篇", SUB_TITLE]
+    assert len(lookup(site, "港口")) == 26 and len(lookup(site, "budget", HARBOUR)) == n - 40
+    # and it holds what a whole rebuild holds
+    (out / "_state.json").unlink()
+    before = {t: postings_of(site, t) for t in ("鹦鹉", "budget", SOURCE_TERM + HARBOUR)}
+    write_search_index(site)
+    assert before == {t: postings_of(site, t) for t in before}
+
+
+def test_an_update_cut_short_leaves_no_state_and_the_next_one_repairs(tmp_path: Path, monkeypatch):
+    """The index files are written without fsync: whatever a crash leaves (some files
+    new, the state old or gone), the next update must not trust the files the state
+    describes."""
+    import newsmirror.site._search as search
+
+    site = tmp_path / "site"
+    make_site(site)
+    out = site / "assets" / "search"
+    old_state = (out / "_state.json").read_bytes()
+    # some files new, the state old (a crash of an update that kept the state till
+    # the end): an edited post's old words must leave the index all the same
+    [keeper] = (site / "_posts").glob("*-post-1.md")
+    keeper.write_text(keeper.read_text(encoding="utf-8").replace("zyxquokka", "wombat"),
+                      encoding="utf-8")
+    write_post(site, 40, "最新一篇", ZAOBAO, "<p>鹦鹉螺号又来了。</p>")
+    write_search_index(site)
+    (out / "_state.json").write_bytes(old_state)
+    write_search_index(site)
+    assert postings_of(site, "zyxquokka") == set()
+    assert lookup(site, "wombat") == [KEEPER_TITLE]
+    assert lookup(site, "鹦鹉螺号") == ["最新一篇", SUB_TITLE]
+    # killed after its first files: no state is left, so the next update writes it all
+    written = []
+    real = search.write_if_changed
+
+    def dies(path, data, **kw):
+        if len(written) == 3:
+            raise KeyboardInterrupt
+        written.append(path)
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(search, "write_if_changed", dies)
+    write_post(site, 41, "又一篇", ZAOBAO, "<p>港口鹦鹉螺号。</p>")
+    keeper.write_text(keeper.read_text(encoding="utf-8").replace("wombat", "platypus"),
+                      encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        write_search_index(site)
+    assert len(written) == 3 and not (out / "_state.json").exists()
+    monkeypatch.undo()
+    write_search_index(site)
+    assert (out / "_state.json").exists() and postings_of(site, "wombat") == set()
+    assert lookup(site, "platypus") == [KEEPER_TITLE]
+    assert lookup(site, "鹦鹉螺号") == ["又一篇", "最新一篇", SUB_TITLE]
+    assert len(lookup(site, "港口")) == 27
+
+
 # --- in Chromium --------------------------------------------------------------------------
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -155,6 +253,9 @@ def served(tmp_path_factory):
         pytest.skip("playwright is not installed (pip install playwright; no browser download)")
     site = tmp_path_factory.mktemp("search") / "site"
     make_site(site)
+    # a later run's post: in the recent segment (r/), read with the main buckets (t/)
+    write_post(site, 30, RECENT_TITLE, HARBOUR, "<p>A glowfin was seen by the harbour wall.</p>")
+    update_site(site)
     dest = site.parent / "_site"
     build = subprocess.run(["jekyll", "build", "-q", "--disable-disk-cache", "--source",
                             str(site), "--destination", str(dest)],
@@ -229,7 +330,9 @@ def test_the_source_filter_and_a_bounded_download(page, served):
     assert page.locator("#search-more").is_visible()
     docs = [u for u in fetched if "/assets/search/d/" in u]
     buckets = [u for u in fetched if "/assets/search/t/" in u]
-    assert len(docs) == 20 and len(buckets) == 1, fetched  # one term, one page of posts
+    recent = [u for u in fetched if "/assets/search/r/" in u]
+    # one term: its main bucket and its recent one, and one page of posts
+    assert len(docs) == 20 and len(buckets) == 1 and len(recent) == 1, fetched
     page.locator("#search-more").click()
     page.wait_for_function("document.querySelectorAll('.search-hit').length === 26")
     page.select_option("#search-source", HARBOUR)
@@ -241,3 +344,34 @@ def test_the_source_filter_and_a_bounded_download(page, served):
     page.goto(served + "/search.html?q=" + quote("港口") + "&source=" + quote(HARBOUR),
               wait_until="networkidle")
     page.wait_for_function("document.querySelectorAll('.search-hit').length === 6")
+
+
+@pytest.mark.browser
+def test_a_post_of_the_recent_segment_is_found_with_the_older_ones(page):
+    assert results(page, "glowfin", 1) == [RECENT_TITLE]
+    assert page.locator(".search-hit .search-snippet mark").all_inner_texts() == ["glowfin"]
+    page.fill("#search-q", "")
+    page.select_option("#search-source", HARBOUR)  # the source's term: in both segments
+    page.wait_for_function("document.querySelectorAll('.search-hit').length === 8")
+    titles = page.locator(".search-hit a.post-link").all_inner_texts()
+    assert titles[0] == RECENT_TITLE and titles[-1] == KEEPER_TITLE  # newest first
+
+
+def test_index_files_are_not_synced_one_by_one(tmp_path: Path, monkeypatch):
+    """Derived files: replaced atomically, synced once (os.sync) before the state, which
+    alone is fsynced; a rebuild of 28 posts and ~20 buckets syncs no index file."""
+    site = tmp_path / "site"
+    write_scaffold(site, title="sync", timezone="UTC")
+    for n in range(28):
+        write_post(site, n, f"post {n}", HARBOUR, f"<p>{FILLER_EN} word{n}</p>")
+    synced: list[str] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(
+        f"/proc/self/fd/{fd}")), real_fsync(fd))[1])
+    global_syncs: list[int] = []
+    monkeypatch.setattr(os, "sync", lambda: global_syncs.append(1))
+    written = write_search_index(site, archives=False)
+    assert len(written) > 28 and global_syncs == [1]
+    files = [p for p in synced if not os.path.isdir(p)]
+    # one: the state (an unnamed file in assets/search/ when it is synced)
+    assert len(files) == 1 and os.path.dirname(files[0]) == str(site / "assets" / "search")

@@ -5,11 +5,16 @@ static host, while a query downloads only what it needs (docs/PERFORMANCE.md, "S
 search", has the measurements against Pagefind):
 
 * ``index.json``: the manifest (post count, sources, bucket count, a version);
-* ``t/XXX.json``: the terms, spread over buckets by a hash of the term; each term maps
-  to its posts' numbers, delta-encoded. Terms are CJK characters and character pairs
-  (so a Chinese query matches as a substring, without word segmentation) and whole
-  words of other scripts, NFKC-folded and lower-cased; a source's posts are listed
-  under the term ``"\\0" + source``;
+* ``t/NNNNNN.json``: the terms, spread over buckets by a hash of the term; each term
+  maps to its posts' numbers, delta-encoded. Terms are CJK characters and character
+  pairs (so a Chinese query matches as a substring, without word segmentation) and
+  whole words of other scripts, NFKC-folded and lower-cased; a source's posts are
+  listed under the term ``"\\0" + source``. A bucket's name is its number in base 4
+  (see ``_bucket_name``);
+* ``r/NNN.json``: the same for the posts numbered from ``merged`` on (the recent
+  segment, fewer and smaller buckets): a run adds its new posts there, so it rewrites
+  a few small files rather than most of ``t/``; the segment is merged into ``t/`` once
+  it holds more than ``RECENT_POSTINGS`` postings (docs/PERFORMANCE.md, "Site search");
 * ``d/K/N.json``: post number N, ``[title, source, date, url, text, digest of the
   post file]``, fetched only for the results shown, which the script checks against the
   query (pairs found apart are not a match) and cuts a snippet from. Posts are numbered
@@ -26,6 +31,7 @@ import functools
 import hashlib
 import itertools
 import json
+import os
 import re
 import unicodedata
 import zlib
@@ -36,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..util.files import write_if_changed
+from ..util.files import sync_folder, write_if_changed
 from ._archives import write_archives
 from ._posts import PostInfo, full_text, scan_posts
 
@@ -45,7 +51,7 @@ __all__ = ["SEARCH_DIR", "SEARCH_FIELDS", "index_terms", "query_terms", "write_s
 
 SEARCH_DIR = "assets/search"
 SEARCH_FIELDS = ["title", "source", "date", "url", "text"]
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff"
 # a CJK run, or a word: letters, digits and "_" of any other script (JS: [\p{L}\p{N}_])
@@ -55,6 +61,10 @@ SOURCE_TERM = "\0"  # + the source's name: the posts of one source, for the filt
 # postings per bucket the bucket count aims at: ~20 KB of JSON a bucket (PERFORMANCE.md)
 POSTINGS_PER_BUCKET = 6000
 MIN_BUCKETS, MAX_BUCKETS = 16, 8192
+# postings the recent segment holds before it is merged into the main buckets (at most
+# as many as those hold, so that a small site merges often and cheaply)
+RECENT_POSTINGS = 48 * POSTINGS_PER_BUCKET
+MAIN, RECENT = "t", "r"  # the folders of the two segments' buckets
 DOCS_PER_FOLDER = 1000
 TEXT = SEARCH_FIELDS.index("text")
 STATE_FILE = "_state.json"  # what the last update wrote; "_": Jekyll does not publish it
@@ -102,11 +112,27 @@ def bucket_of(term: str, buckets: int) -> int:
     return zlib.crc32(term.encode("utf-8")) & (buckets - 1)
 
 
-def _bucket_count(postings: int) -> int:
-    count = MIN_BUCKETS
+def _bucket_count(postings: int, least: int = MIN_BUCKETS) -> int:
+    count = least
     while count < MAX_BUCKETS and count * POSTINGS_PER_BUCKET < postings:
         count *= 2
     return count
+
+
+def _recent_count(postings: int) -> int:
+    return _bucket_count(postings, 1) if postings else 0
+
+
+def _bucket_name(b: int, buckets: int) -> str:
+    """Bucket ``b`` in base 4 ("0"-"3"), as many digits as ``buckets`` needs.
+
+    So that git pairs each bucket with its own earlier version: pack-objects (a push's
+    thin pack, ``git gc``) looks for delta bases by a hash of the path's last characters,
+    each shifted 2 bits from the next; with hexadecimal names most buckets shared a hash
+    with others and a push sent them whole. Base-4 digits make the hashes all differ.
+    """
+    width = max(1, ((buckets - 1).bit_length() + 1) // 2)
+    return "".join("0123"[(b >> (2 * i)) & 3] for i in reversed(range(width)))
 
 
 def _json_bytes(obj: object, *, sort: bool = False) -> bytes:
@@ -124,8 +150,8 @@ def _doc_path(out: Path, n: int) -> Path:
     return out / "d" / str(n // DOCS_PER_FOLDER) / f"{n}.json"
 
 
-def _bucket_path(out: Path, b: int) -> Path:
-    return out / "t" / f"{b:03x}.json"
+def _bucket_path(out: Path, b: int, buckets: int, seg: str = MAIN) -> Path:
+    return out / seg / f"{_bucket_name(b, buckets)}.json"
 
 
 @dataclass(frozen=True)
@@ -193,12 +219,31 @@ class _Writer:
     def __init__(self, out: Path) -> None:
         self.out = out
         self.written: list[Path] = []
+        self.changing = False
+
+    def change(self) -> None:
+        """Before the first file is written or removed: the state removed (durably), so
+        that an update cut short by a crash is followed by a whole one."""
+        if not self.changing:
+            self.changing = True
+            try:
+                (self.out / STATE_FILE).unlink()
+            except FileNotFoundError:
+                return
+            sync_folder(self.out)
 
     def write(self, path: Path, data: bytes) -> None:
-        # Thousands of files, derived from the posts: their folders are not synced
-        # after each (the bytes still are); the next update rewrites what a power loss
-        # took (docs/PERFORMANCE.md, "Site search").
-        if write_if_changed(path, data, sync=False):
+        try:
+            if path.read_bytes() == data:
+                return
+        except OSError:
+            pass
+        self.change()
+        # Thousands of files, derived from the posts: each replaced atomically, but
+        # neither it nor its folder synced; write_search_index removes the state first
+        # and syncs everything once before the new state (so a crash, even a power
+        # loss, leaves no state, and the next update writes everything again).
+        if write_if_changed(path, data, sync=False, fsync=False):
             self.written.append(path)
 
     def doc(self, n: int, row: _Row, text: str) -> None:
@@ -226,20 +271,33 @@ def _rebuild(w: _Writer, rows: list[_Row]) -> dict[str, Any]:
     for term, ids in postings.items():
         grouped[bucket_of(term, buckets)][term] = _deltas(ids)
     for b, bucket in enumerate(grouped):
-        keep.add(_bucket_path(w.out, b))
-        w.write(_bucket_path(w.out, b), _json_bytes(bucket, sort=True))
+        keep.add(_bucket_path(w.out, b, buckets))
+        w.write(_bucket_path(w.out, b, buckets), _json_bytes(bucket, sort=True))
     _remove_others(w.out, keep)
-    return {"buckets": buckets, "next": len(rows), "postings": count, "posts": entries}
+    return {
+        "buckets": buckets,
+        "next": len(rows),
+        "postings": count,
+        "merged": len(rows),
+        "recent": 0,
+        "recentPostings": 0,
+        "posts": entries,
+    }
 
 
 def _update(w: _Writer, state: dict[str, Any], rows: list[_Row]) -> dict[str, Any] | None:
-    """Only what changed since ``state``: new posts get the next numbers, edited and
-    removed ones leave the terms they no longer have. None when everything must be
-    written again (the bucket count changes, or a file the state counts on is gone)."""
+    """Only what changed since ``state``: new posts get the next numbers and go to the
+    recent segment, edited and removed ones leave the terms they no longer have (in
+    their segment). None when everything must be written again (the main bucket count
+    changes, or a file the state counts on is gone)."""
     entries: dict[str, list[Any]] = state["posts"]
     buckets, next_n, count = state["buckets"], state["next"], state["postings"]
-    adds: defaultdict[str, set[int]] = defaultdict(set)
-    drops: defaultdict[str, set[int]] = defaultdict(set)
+    merged, recent = state["merged"], state["recent"]
+    adds: dict[str, defaultdict[str, set[int]]] = {MAIN: defaultdict(set), RECENT: defaultdict(set)}
+    drops: dict[str, defaultdict[str, set[int]]] = {
+        MAIN: defaultdict(set),
+        RECENT: defaultdict(set),
+    }
     new_entries: dict[str, list[Any]] = {}
     for row in rows:  # oldest first, so new posts are numbered in date order
         old = entries.get(row.rel)
@@ -252,8 +310,8 @@ def _update(w: _Writer, state: dict[str, Any], rows: list[_Row]) -> dict[str, An
             n, next_n = next_n, next_n + 1
         else:
             n = old[0]
-            doc = _read_json(_doc_path(w.out, n))
-            if not isinstance(doc, list) or len(doc) != len(SEARCH_FIELDS) + 1:
+            doc = _indexed_doc(w.out, n, old[1])
+            if doc is None:
                 return None
             old_terms = _doc_terms(doc[0], doc[1], doc[TEXT])
             text = doc[TEXT] if old[1] == row.digest else None
@@ -262,27 +320,98 @@ def _update(w: _Writer, state: dict[str, Any], rows: list[_Row]) -> dict[str, An
         w.doc(n, row, text)
         new_entries[row.rel] = [n, row.digest, *row.meta]
         new_terms = _doc_terms(row.title, row.source, text)
+        seg = MAIN if n < merged else RECENT
         for term in old_terms - new_terms:
-            drops[term].add(n)
+            drops[seg][term].add(n)
         for term in new_terms - old_terms:
-            adds[term].add(n)
+            adds[seg][term].add(n)
     for rel, old in entries.items():
-        if rel not in new_entries and not _drop_post(w.out, old[0], drops):
-            return None
-    count += sum(map(len, adds.values())) - sum(map(len, drops.values()))
-    if _bucket_count(count) != buckets or not _apply(w, buckets, adds, drops):
+        if rel not in new_entries:
+            n = old[0]
+            if not _drop_post(w, n, drops[MAIN if n < merged else RECENT]):
+                return None
+    count += sum(map(len, adds[MAIN].values())) - sum(map(len, drops[MAIN].values()))
+    postings = _read_segment(w.out, recent, adds[RECENT], drops[RECENT])
+    if postings is None:
         return None
-    return {"buckets": buckets, "next": next_n, "postings": count, "posts": new_entries}
+    recent_count = sum(map(len, postings.values()))
+    if recent_count > min(RECENT_POSTINGS, max(count, POSTINGS_PER_BUCKET)):
+        # merged into the main buckets, with the run's changes to them
+        for term, ids in postings.items():
+            adds[MAIN][term] |= ids
+        count += recent_count
+        postings, recent_count, merged = {}, 0, next_n
+    if _bucket_count(count) != buckets or not _apply(w, buckets, adds[MAIN], drops[MAIN]):
+        return None
+    recent = _write_segment(w, postings)
+    return {
+        "buckets": buckets,
+        "next": next_n,
+        "postings": count,
+        "merged": merged,
+        "recent": recent,
+        "recentPostings": recent_count,
+        "posts": new_entries,
+    }
 
 
-def _drop_post(out: Path, n: int, drops: defaultdict[str, set[int]]) -> bool:
+def _indexed_doc(out: Path, n: int, digest: str) -> list[Any] | None:
+    """Post ``n``'s file as the state describes it (None: gone, damaged, or written
+    after the state by an update cut short, so that its old terms are unknown)."""
+    doc = _read_json(_doc_path(out, n))
+    if not isinstance(doc, list) or len(doc) != len(SEARCH_FIELDS) + 1 or doc[-1] != digest:
+        return None
+    return doc
+
+
+def _read_segment(
+    out: Path, buckets: int, adds: dict[str, set[int]], drops: dict[str, set[int]]
+) -> dict[str, set[int]] | None:
+    """The recent segment's postings, with ``adds`` and ``drops`` (None: a file is
+    missing or damaged)."""
+    postings: dict[str, set[int]] = {}
+    for b in range(buckets):
+        bucket = _read_json(_bucket_path(out, b, buckets, RECENT))
+        if not isinstance(bucket, dict):
+            return None
+        for term, deltas in bucket.items():
+            postings[term] = set(itertools.accumulate(deltas))
+    for term in adds.keys() | drops.keys():
+        ids = (postings.get(term, set()) - drops.get(term, set())) | adds.get(term, set())
+        if ids:
+            postings[term] = ids
+        else:
+            postings.pop(term, None)
+    return postings
+
+
+def _write_segment(w: _Writer, postings: dict[str, set[int]]) -> int:
+    """The recent segment's buckets (their count from its size), the others removed."""
+    buckets = _recent_count(sum(map(len, postings.values())))
+    grouped: list[dict[str, list[int]]] = [{} for _ in range(buckets)]
+    for term, ids in postings.items():
+        grouped[bucket_of(term, buckets)][term] = _deltas(array("I", sorted(ids)))
+    keep = set()
+    for b, bucket in enumerate(grouped):
+        path = _bucket_path(w.out, b, buckets, RECENT)
+        keep.add(path)
+        w.write(path, _json_bytes(bucket, sort=True))
+    for old in (w.out / RECENT).glob("*.json"):
+        if old not in keep:
+            w.change()
+            old.unlink()
+    return buckets
+
+
+def _drop_post(w: _Writer, n: int, drops: defaultdict[str, set[int]]) -> bool:
     """Post ``n`` removed: its file, and its number from its terms (False: no file)."""
-    path = _doc_path(out, n)
+    path = _doc_path(w.out, n)
     doc = _read_json(path)
     if not isinstance(doc, list) or len(doc) != len(SEARCH_FIELDS) + 1:
         return False
     for term in _doc_terms(doc[0], doc[1], doc[TEXT]):
         drops[term].add(n)
+    w.change()
     path.unlink()
     return True
 
@@ -293,7 +422,7 @@ def _apply(w: _Writer, buckets: int, adds: dict[str, set[int]], drops: dict[str,
     for term in adds.keys() | drops.keys():
         touched[bucket_of(term, buckets)].append(term)
     for b, terms in touched.items():
-        path = _bucket_path(w.out, b)
+        path = _bucket_path(w.out, b, buckets)
         bucket = _read_json(path)
         if not isinstance(bucket, dict):
             return False
@@ -343,6 +472,7 @@ def write_search_index(
         except (KeyError, TypeError, ValueError, IndexError):  # a state edited by hand
             state = None
     if state is None:
+        w.change()
         state = _rebuild(w, rows)
     state_bytes = _json_bytes({"version": INDEX_VERSION, **state})
     manifest = {
@@ -351,12 +481,17 @@ def write_search_index(
         "total": len(rows),
         "sources": sorted({row.source for row in rows if row.source}),
         "buckets": state["buckets"],
+        "recent": state["recent"],  # the recent segment's bucket count (0: none)
         "perFolder": DOCS_PER_FOLDER,
         # the files' version, so that a browser never mixes files of two updates
         "v": hashlib.sha1(state_bytes).hexdigest()[:12],
     }
     w.write(out / "index.json", _json_bytes(manifest))
-    w.write(out / STATE_FILE, state_bytes)  # last: a killed update is done again
+    if w.changing:  # every file on disk before the state that vouches for them
+        os.sync()
+    # last, and synced: an update cut short is done again, whole
+    if write_if_changed(out / STATE_FILE, state_bytes):
+        w.written.append(out / STATE_FILE)
     return written + w.written
 
 
@@ -368,7 +503,7 @@ def _remove_others(out: Path, keep: set[Path]) -> None:
     for old in out.glob("*.json"):
         if old not in keep and re.fullmatch(r"\d{4}-\d{2}\.json", old.name):
             old.unlink()
-    for sub in ("t", "d"):
+    for sub in (MAIN, RECENT, "d"):
         for old in sorted((out / sub).rglob("*.json"), reverse=True):
             if old not in keep:
                 old.unlink()

@@ -175,13 +175,16 @@ def _linked(fd: int, path: Path) -> bool:
     return False
 
 
-def _write(path: Path, raw: bytes, *, replacing: bool, sync: bool = True) -> None:
+def _write(
+    path: Path, raw: bytes, *, replacing: bool, sync: bool = True, fsync: bool = True
+) -> None:
     """``write_atomic``; ``replacing``: ``path`` is known to exist, so the unnamed file
-    goes straight to a temporary name (no link to ``path`` is tried first)."""
+    goes straight to a temporary name (no link to ``path`` is tried first); without
+    ``fsync`` the bytes are not synced before the name (see ``write_if_changed``)."""
     directory = os.fspath(path.parent)
     try:
-        if not _write_unnamed(path, directory, raw, replacing):
-            _write_named(path, directory, raw)
+        if not _write_unnamed(path, directory, raw, replacing, fsync):
+            _write_named(path, directory, raw, fsync)
         if sync:
             sync_folder(directory)
     except OSError as exc:
@@ -202,7 +205,9 @@ def _raise_naming(exc: OSError, path: Path) -> NoReturn:
     raise OSError(exc.errno, exc.strerror, os.fspath(path)) from exc
 
 
-def _write_unnamed(path: Path, directory: str, raw: bytes, replacing: bool) -> bool:
+def _write_unnamed(
+    path: Path, directory: str, raw: bytes, replacing: bool, fsync: bool = True
+) -> bool:
     """Through an unnamed file linked into place; False where that is not supported."""
     if not _anonymous or directory in _named_only:
         return False
@@ -211,7 +216,8 @@ def _write_unnamed(path: Path, directory: str, raw: bytes, replacing: bool) -> b
         return False
     try:
         _write_all(fd, raw)
-        os.fsync(fd)
+        if fsync:
+            os.fsync(fd)
         if _link_into_place(fd, path, directory, replacing):
             return True
     finally:
@@ -326,7 +332,7 @@ def _no_proc() -> bool:
     return not os.path.isdir("/proc/self/fd")
 
 
-def _write_named(path: Path, directory: str, raw: bytes) -> None:
+def _write_named(path: Path, directory: str, raw: bytes, fsync: bool = True) -> None:
     """Through a named temporary file, renamed over ``path``."""
     while True:
         tmp = _temp_name(directory, path.suffix)
@@ -341,7 +347,8 @@ def _write_named(path: Path, directory: str, raw: bytes) -> None:
     try:
         try:
             _write_all(fd, raw)
-            os.fsync(fd)
+            if fsync:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
@@ -367,11 +374,15 @@ def _unlink_quietly(path: str) -> None:
         pass
 
 
-def write_if_changed(path: Path, data: bytes, *, sync: bool = True) -> bool:
+def write_if_changed(path: Path, data: bytes, *, sync: bool = True, fsync: bool = True) -> bool:
     """``write_atomic`` unless the file already holds ``data``; True when written.
 
     Generated site files are rewritten on every run: unchanged ones must not churn the
-    git history or the files' times. ``sync`` as for :func:`write_atomic`.
+    git history or the files' times. ``sync`` as for :func:`write_atomic`. Without
+    ``fsync`` the file is still replaced atomically (a killed process leaves the old
+    file or the new one), but its bytes are not synced before it gets its name: after a
+    power loss it may be empty. For derived files whose writer syncs once at the end
+    (``os.sync``) before it records them as written.
     """
     try:
         if path.read_bytes() == data:
@@ -379,7 +390,7 @@ def write_if_changed(path: Path, data: bytes, *, sync: bool = True) -> bool:
         replacing = True
     except OSError:
         replacing = False
-    _write(path, data, replacing=replacing, sync=sync)
+    _write(path, data, replacing=replacing, sync=sync, fsync=fsync)
     return True
 
 

@@ -1,14 +1,18 @@
 /* newsmirror search: full text, vanilla JS, for a static host.
  *
  * The index (written by newsmirror, site/_search.py) is in assets/search/:
- *   index.json  {"version": 2, "total": N, "sources": [...], "buckets": B,
- *                "perFolder": 1000, "v": "<version>"}
- *   t/XXX.json  {term: [post numbers, delta-encoded]} for the terms whose CRC-32 is
- *               XXX modulo B. Terms: CJK characters and character pairs, other words
- *               whole, NFKC + lower case; "\u0000" + source lists a source's posts.
+ *   index.json  {"version": 3, "total": N, "sources": [...], "buckets": B,
+ *                "recent": R, "perFolder": 1000, "v": "<version>"}
+ *   t/NNN.json  {term: [post numbers, delta-encoded]} for the terms whose CRC-32 is
+ *               NNN (in base 4) modulo B. Terms: CJK characters and character pairs,
+ *               other words whole, NFKC + lower case; "\u0000" + source lists a
+ *               source's posts.
+ *   r/NNN.json  the same, modulo R, for the newest posts (the recent segment, R = 0:
+ *               none), all numbered after those of t/.
  *   d/K/N.json  [title, source, date, url, text, digest] of post N (numbered in the
  *               order the index got the posts, dated order when written whole).
- * A query fetches the buckets of its terms (at most MAX_TERMS of them), intersects
+ * A query fetches the buckets of its terms (at most MAX_TERMS of them, one in each
+ * segment), intersects
  * their lists (newest first), then fetches the posts of one page of results and keeps
  * those that really contain every part of the query (CJK pairs found apart are not a
  * match), showing a snippet around the first match with the matches marked.
@@ -101,7 +105,7 @@
         if (!r.ok) throw new Error("search index: HTTP " + r.status);
         return r.json();
       }).then(function (m) {
-        if (m.version !== 2) throw new Error("search index: version " + m.version);
+        if (m.version !== 3) throw new Error("search index: version " + m.version);
         manifest = m;
         return m;
       });
@@ -110,14 +114,24 @@
     return Promise.resolve(manifest);
   }
 
-  function postings(term) {
-    var b = ("00" + (crc32(term) & (manifest.buckets - 1)).toString(16)).slice(-3);
-    return get("t/" + b + ".json").then(function (bucket) {
+  // bucket b of a segment of `buckets`: base 4, as many digits as the count needs
+  function bucketFile(seg, term, buckets) {
+    var width = Math.max(1, Math.ceil(Math.log2(buckets) / 2));
+    var name = (crc32(term) & (buckets - 1)).toString(4);
+    while (name.length < width) name = "0" + name;
+    return get(seg + "/" + name + ".json").then(function (bucket) {
       var deltas = Object.prototype.hasOwnProperty.call(bucket, term) ? bucket[term] : [];
       var ids = new Array(deltas.length), n = 0;
       for (var i = 0; i < deltas.length; i++) { n += deltas[i]; ids[i] = n; }
       return ids;
     });
+  }
+
+  // a term's posts, in order: the main buckets', then the recent segment's (higher)
+  function postings(term) {
+    var lists = [bucketFile("t", term, manifest.buckets)];
+    if (manifest.recent) lists.push(bucketFile("r", term, manifest.recent));
+    return Promise.all(lists).then(function (l) { return l.length > 1 ? l[0].concat(l[1]) : l[0]; });
   }
 
   function intersect(lists) {
