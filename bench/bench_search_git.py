@@ -87,6 +87,54 @@ def bare_copy(repo: Repo, dest: Path) -> Repo:
     return Repo(repo.site, dest)
 
 
+def fsync_each(on: bool) -> None:
+    """Index files synced one by one before their names (as before 2026-12-07), or not
+    (one os.sync before the state, as now)."""
+    import newsmirror.site._search as search
+
+    real = getattr(search, "_real_write", search.write_if_changed)
+    search._real_write = real  # type: ignore[attr-defined]
+    if on:
+        search.write_if_changed = lambda path, data, **kw: real(path, data, sync=False)
+        search.os = type("os", (), {"sync": staticmethod(lambda: None)})  # type: ignore[assignment]
+    else:
+        search.write_if_changed = real
+        search.os = os
+
+
+def time_fsync(site: Path, posts: int, runs: int) -> None:
+    """update_site from scratch, then runs of 10 new posts, each timed with the index
+    files synced one by one and without, on the same files (the index copied back)."""
+    from newsmirror.site import write_search_index
+
+    index = site / "assets" / "search"
+    for on in (True, False, True, False):
+        shutil.rmtree(index, ignore_errors=True)
+        fsync_each(on)
+        t0 = time.perf_counter()
+        write_search_index(site, archives=False)
+        print(f"index from scratch, {'fsync each' if on else 'one os.sync'}: "
+              f"{time.perf_counter() - t0:.1f} s", flush=True)
+    rng, vocab = random.Random(43), vocabularies()
+    for run in range(runs):
+        for i in range(posts + 10 * run, posts + 10 * run + 10):
+            name, text = post_file(i, rng, vocab)
+            (site / "_posts" / name).write_text(text, encoding="utf-8")
+        saved = site.parent / "saved-index"
+        shutil.rmtree(saved, ignore_errors=True)
+        shutil.copytree(index, saved)
+        for on in (True, False):
+            shutil.rmtree(index)
+            shutil.copytree(saved, index)
+            os.sync()
+            fsync_each(on)
+            t0 = time.perf_counter()
+            written = write_search_index(site, archives=False)
+            print(f"run {run + 1}, {len(written)} files, {'fsync each' if on else 'one os.sync'}: "
+                  f"{time.perf_counter() - t0:.2f} s", flush=True)
+    fsync_each(False)
+
+
 def kb(n: float) -> str:
     return f"{n / 1000:,.1f} kB"
 
@@ -101,16 +149,18 @@ def main() -> int:
                     help="sync each index file before its name (as before 2026-12-07)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "search-git")
     ap.add_argument("--keep", action="store_true", help="keep the generated site")
+    ap.add_argument("--time-fsync", action="store_true",
+                    help="only time the index written with and without an fsync per file")
     args = ap.parse_args()
     if args.fsync_each:
-        import newsmirror.site._search as search
-
-        real = search.write_if_changed
-        search.write_if_changed = lambda path, data, **kw: real(path, data, sync=False)
-        search.os = type("os", (), {"sync": staticmethod(lambda: None)})  # type: ignore[assignment]
+        fsync_each(True)
     site = args.out / f"site-{args.posts}"
     shutil.rmtree(args.out, ignore_errors=True)
     make_site(site, args.posts)
+    if args.time_fsync:
+        time_fsync(site, args.posts, args.runs)
+        shutil.rmtree(args.out, ignore_errors=True)
+        return 0
     t0 = time.perf_counter()
     update_site(site)
     print(f"{args.posts} posts: update_site from scratch {time.perf_counter() - t0:.1f} s",
