@@ -21,12 +21,11 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from helpers import REPO, need_tool
+from helpers import CHROMIUM, CHROMIUM_ARGS, REPO, need_browser, need_tool
 from newsmirror.config import load_config
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.site import scan_posts, update_site, write_demo, write_scaffold
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -43,8 +42,6 @@ def placeholder_png(width: int = 640, height: int = 360) -> bytes:
 PNG = placeholder_png()
 SEED_TITLE = "王毅与布林肯通话：停止对华打压 不要为两国关系制造新障碍"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 BASEURL = "/news"
 
 
@@ -62,14 +59,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    need_tool("chromium", CHROMIUM)
+    need_browser()
     need_tool("jekyll")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("playwright is required in CI (pip install -e '.[test]')")
-        pytest.skip("playwright is not installed (pip install playwright; no browser download)")
     site = tmp_path_factory.mktemp("browser") / "site"
     write_scaffold(site, title="newsmirror demo", timezone="Asia/Singapore")
     write_demo(site)

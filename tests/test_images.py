@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image
 
-from helpers import need_tool
+from helpers import CHROMIUM, CHROMIUM_ARGS, need_browser, need_tool
 from httpfixtures import FakeResolver, LoopbackServer
 from newsmirror.config import load_config
 from newsmirror.fetch import Fetcher
@@ -30,7 +30,6 @@ from newsmirror.pipeline import RunOptions, _images, _run, reprocess, run
 from newsmirror.publish import commit_changes
 from newsmirror.site import write_demo, write_scaffold
 from newsmirror.util.imagefile import image_type
-from test_browser_site import CHROMIUM, CHROMIUM_ARGS
 
 
 def picture(width: int, height: int, kind: str = "PNG", color: str = "red") -> bytes:
@@ -279,9 +278,8 @@ def test_a_missing_image_shows_its_alt_text_once(tmp_path):
     """A figure whose image cannot load and whose caption says what its alt says shows
     that text once (the caption), not the alt text and then the caption; an image whose
     alt says something else still shows it."""
-    need_tool("chromium", CHROMIUM)
+    need_browser()
     need_tool("jekyll")
-    pytest.importorskip("playwright.sync_api")
     from playwright.sync_api import sync_playwright
 
     caption = "王毅（右）和布林肯今年9月在纽约会面。（路透社）"

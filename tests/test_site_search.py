@@ -22,13 +22,12 @@ from urllib.parse import quote
 
 import pytest
 
-from helpers import need_tool
+from helpers import CHROMIUM, CHROMIUM_ARGS, need_browser, need_tool
 from newsmirror.model import Article
 from newsmirror.post import render_post
 from newsmirror.site import update_site, write_scaffold, write_search_index
 from newsmirror.site._search import SOURCE_TERM, _bucket_path, bucket_of, fold, query_terms
 
-CHROMIUM = "/usr/bin/chromium"
 FILLER_ZH = "新加坡政府今天公布了新的交通计划，地铁线路将延长到更多社区。" * 12  # ~360 chars
 FILLER_EN = "The council met again on Tuesday to discuss the budget for next year. " * 8
 HARBOUR = "Harbour Daily"
@@ -243,14 +242,8 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    need_tool("chromium", CHROMIUM)
+    need_browser()
     need_tool("jekyll")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("playwright is required in CI (pip install -e '.[test]')")
-        pytest.skip("playwright is not installed (pip install playwright; no browser download)")
     site = tmp_path_factory.mktemp("search") / "site"
     make_site(site)
     # a later run's post: in the recent segment (r/), read with the main buckets (t/)
@@ -273,7 +266,7 @@ def served(tmp_path_factory):
 def browser(served):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
 
