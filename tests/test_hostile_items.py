@@ -13,6 +13,8 @@ import pytest
 
 from httpfixtures import LoopbackServer
 from newsmirror.config import load_config
+from newsmirror.feeds import parse_feed
+from newsmirror.feeds._xml import flatten_deep_xml
 from newsmirror.model import Article
 from newsmirror.pipeline import RunOptions, run
 from newsmirror.post import post_filename, render_post
@@ -216,3 +218,36 @@ def test_cleaning_caps_the_depth_of_every_shape_of_nesting(shape):
     assert "Text at the bottom." in cleaned
     # the parser may add elements the markup leaves out (tbody, tr): a small multiple
     assert nesting_depth(cleaned) <= 2 * MAX_DEPTH
+
+
+# --- a feed nested deeper than the XML parser goes ------------------------------------------
+
+def deep_atom(levels: int, entries: int = 4, deep_entry: int = 1) -> str:
+    deep = "<div>" * levels + "deep text" + "</div>" * levels
+    return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            "<title>t</title>" + "".join(
+                f'<entry><id>e{i}</id><title>Entry {i}</title>'
+                f'<link href="https://news.example/{i}"/><updated>2022-10-31T00:00:00Z</updated>'
+                '<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
+                f'{deep if i == deep_entry else f"<p>Entry {i} text, &amp; <![CDATA[<kept>]]></p>"}'
+                "</div></content></entry>" for i in range(entries)) + "</feed>")
+
+
+@pytest.mark.parametrize("levels", [3_000, 100_000])
+def test_one_entry_nested_too_deep_costs_no_other_entry(levels):
+    """libxml2 stops at 2,048 levels even with huge_tree: every entry after a deep one
+    was lost (two of four here). The document is flattened and parsed again."""
+    parsed = parse_feed(deep_atom(levels).encode("utf-8"), url="https://news.example/feed")
+    assert [i.title for i in parsed.items] == [f"Entry {i}" for i in range(4)]
+    assert "deep text" in parsed.items[1].content_html
+    assert "Entry 3 text, &amp; &lt;kept&gt;" in parsed.items[3].content_html
+    assert any("nested deeper than 1024 levels flattened" in w for w in parsed.warnings)
+
+
+def test_flattening_keeps_shallow_markup_and_text():
+    doc = (b'<?xml version="1.0"?><!-- c --><a x="1>2"><b/>' + b"<c>" * 5 + b"t"
+           + b"</c>" * 5 + b"<![CDATA[<c><c><c>]]></a>")
+    flat, dropped = flatten_deep_xml(doc, limit=3)
+    assert dropped == 3
+    assert flat == (b'<?xml version="1.0"?><!-- c --><a x="1>2"><b/><c><c>t</c></c>'
+                    b"<![CDATA[<c><c><c>]]></a>")

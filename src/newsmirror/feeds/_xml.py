@@ -63,6 +63,17 @@ def parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
     fix_encoding = isinstance(data, str) and any(
         "Invalid bytes in character" in e.message for e in errors
     )
+    if any("Excessive depth" in e.message for e in errors):
+        # libxml2 stops at 2,048 levels even with huge_tree: one entry nested that deep
+        # (xhtml content) would cost every entry after it. Flattened, parsed again.
+        flat, dropped = flatten_deep_xml(_to_bytes(data, warnings))
+        root2, log2 = run_parser(flat, url, warnings)
+        if root2 is not None:
+            warnings.append(
+                f"{dropped} elements nested deeper than {XML_MAX_DEPTH} levels flattened"
+            )
+            root, data, log = root2, flat, log2
+            errors = [e for e in log if e.level >= etree.ErrorLevels.ERROR]
     if fix_entities or fix_chars or fix_encoding:
         # Two defects that make libxml2 drop text, which we can repair and parse again:
         # HTML named entities (&nbsp;) outside CDATA, and control characters.
@@ -98,6 +109,40 @@ def parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
     if (b"<!ENTITY" in head) if isinstance(head, bytes) else ("<!ENTITY" in head):
         warnings.append("DTD entity declarations ignored")
     return root, data
+
+
+XML_MAX_DEPTH = 1024  # below libxml2's 2,048; a feed's own structure is a few levels
+
+# What can stand between text in XML: CDATA, comments, processing instructions and
+# declarations (none of which opens an element), end tags, and start tags (self-closing
+# or not). Attribute values may hold ">", so they are matched as quoted strings.
+_XML_MARKUP = re.compile(
+    rb"<!\[CDATA\[.*?\]\]>|<!--.*?-->|<\?.*?\?>|<![^>]*>"
+    rb"|</[^\s>]+\s*>"
+    rb"|<[^\s/>!?][^\s/>]*(?:\s+[^\s=/>]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*\s*(/?)>",
+    re.S,
+)
+
+
+def flatten_deep_xml(data: bytes, limit: int = XML_MAX_DEPTH) -> tuple[bytes, int]:
+    """``data`` with every element deeper than ``limit`` unwrapped (start and end tags
+    dropped, text and shallower elements kept); how many were dropped. One pass with a
+    depth counter: used only on a document the parser refused for its depth."""
+    out: list[bytes] = []
+    depth = dropped = last = 0
+    for m in _XML_MARKUP.finditer(data):
+        tag = m.group(0)
+        if tag.startswith((b"<!", b"<?")) or m.group(1):
+            continue  # opens nothing: kept where it is
+        closing = tag.startswith(b"</")
+        deep = (depth if closing else depth + 1) > limit
+        depth += -1 if closing else 1
+        if deep:
+            out.append(data[last : m.start()])
+            last = m.end()
+            dropped += not closing
+    out.append(data[last:])
+    return b"".join(out), dropped
 
 
 def _fix_entities(data: bytes, names: set[str]) -> tuple[bytes, int]:
