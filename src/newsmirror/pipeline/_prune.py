@@ -24,17 +24,16 @@ from pathlib import Path
 from ..config import Config
 from ..errors import UsageError
 from ..store import ItemRecord
-from ..util.files import write_if_changed
+from ..util.imagefile import IMAGES_DIR
 from ._identity import bind_sources
 from ._lock import run_lock
-from ._recover import _post_files
-from ._state import open_store, snapshot_path
+from ._recover import _post_files, _write_snapshot
+from ._state import open_store
 
 __all__ = ["PruneReport", "parse_age", "prune"]
 
 # where the images part keeps local copies; post bodies name them by this path
-IMAGES_DIR = "assets/images/"
-_IMAGE_REF = re.compile(r"assets/images/[A-Za-z0-9._/-]+")
+_IMAGE_REF = re.compile(re.escape(IMAGES_DIR) + r"/[A-Za-z0-9._/-]+")
 _AGE = re.compile(r"(\d+)([dwmy])")
 
 
@@ -113,7 +112,7 @@ def prune(
             _remove(config.root / record.post_path)
         for image in report.images:
             _remove(config.root / image)
-        write_if_changed(snapshot_path(config), store.export_snapshot().encode("utf-8"))
+        _write_snapshot(config, store)
     from ._run import update_site_pages  # the archive pages and site search follow
 
     update_site_pages(config)
@@ -128,7 +127,7 @@ def _image_refs(paths: Iterable[Path]) -> set[str]:
             text = path.read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             continue
-        if IMAGES_DIR in text:
+        if IMAGES_DIR + "/" in text:
             found.update(m for m in _IMAGE_REF.findall(text) if ".." not in m.split("/"))
     return found
 
