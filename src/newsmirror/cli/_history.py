@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..config import load_config
+from ..util.dates import utc_minute
 
 __all__ = ["cmd_history"]
 
@@ -44,7 +45,7 @@ def cmd_history(args: argparse.Namespace) -> int:
     print(f"{history.record.post_path}: {count}")
     for v in history.versions:
         changed = "" if v.changed is None else f"  {v.changed} words changed"
-        print(f"  {v.number:>3}  {v.seen:%Y-%m-%d %H:%M} UTC  {v.size:>8} bytes{changed}")
+        print(f"  {v.number:>3}  {utc_minute(v.seen)}  {v.size:>8} bytes{changed}")
     if len(rows) > 1:
         print(f"diff two: newsmirror history {args.target} --site {args.site} --diff 1 {len(rows)}")
     return EXIT_OK

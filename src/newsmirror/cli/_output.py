@@ -7,10 +7,11 @@ import logging
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from ..model import SourceReport
+from ..util.dates import utc_minute
 
 __all__ = ["Progress", "print_summary", "print_table"]
 
@@ -96,7 +97,7 @@ def _failing_status(s: dict[str, Any]) -> str:
 def _utc_minute(when: Any) -> str:
     if isinstance(when, str):
         when = datetime.fromisoformat(when)
-    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+    return utc_minute(when)
 
 
 def print_summary(summary: dict, *, dry_run: bool) -> None:

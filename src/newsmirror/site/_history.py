@@ -18,6 +18,7 @@ from pathlib import Path
 from ..model import Article
 from ..post import format_date, yaml_quote
 from ..store import Store
+from ..util.dates import utc_minute
 from ..util.htmltext import html_to_text
 from ..util.worddiff import Change, changed_words, word_diff
 from ._archives import _html_text
@@ -108,14 +109,14 @@ def _body(post_url: str, versions: list[VersionText]) -> str:
     for v in versions:
         changed = "" if v.changed is None else f", {v.changed} words changed"
         lines.append(
-            f'<li><time datetime="{format_date(v.seen)}">{v.seen:%Y-%m-%d %H:%M} UTC</time> '
+            f'<li><time datetime="{format_date(v.seen)}">{utc_minute(v.seen)}</time> '
             f"({v.size} bytes{changed})</li>"
         )
     lines.append("</ol>")
     for before, after in zip(versions, versions[1:], strict=False):
         lines.append(
             f'<section class="history-edit"><h2>{before.number} → {after.number}, '
-            f'<time datetime="{format_date(after.seen)}">{after.seen:%Y-%m-%d %H:%M} UTC</time>'
+            f'<time datetime="{format_date(after.seen)}">{utc_minute(after.seen)}</time>'
             "</h2>"
         )
         lines.append(f'<div class="diff">{_marked(word_diff(before.text, after.text))}</div>')

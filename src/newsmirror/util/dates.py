@@ -25,7 +25,7 @@ import re
 import warnings
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
-__all__ = ["canonical_iso", "from_iso", "iso", "parse_date", "to_utc", "utc_now"]
+__all__ = ["canonical_iso", "from_iso", "iso", "parse_date", "to_utc", "utc_minute", "utc_now"]
 
 UTC = UTC
 
@@ -312,3 +312,8 @@ _ISO_UTC_MILLIS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00")
 def canonical_iso(text: str) -> str:
     """``iso(from_iso(text))``, without the round trip for text already in that form."""
     return text if _ISO_UTC_MILLIS.fullmatch(text) else iso(datetime.fromisoformat(text))
+
+
+def utc_minute(when: datetime) -> str:
+    """``2026-12-07 13:05 UTC``: a time as the command line and generated pages show it."""
+    return f"{when.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
