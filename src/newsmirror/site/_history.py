@@ -20,7 +20,7 @@ from ..post import format_date, yaml_quote
 from ..store import Store
 from ..util.dates import utc_minute
 from ..util.htmltext import html_to_text
-from ..util.worddiff import Change, changed_words, word_diff
+from ..util.worddiff import Change, count_changed, word_diff
 from ._archives import _html_text
 from ._posts import _site_settings, read_post
 from ._template import GENERATOR_MARK, remove_stale, write_generated
@@ -40,6 +40,7 @@ class VersionText:
     text: str  # what the diff compares: the title, then the body's plain text
     size: int  # bytes of the body HTML (UTF-8)
     changed: int | None  # words (CJK characters) changed from the version before
+    changes: list[Change] | None  # the diff from the version before (None: the first)
 
 
 def version_text(article: Article) -> str:
@@ -55,7 +56,7 @@ def item_versions(store: Store, source: str, key: str, first_seen: datetime) -> 
     versions: list[VersionText] = []
     for number, (seen, article) in enumerate(seen_articles, 1):
         text = version_text(article)
-        before = versions[-1].text if versions else None
+        changes = word_diff(versions[-1].text, text) if versions else None
         versions.append(
             VersionText(
                 number,
@@ -63,7 +64,8 @@ def item_versions(store: Store, source: str, key: str, first_seen: datetime) -> 
                 article,
                 text,
                 len(article.body_html.encode("utf-8")),
-                None if before is None else changed_words(before, text),
+                None if changes is None else count_changed(changes),
+                changes,  # computed once: the page shows it, the count comes from it
             )
         )
     return versions
@@ -119,7 +121,7 @@ def _body(post_url: str, versions: list[VersionText]) -> str:
             f'<time datetime="{format_date(after.seen)}">{utc_minute(after.seen)}</time>'
             "</h2>"
         )
-        lines.append(f'<div class="diff">{_marked(word_diff(before.text, after.text))}</div>')
+        lines.append(f'<div class="diff">{_marked(after.changes or [])}</div>')
         lines.append("</section>")
     return "\n".join(lines) + "\n"
 

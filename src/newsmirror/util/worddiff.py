@@ -16,7 +16,7 @@ from typing import Literal
 
 from .htmltext import _CJK
 
-__all__ = ["Change", "changed_words", "plain_diff", "word_diff", "words"]
+__all__ = ["Change", "count_changed", "plain_diff", "word_diff", "words"]
 
 
 _TOKEN = re.compile(rf"\s*(?:{_CJK.pattern}|(?:(?!{_CJK.pattern})\S)+)|\s+$")
@@ -83,11 +83,9 @@ def _merged(changes: list[Change]) -> list[Change]:
     return out
 
 
-def changed_words(old: str, new: str) -> int:
-    """How many tokens were deleted or inserted between ``old`` and ``new``."""
-    return sum(
-        1 for c in word_diff(old, new) if c.kind != "equal" for t in words(c.text) if t.strip()
-    )
+def count_changed(changes: list[Change]) -> int:
+    """How many tokens a diff deletes or inserts."""
+    return sum(1 for c in changes if c.kind != "equal" for t in words(c.text) if t.strip())
 
 
 def plain_diff(changes: list[Change]) -> str:
