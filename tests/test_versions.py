@@ -290,3 +290,16 @@ def test_the_page_of_differences_goes_with_its_post(http_server, tmp_path, make_
     assert go(site, T2).to_dict()["new_posts"] == 1
     assert not page.exists()
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
+
+
+def test_prune_takes_the_page_of_differences_with_its_post(http_server, tmp_path, make_site):
+    """prune updated the archive and search but not the history pages: the page of a
+    pruned edited post stayed published, linking to a post that was gone."""
+    site = make_feed_site(make_site, http_server, scaffold=True, tmp_path=tmp_path)
+    go(site, T0)
+    http_server.put("feed.xml", rss(http_server, EDITED))
+    go(site, T1)
+    (page,) = (site / "history").rglob("index.html")
+    pruned = newsmirror("prune", "--site", str(site), "--older-than", "365d")
+    assert pruned.returncode == 0, pruned.stderr
+    assert not list((site / "_posts").iterdir()) and not page.exists()

@@ -113,9 +113,9 @@ def prune(
         for image in report.images:
             _remove(config.root / image)
         _write_snapshot(config, store)
-    from ._run import update_site_pages  # the archive pages and site search follow
+        from ._run import update_site_pages  # archive pages, search, history pages follow
 
-    update_site_pages(config)
+        update_site_pages(config, store)
     return report
 
 
