@@ -1,238 +1,269 @@
-"""Extraction quality: token-level F1 against hand-checked article texts, and pages/s.
+"""Extraction quality on the whole development set, newsmirror beside trafilatura, one run.
 
-    python bench/bench_extract_quality.py [--runs 3] [--only NAME] [--show NAME] [--json OUT]
+    python bench/bench_extract_quality.py [--set all|trafilatura|readability|quality-en|
+        quality-zh|quality] [--every N] [--jobs 2] [--json OUT] [--compare OLD.json]
+        [--show REGEX] [--variants NAME,NAME]
 
-Pages (``bench/quality/manifest.json``):
+The pages and how they are scored: ``bench/devset.py`` (trafilatura's 990 evaluation pages
+scored by snippets as its own evaluation does; Readability's 126 test pages and this
+project's hand-checked pages by token F1, CJK by character).
 
-* ``shared:NAME.html`` - the 20 real Chinese pages of ``../shared/fixtures/pages-zh/html/``
-  (GPL source repository: read at run time, never copied into this project). Skipped with a
-  note when that folder is missing.
-* ``NAME.html`` - pages written for this benchmark under ``bench/quality/pages/`` that
-  mirror real-world layouts (own prose; realistic nav, share bars, related lists, comments).
+Variants, every one given the same characters (the raw bytes decoded by
+``newsmirror.util.charset.decode``, as the pipeline decodes them) and asked for metadata:
 
-Expected texts (``bench/quality/expected/NAME.txt``) are checked by hand: the article's
-paragraphs, subheadings, list items and the captions (and credits) of in-article figures
-and videos, in order. Not included: the headline, bylines/dates, "source/editor" lines,
-original-title notes, share/follow prompts, related links, ads, comments, disclaimers.
+* ``ours generic``: ``extract_page(body, url, ())``, the CLI's ``newsmirror extract``: our
+  extraction, ``clean_html``, the post's text.
+* ``ours rules``: the same with the built-in site rules (differs only where one applies).
+* ``traf default``: ``trafilatura.extract(text, url=url, output_format="json",
+  with_metadata=True, include_comments=False)``; comments off because a post never keeps
+  reader comments.
+* ``traf fast``: the same with ``fast=True``; ``traf precision``: ``favor_precision=True``.
+* ``readability``: readability-lxml's ``Document(text).summary()`` as text (no metadata),
+  when installed (``pip install -e '.[bench]'``).
 
-Scoring
--------
-Tokenizer (``tokens``): NFKC-normalize, lower-case; every CJK character (Han, kana,
-Hangul, CJK compatibility) is one token; the rest is split into runs of letters/digits
-(``\\w`` minus ``_``), so whitespace and punctuation - ASCII, CJK and full-width - separate
-tokens and are never tokens themselves. ``5G手机`` -> ``5g 手 机``; ``don't`` -> ``don t``.
-F1 is computed on the bag (multiset) of tokens: overlap = sum of min counts,
-precision = overlap / |output|, recall = overlap / |expected|. Per-language figures are
-the mean of the per-page F1 (macro average).
+Columns: P/R/F1 per subset (micro over snippet counts on ``trafilatura``, the mean of the
+pages' figures elsewhere); ``empty`` pages with no text; CPU ms per page (``process_time``
+around the call, decoding included); dates right/found of the pages with an expected date,
+likewise authors and titles. ``union`` is the mean of every page's own F1.
 
-Captions: the manifest lists each page's in-article captions; a caption survives when its
-text (whitespace removed, NFKC, lower-case) is a substring of the output text likewise
-normalized. "captions kept" counts pages whose captions *all* survive, out of the pages
-that have captions.
-
-Variants, all given the raw bytes of the page and timed including decoding:
-
-* ``ours generic``  - ``extract_page(body, url, rules=())``: trafilatura + our image/figure
-  restore + ``clean_html``; its ``text`` field is scored.
-* ``ours rules``    - ``extract_page(body, url, load_builtin_rules())``: a built-in site
-  rule where one matches the manifest URL, otherwise the same as generic.
-* ``trafilatura``   - plain ``trafilatura.extract(text, url=url, output_format="txt",
-  include_comments=False)`` on the same decoded text (``newsmirror.util.charset.decode`` of the
-  raw bytes, so both see identical characters), other settings at their defaults
-  (``include_tables=True``, no ``favor_precision``/``favor_recall``, ``fast=False``). Comments
-  are off because our pipeline never keeps comments and reader comments are not article
-  text; with them on, trafilatura would only lose precision on pages with comments.
-
-pages/s: all pages of a language run ``--runs`` times; the best run counts.
+Goals (issue 13): ours at or above the best trafilatura setting on every subset, above it
+by 0.01 on the union, and no page that ``traf default`` extracts (F1 > 0.8) empty or below
+0.5 for us. The run prints which goals are met and the pages that miss.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import re
 import sys
 import time
-import unicodedata
-from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+from devset import (  # noqa: E402
+    SUBSETS, Page, author_right, counts_prf, date_right, load, missing_sets, score_text,
+    title_right,
+)
 
 from newsmirror.cli import extract_page  # noqa: E402
-from newsmirror.extract import load_builtin_rules  # noqa: E402
+from newsmirror.extract import load_builtin_rules, select_rule  # noqa: E402
 from newsmirror.util.charset import decode  # noqa: E402
 
-QUALITY = HERE / "quality"
-SHARED = ROOT.parent / "shared" / "fixtures" / "pages-zh" / "html"
-GOALS = {"en": 0.96, "zh": 0.93}
-
-_CJK_CHAR = (r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-             r"\U00020000-\U0002fa1f")
-_TOKEN = re.compile(rf"[{_CJK_CHAR}]|[^\W_{_CJK_CHAR}]+")
+RULES = load_builtin_rules()
+Result = dict  # text, date, author, title
 
 
-def normalize(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+def ours(page: Page, rules=()) -> Result:
+    return extract_page(page.body, page.url, rules, default_tz=page.tz)
 
 
-def tokens(text: str) -> list[str]:
-    """CJK characters one by one; other letters/digits as words; no punctuation."""
-    return _TOKEN.findall(normalize(text))
+def ours_rules(page: Page) -> Result | None:
+    """None where no built-in rule applies: the generic result stands."""
+    return ours(page, RULES) if select_rule(page.url, RULES) else None
 
 
-def prf(output: str, expected: str) -> tuple[float, float, float]:
-    out, exp = Counter(tokens(output)), Counter(tokens(expected))
-    overlap = sum((out & exp).values())
-    if not out or not exp:
-        return (0.0, 0.0, 0.0) if out or exp else (1.0, 1.0, 1.0)
-    p, r = overlap / sum(out.values()), overlap / sum(exp.values())
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def _squeeze(text: str) -> str:
-    return "".join(normalize(text).split())
-
-
-def captions_kept(output: str, captions: list[str]) -> bool:
-    flat = _squeeze(output)
-    return all(_squeeze(c) in flat for c in captions)
-
-
-# --- the variants --------------------------------------------------------------------------
-
-def run_generic(body: bytes, url: str | None) -> str:
-    return extract_page(body, url, ())["text"]
-
-
-def run_rules(body: bytes, url: str | None) -> str:
-    return extract_page(body, url, load_builtin_rules())["text"]
-
-
-def run_trafilatura(body: bytes, url: str | None) -> str:
+def _trafilatura(page: Page, **options) -> Result:
     import trafilatura
 
-    text, _ = decode(body, None)
-    return trafilatura.extract(text, url=url, output_format="txt",
-                               include_comments=False) or ""
+    text, _ = decode(page.body, None)
+    out = trafilatura.extract(text, url=page.url, output_format="json", with_metadata=True,
+                              include_comments=False, **options)
+    return json.loads(out) if out else {"text": ""}
 
 
-VARIANTS = (("ours generic", run_generic), ("ours rules", run_rules),
-            ("trafilatura", run_trafilatura))
+def readability_lxml(page: Page) -> Result:
+    from readability import Document
+
+    from newsmirror.util.htmltext import html_to_text
+
+    text, _ = decode(page.body, None)
+    try:
+        return {"text": html_to_text(Document(text).summary(html_partial=True))}
+    except Exception:  # readability raises on pages it cannot parse: no article
+        return {"text": ""}
 
 
-# --- the page set ------------------------------------------------------------------------
+VARIANTS: dict[str, Callable[[Page], Result | None]] = {
+    "ours generic": ours,
+    "ours rules": ours_rules,
+    "traf default": _trafilatura,
+    "traf fast": lambda page: _trafilatura(page, fast=True),
+    "traf precision": lambda page: _trafilatura(page, favor_precision=True),
+    "readability": readability_lxml,
+}
+OURS = ("ours generic", "ours rules")
+TRAF = ("traf default", "traf fast", "traf precision")
 
-def load_pages(only: str | None) -> tuple[list[dict], list[str]]:
-    manifest = json.loads((QUALITY / "manifest.json").read_text("utf-8"))
-    pages, notes = [], []
-    for entry in manifest["pages"]:
-        if only and not re.search(only, entry["name"]):
+_PAGES: list[Page] = []
+_CHOSEN: list[str] = []
+
+
+def score_page(index: int) -> dict:
+    page = _PAGES[index]
+    row: dict = {"subset": page.subset, "name": page.name, "url": page.url}
+    for name in _CHOSEN:
+        start = time.process_time()
+        result = VARIANTS[name](page)
+        cpu = time.process_time() - start
+        if result is None:  # ours rules without a rule: ours generic's result and time
+            row[name] = {**row["ours generic"], "same": True}
             continue
-        file = entry["file"]
-        path = SHARED / file[7:] if file.startswith("shared:") else QUALITY / "pages" / file
-        if not path.exists():
-            notes.append(f"skipped {entry['name']}: {path} not found")
-            continue
-        expected = (QUALITY / "expected" / f"{entry['name']}.txt").read_text("utf-8")
-        for caption in entry.get("captions", []):
-            if _squeeze(caption) not in _squeeze(expected):
-                raise SystemExit(f"{entry['name']}: caption not in expected text: {caption!r}")
-        pages.append({**entry, "body": path.read_bytes(), "expected": expected})
-    return pages, notes
+        text = result.get("text") or ""
+        row[name] = {**score_text(text, page), "empty": not text.strip(), "cpu": cpu,
+                     "date": date_right(result.get("date"), page),
+                     "author": author_right(result.get("author"), page),
+                     "title": title_right(result.get("title"), page),
+                     "found_date": result.get("date"), "text": text}
+    return row
 
 
-def show(page: dict, outputs: dict[str, str]) -> None:
-    exp = Counter(tokens(page["expected"]))
-    for name, text in outputs.items():
-        out = Counter(tokens(text))
-        missing, extra = exp - out, out - exp
-        print(f"--- {page['name']} / {name}: missing {sum(missing.values())}, "
-              f"extra {sum(extra.values())}")
-        print("  missing:", " ".join(t for t, _ in missing.most_common(60)))
-        print("  extra:  ", " ".join(t for t, _ in extra.most_common(60)))
-        print("  output: ", text[:1500].replace("\n", " | "))
+def run(pages: list[Page], chosen: list[str], jobs: int) -> list[dict]:
+    global _PAGES, _CHOSEN
+    _PAGES, _CHOSEN = pages, chosen
+    if "ours rules" in chosen and "ours generic" not in chosen:
+        _CHOSEN = ["ours generic", *chosen]
+    rows: list[dict] = []
+    start = time.monotonic()
+    context = multiprocessing.get_context("fork")  # the workers share the loaded pages
+    with context.Pool(jobs) as pool:
+        for done, row in enumerate(pool.imap(score_page, range(len(pages)), chunksize=4), 1):
+            rows.append(row)
+            if done % 100 == 0 or done == len(pages):
+                print(f"  {done}/{len(pages)} pages, {time.monotonic() - start:.0f} s",
+                      file=sys.stderr)
+    return rows
+
+
+# --- the table ---------------------------------------------------------------------------
+
+def subset_figures(rows: list[dict], name: str) -> dict:
+    cells = [r[name] for r in rows]
+    if rows[0]["subset"] == "trafilatura":
+        total = {k: sum(c[k] for c in cells) for k in ("tp", "fn", "fp", "tn")}
+        p, r, f = counts_prf(total)
+    else:
+        p, r, f = (sum(c[k] for c in cells) / len(cells) for k in ("p", "r", "f1"))
+    figures = {"p": p, "r": r, "f1": f, "pages": len(cells),
+               "empty": sum(c["empty"] for c in cells),
+               "cpu_ms": 1000 * sum(c["cpu"] for c in cells) / len(cells)}
+    for field in ("date", "author", "title"):
+        judged = [c[field] for c in cells if c[field] is not None]
+        figures[field] = (sum(judged), len(judged))
+    return figures
+
+
+def print_table(rows: list[dict], chosen: list[str]) -> dict:
+    subsets = [s for s in SUBSETS if any(r["subset"] == s for r in rows)]
+    head = (f"{'subset':<12} {'variant':<15} {'pages':>5} {'P':>6} {'R':>6} {'F1':>6} "
+            f"{'empty':>5} {'ms CPU':>7} {'dates':>7} {'authors':>7} {'titles':>7}")
+    print(head)
+    print("-" * len(head))
+    table: dict = {}
+    for subset in subsets:
+        part = [r for r in rows if r["subset"] == subset]
+        for name in chosen:
+            f = table.setdefault(subset, {})[name] = subset_figures(part, name)
+            ratio = {k: (f"{f[k][0]}/{f[k][1]}" if f[k][1] else "-")
+                     for k in ("date", "author", "title")}
+            print(f"{subset:<12} {name:<15} {f['pages']:>5} {f['p']:>6.3f} {f['r']:>6.3f} "
+                  f"{f['f1']:>6.3f} {f['empty']:>5} {f['cpu_ms']:>7.1f} {ratio['date']:>7} "
+                  f"{ratio['author']:>7} {ratio['title']:>7}")
+        print()
+    table["union"] = {n: sum(r[n]["f1"] for r in rows) / len(rows) for n in chosen}
+    print("union (mean page F1): " + ", ".join(
+        f"{n} {v:.3f}" for n, v in table["union"].items()))
+    return table
+
+
+def print_goals(rows: list[dict], table: dict, chosen: list[str]) -> None:
+    traf = [n for n in TRAF if n in chosen]
+    mine = [n for n in OURS if n in chosen]
+    if not traf or not mine:
+        return
+    print("\ngoals")
+    for subset in [s for s in table if s != "union"]:
+        best = max(traf, key=lambda n: table[subset][n]["f1"])
+        for name in mine:
+            f, b = table[subset][name]["f1"], table[subset][best]["f1"]
+            verdict = "met" if f >= b else "NOT met"
+            print(f"  {subset:<12} {name:<13} {f:.3f} vs best {best} {b:.3f}: {verdict}")
+    best = max(traf, key=lambda n: table["union"][n])
+    for name in mine:
+        f, b = table["union"][name], table["union"][best]
+        verdict = "met" if f >= b + 0.01 else "NOT met"
+        print(f"  {'union':<12} {name:<13} {f:.3f} vs best {best} {b:.3f} + 0.01: {verdict}")
+    if "traf default" not in chosen:
+        return
+    for name in mine:
+        lost = [r for r in rows
+                if r["traf default"]["f1"] > 0.8 and (r[name]["empty"] or r[name]["f1"] < 0.5)]
+        print(f"  pages traf default extracts (F1 > 0.8) that {name} loses "
+              f"(empty or F1 < 0.5): {len(lost)}")
+        for r in lost:
+            print(f"    {r['subset']}/{r['name']}: {r[name]['f1']:.2f} vs "
+                  f"{r['traf default']['f1']:.2f} {r['url']}")
+
+
+def compare(rows: list[dict], old_path: str, name: str = "ours generic") -> None:
+    old = {(r["subset"], r["name"]): r for r in json.loads(Path(old_path).read_text())}
+    changed = []
+    for row in rows:
+        before = old.get((row["subset"], row["name"]))
+        if before and name in before and abs(row[name]["f1"] - before[name]["f1"]) > 0.02:
+            changed.append((row[name]["f1"] - before[name]["f1"], row, before))
+    changed.sort(key=lambda c: c[0])
+    print(f"\n{name}: {len(changed)} pages changed by > 0.02 F1 against {old_path} "
+          f"({sum(c[0] > 0 for c in changed)} up, {sum(c[0] < 0 for c in changed)} down)")
+    for delta, row, before in changed:
+        print(f"  {delta:+.2f} {row['subset']}/{row['name']} "
+              f"{before[name]['f1']:.2f} -> {row[name]['f1']:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=3, help="timing runs (best counts)")
-    parser.add_argument("--only", help="regex on page names")
-    parser.add_argument("--show", help="regex: print missing/extra tokens of these pages")
-    parser.add_argument("--json", help="write per-page results to this file")
+    parser.add_argument("--set", default="all", help="all, quality, or a subset's name")
+    parser.add_argument("--every", type=int, default=1, help="every Nth page (a slice)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--variants", help="comma-separated variant names")
+    parser.add_argument("--json", help="write per-page rows to this file")
+    parser.add_argument("--compare", help="a --json file of an earlier run")
+    parser.add_argument("--show", help="regex on page names: print our text for them")
     args = parser.parse_args()
 
-    pages, notes = load_pages(args.only)
-    results: list[dict] = []
-    for page in pages:
-        row = {"name": page["name"], "language": page["language"], "url": page.get("url")}
-        outputs = {}
-        for vname, fn in VARIANTS:
-            text = fn(page["body"], page.get("url"))
-            outputs[vname] = text
-            p, r, f = prf(text, page["expected"])
-            row[vname] = {"p": p, "r": r, "f1": f,
-                          "captions": (captions_kept(text, page["captions"])
-                                       if page.get("captions") else None)}
-        row["rule"] = extract_page(page["body"], page.get("url"), load_builtin_rules())["rule"]
-        results.append(row)
-        if args.show and re.search(args.show, page["name"]):
-            show(page, outputs)
-
-    speed: dict[tuple[str, str], float] = {}
-    for lang in ("en", "zh"):
-        subset = [p for p in pages if p["language"] == lang]
-        if not subset:
-            continue
-        for vname, fn in VARIANTS:
-            best = float("inf")
-            for _ in range(max(1, args.runs)):
-                start = time.perf_counter()
-                for page in subset:
-                    fn(page["body"], page.get("url"))
-                best = min(best, time.perf_counter() - start)
-            speed[(lang, vname)] = len(subset) / best
-
-    names = [v for v, _ in VARIANTS]
-    print(f"{'page':<24} {'lang':<4} {'rule':<12} "
-          + " ".join(f"{n:>21}" for n in names))
-    print(f"{'':<24} {'':<4} {'':<12} " + " ".join(f"{'F1 (P/R) cap':>21}" for _ in names))
-    for row in results:
-        cells = []
-        for n in names:
-            v = row[n]
-            cap = {True: "+", False: "-", None: " "}[v["captions"]]
-            cells.append(f"{v['f1']:.3f} ({v['p']:.2f}/{v['r']:.2f}) {cap}")
-        print(f"{row['name']:<24} {row['language']:<4} {row['rule'][:12]:<12} "
-              + " ".join(f"{c:>21}" for c in cells))
-    print()
-    print(f"{'summary':<18} {'pages':>5} {'F1 mean':>8} {'F1 min':>7} {'pages/s':>8} "
-          f"{'captions kept':>14}  goal")
-    for lang in ("en", "zh"):
-        rows = [r for r in results if r["language"] == lang]
-        if not rows:
-            continue
-        for n in names:
-            f1s = [r[n]["f1"] for r in rows]
-            capped = [r[n]["captions"] for r in rows if r[n]["captions"] is not None]
-            mean = sum(f1s) / len(f1s)
-            goal = ("" if not n.startswith("ours") else
-                    ("met" if mean >= GOALS[lang] else "NOT met") + f" (>= {GOALS[lang]})")
-            print(f"{lang + ' ' + n:<18} {len(rows):>5} {mean:>8.3f} {min(f1s):>7.3f} "
-                  f"{speed[(lang, n)]:>8.1f} {sum(capped):>6}/{len(capped):<7}  {goal}")
-    for lang in ("en", "zh"):
-        rows = [r for r in results if r["language"] == lang]
-        below = [r["name"] for r in rows
-                 if r["ours rules"]["f1"] < r["trafilatura"]["f1"] - 0.005]
-        if rows:
-            print(f"{lang}: pages where ours (rules) is below trafilatura by > 0.005: "
-                  f"{', '.join(below) or 'none'}")
-    for note in notes:
-        print(note)
+    if missing := missing_sets():
+        raise SystemExit("the development set is not here: " + ", ".join(missing))
+    subsets = {"all": SUBSETS, "quality": ("quality-en", "quality-zh")}.get(
+        args.set, (args.set,))
+    chosen = args.variants.split(",") if args.variants else list(VARIANTS)
+    try:
+        import readability  # noqa: F401
+    except ImportError:
+        chosen = [n for n in chosen if n != "readability"]
+        print("readability-lxml not installed: its column is left out", file=sys.stderr)
+    pages = load(tuple(subsets), args.every)
+    rows = run(pages, chosen, args.jobs)
+    table = print_table(rows, chosen)
+    print_goals(rows, table, chosen)
+    if args.compare:
+        compare(rows, args.compare)
+    if args.show:
+        for row in rows:
+            if re.search(args.show, row["name"]):
+                print(f"--- {row['subset']}/{row['name']} {row['url']}")
+                for name in chosen:
+                    print(f"  {name}: F1 {row[name]['f1']:.2f} |",
+                          row[name]["text"][:600].replace("\n", " | "))
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1, ensure_ascii=False))
+        for row in rows:
+            for name in chosen:
+                row[name].pop("text", None)
+        Path(args.json).write_text(json.dumps(rows, indent=0, ensure_ascii=False))
 
 
 if __name__ == "__main__":
