@@ -1,5 +1,6 @@
 """Page metadata: base URL, title, publication date and author, from ld+json, Open Graph
-and other meta tags, ``<time>`` and ``<title>``."""
+and other meta tags, ``<time>`` and ``<title>``; when those name no date or author, from
+what the page shows (``_dates``: the date under the headline; ``_byline``: the byline)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from ..model import MetadataField
 from ..util.dates import parse_date
 from ..util.htmltext import node_text
 from ..util.urls import absolute_url
+from ._byline import byline_author, clean_author
+from ._dates import VisibleText, elsewhere, plausible, visible_date, visible_text
 
 # What the page's base URL and metadata come from, found in one walk of the tree: a
 # selector list matches in document order, and each separate query walked the whole page,
 # four of them on every page (docs/PERFORMANCE.md, "Site-rule extraction").
-PAGE_NODES = 'base[href], meta, script[type="application/ld+json"], title, time[datetime]'
+PAGE_NODES = 'base[href], meta, script[type="application/ld+json"], title, time[datetime], h1'
 
 
 # "<base" in any letter case, spelled out so that the regex engine skips from "<" to "<"
@@ -29,13 +32,23 @@ BASE_TAG = re.compile(r"<[bB][aA][sS][eE][\s/>]")
 class PageNodes:
     base: Any = None  # the first <base href>
     title: Any = None  # the first <title>
-    time: Any = None  # the first <time datetime>
+    times: list = field(default_factory=list)  # the <time datetime> elements
     metas: list = field(default_factory=list)
     ld_json: list = field(default_factory=list)  # <script type="application/ld+json">
+    h1: list = field(default_factory=list)
+    tree: Any = None  # for what the page shows, read only when the metadata lacks it
+    _visible: VisibleText | None = None
+
+    def visible(self) -> VisibleText:
+        """The page's visible text, walked once for both the date and the byline."""
+        if self._visible is None:
+            body = self.tree.body if self.tree is not None else None
+            self._visible = visible_text(body) if body is not None else VisibleText()
+        return self._visible
 
 
 def page_nodes(tree) -> PageNodes:
-    found = PageNodes()
+    found = PageNodes(tree=tree)
     for node in tree.css(PAGE_NODES):
         tag = node.tag
         if tag == "meta":
@@ -47,7 +60,9 @@ def page_nodes(tree) -> PageNodes:
         elif tag == "title":
             found.title = found.title or node
         elif tag == "time":
-            found.time = found.time or node
+            found.times.append(node)
+        elif tag == "h1":
+            found.h1.append(node)
     return found
 
 
@@ -56,6 +71,9 @@ def _ld_json_objects(scripts: Iterable) -> list[dict]:
     for script in scripts:
         raw = script.text(deep=True) or ""
         raw = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
+        # XHTML habit (and how some serializers write scripts): the JSON inside CDATA
+        raw = raw.removeprefix("//").strip().removeprefix("<![CDATA[")
+        raw = raw.strip().removesuffix("]]>").strip().removesuffix("//")
         try:
             data = json.loads(raw, strict=False)
         except ValueError:
@@ -136,70 +154,163 @@ def _meta(tags: dict[str, str], *names: str) -> str | None:
 FIELDS: tuple[MetadataField, ...] = ("title", "date", "author")
 
 
+_PUBLISHED_KEYS = ("datePublished", "dateCreated", "pubDate")  # pubDate: Baidu's ld+json
+_PUBLISHED_METAS = (
+    "article:published_time",
+    "og:article:published_time",
+    "og:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "PubDate",
+    "publish-date",
+    "publish_date",
+    "parsely-pub-date",
+    "article_date_original",
+    "sailthru.date",
+    "dc.date",
+    "DC.date.issued",
+)
+
+
 def metadata_of(
     page: PageNodes, tz: tzinfo, want: Iterable[MetadataField] = FIELDS
 ) -> dict[str, Any]:
-    """Title, published date and author from ld+json, Open Graph, <time>, meta tags.
+    """Title, published date and author from ld+json, Open Graph, <time>, meta tags, and
+    from what the page shows when those have no date or author.
 
     Only the fields in ``want`` are looked for (the others are None): a site rule that
     found the title, date and author spares the ld+json parse and the meta scan.
     """
     want = set(want)
-    title = date = author = None
+    found: dict[str, Any] = {"title": None, "date": None, "author": None}
     if not want:
-        return {"title": title, "date": date, "author": author}
+        return found
+    now = datetime.now(UTC)
     objects = _ld_json_objects(page.ld_json)
     objects.sort(key=lambda o: not any(t in _ld_type(o).split() for t in _ARTICLE_TYPES))
+    headline = author = date = None
     for obj in objects:
-        if "title" in want:
-            title = title or (
-                obj.get("headline") or None if isinstance(obj.get("headline"), str) else None
-            )
-        if date is None and "date" in want:
-            date = parse_date(obj.get("datePublished") or obj.get("dateCreated"), tz)
-        if "author" in want:
-            author = author or author_name(obj.get("author"))
-    tags = (
-        _meta_tags(page.metas)
-        if (
-            title is None
-            and "title" in want
-            or date is None
-            and "date" in want
-            or author is None
-            and "author" in want
-        )
-        else {}
+        headline = headline or _ld_headline(obj, page)
+        for key in _PUBLISHED_KEYS if date is None and "date" in want else ():
+            date = date or plausible(parse_date(obj.get(key), tz), now)
+        if author is None and "author" in want:
+            author = clean_author(author_name(obj.get("author")))
+    # the meta scan only when something is still missing (the title always reads the
+    # site name, to take it off)
+    lacking = (
+        "title" in want
+        or ("date" in want and date is None)
+        or ("author" in want and author is None)
     )
+    tags = _meta_tags(page.metas) if lacking else {}
     if "title" in want:
-        title = title or _meta(tags, "og:title", "twitter:title")
-    if date is None and "date" in want:
-        date = parse_date(
-            _meta(
-                tags,
-                "article:published_time",
-                "og:article:published_time",
-                "datePublished",
-                "pubdate",
-                "publishdate",
-                "PubDate",
-                "publish-date",
-                "article_date_original",
-                "sailthru.date",
-                "dc.date",
-                "DC.date.issued",
-            ),
-            tz,
-        )
-        if date is None:
-            if page.time is not None:
-                date = parse_date(page.time.attributes.get("datetime"), tz)
+        found["title"] = _title(page, tags, headline)
+    if "date" in want:
+        found["date"] = date or _page_date(page, tags, tz, now)
     if "author" in want:
-        author = author or _meta(tags, "author", "article:author", "byl", "dc.creator")
-    if title is None and "title" in want:
-        if page.title is not None:
-            title = " ".join((page.title.text() or "").split()) or None
-    return {"title": title, "date": date, "author": author}
+        found["author"] = author or _page_author(page, tags)
+    return found
+
+
+def _ld_headline(obj: dict, page: PageNodes) -> str | None:
+    """``headline``, or ``name`` when only that one is the page's <h1> (Wikipedia's
+    ``headline`` is a description; other sites put their own name in ``name``)."""
+    headline, name = obj.get("headline"), obj.get("name")
+    if not isinstance(headline, str) or not headline.strip():
+        return None
+    if isinstance(name, str) and _key(name) != _key(headline):
+        shown = {_key(node.text() or "") for node in page.h1}
+        if _key(name) in shown and _key(headline) not in shown:
+            return name.strip()
+    return headline.strip()
+
+
+def _page_date(page: PageNodes, tags: dict[str, str], tz: tzinfo, now: datetime) -> datetime | None:
+    """The meta tags' date, else the first <time datetime> outside lists of other
+    articles, else the date the page shows under its headline."""
+    date = plausible(parse_date(_meta(tags, *_PUBLISHED_METAS), tz), now)
+    for node in page.times if date is None else ():
+        date = plausible(parse_date(node.attributes.get("datetime"), tz), now)
+        if date is not None and not elsewhere(node):
+            return date
+        date = None
+    if date is None and page.tree is not None:
+        date = visible_date(page.visible(), _headline(page), tz, now)
+    return date
+
+
+def _page_author(page: PageNodes, tags: dict[str, str]) -> str | None:
+    for name in ("author", "article:author", "byl", "dc.creator", "DC.creator", "parsely-author"):
+        author = clean_author(_meta(tags, name))
+        if author:
+            return author
+    if page.tree is None:
+        return None
+    return byline_author(page.tree, page.visible(), _headline(page))
+
+
+def _squash(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _key(text: str) -> str:
+    """What two titles are compared by: letters and digits only, case folded."""
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _headline(page: PageNodes) -> int | None:
+    """Index of the article's <h1>: the one the <title> names, else the first."""
+    if not page.h1:
+        return None
+    title = _key(page.title.text() if page.title is not None else "")
+    for i, node in enumerate(page.h1):
+        key = _key(node.text() or "")
+        if key and key in title:
+            return i
+    return 0
+
+
+# " - Site", " | Site", "_网易新闻", "|游民星空": where a <title> adds the site's name
+_TITLE_SEPARATOR = re.compile(r"\s+[-|–—:·»]\s+|\s*[|_｜]\s*")
+
+
+def _title(page: PageNodes, tags: dict[str, str], headline: str | None) -> str | None:
+    """ld+json headline or Open Graph title, else the <title> without the site's name.
+
+    An h1 that starts with the meta title and goes on wins: the attribute was cut short
+    by an unescaped quote (``content="...奖金711万元！"中国诺贝尔奖"..."``).
+    """
+    h1s = [_squash(node.text()) for node in page.h1]
+    meta = headline or _meta(tags, "og:title", "twitter:title", "parsely-title")
+    site = _meta(tags, "og:site_name", "application-name") or ""
+    if meta:
+        meta = _squash(meta)
+        longer = [h for h in h1s if len(h) > len(meta) and h.startswith(meta)]
+        return longer[0] if longer else _without_site(meta, site, h1s)
+    title = _squash(page.title.text()) if page.title is not None else ""
+    return _without_site(title, site, h1s, guess=True) or (h1s[0] if h1s else None) or None
+
+
+def _without_site(title: str, site: str, h1s: list[str], guess: bool = False) -> str:
+    """``title`` less a site name at its end: one an h1 or og:site_name tells apart, or
+    (``guess``) a tail much shorter than the rest."""
+    keys = {_key(h) for h in h1s if h}
+    if not title or _key(title) in keys:
+        return title
+    cuts = list(_TITLE_SEPARATOR.finditer(title))
+    for cut in reversed(cuts):
+        if _key(title[: cut.start()]) in keys:
+            return title[: cut.start()]
+    if not cuts:
+        return title
+    last = cuts[-1]
+    head, tail = title[: last.start()], title[last.end() :]
+    if site and _key(site) and (_key(site) in _key(tail) or _key(tail) in _key(site)):
+        return head
+    if guess and head and len(_key(tail)) * 2 <= len(_key(head)):
+        return head
+    return title
 
 
 def date_of(node, tz: tzinfo) -> datetime | None:

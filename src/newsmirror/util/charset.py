@@ -11,7 +11,10 @@ Order of evidence (first that works wins):
    (Chinese sites often put it after 1024 bytes of scripts, see miniflux/v2#3155);
 6. statistical detection (charset_normalizer). It costs many times a plain decode
    (docs/PERFORMANCE.md, "Decoding"), so it only runs when nothing was declared or every
-   declaration was badly wrong.
+   declaration was badly wrong. On short pages it often guesses a single-byte codepage
+   (cp1252, mac-latin2, cp1250, hp-roman8...) for GBK or Big5 text; when the bytes look
+   like a CJK language (high bytes in pairs, or ``<html lang="zh">``), GB18030 and Big5
+   are tried first (``_cjk_decode``), and the guess is kept only when neither fits.
 
 Labels are mapped the way the WHATWG Encoding Standard does for the cases that matter
 here: gb2312/gbk -> gb18030 and big5 -> big5hkscs (supersets: a page labelled gb2312
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from functools import lru_cache
 
 import charset_normalizer
 
@@ -187,6 +191,11 @@ def _detect(body: bytes, fallback: str) -> tuple[str, str]:
     """Statistical detection, the slow last resort; replaces what still fails."""
     best = charset_normalizer.from_bytes(body).best()
     codec = normalize_label(best.encoding) if best is not None else None
+    # a Chinese guess is checked too: short GBK text passes for Big5 ("新闻" as "陔恓")
+    if codec is None or codec in _CHINESE or _single_byte(codec) or _lang(body) == "zh":
+        cjk = _cjk_decode(body)
+        if cjk is not None:
+            return cjk
     if codec:
         try:
             return body.decode(codec), codec
@@ -194,3 +203,72 @@ def _detect(body: bytes, fallback: str) -> tuple[str, str]:
             pass  # big5 -> big5hkscs mapping can, in theory, change validity
     codec = codec or fallback
     return body.decode(codec, "replace"), codec
+
+
+_CHINESE = ("gb18030", "big5hkscs")
+
+
+@lru_cache(maxsize=64)
+def _single_byte(codec: str) -> bool:
+    """One character per byte (cp1252, latin-1, KOI8, mac-*, ISO-8859-*...)."""
+    if codec.startswith(("utf", "ascii")):
+        return False
+    return len(bytes(range(256)).decode(codec, "replace")) == 256
+
+
+_HTML_LANG = re.compile(rb"""<html\b[^>]*?\blang\s*=\s*["']?\s*([a-zA-Z]{2})""", re.I)
+_HIGH = re.compile(rb"[\x80-\xff]")
+_PAIR = re.compile(rb"[\x81-\xfe][\x40-\xfe]")
+
+
+def _lang(body: bytes) -> str | None:
+    match = _HTML_LANG.search(body, 0, _HEAD_SCAN_CAP)
+    return match.group(1).decode("ascii").lower() if match else None
+
+
+def _looks_cjk(body: bytes) -> bool:
+    """High bytes that start or end a double-byte pair, or a CJK page language.
+
+    Western text in a single-byte codepage has accented letters and curly quotes next to
+    spaces and punctuation; where one happens to pair with a letter, the commonness test
+    of ``_cjk_decode`` turns it down.
+    """
+    if _lang(body) in ("zh", "ja", "ko"):
+        return True
+    high = len(_HIGH.findall(body))
+    paired = sum(1 + (m.group(0)[1] >= 0x80) for m in _PAIR.finditer(body))
+    return high >= 2 and paired >= 0.8 * high
+
+
+# Per codec, the code ranges of its everyday characters (lead byte, trail bytes): GB2312
+# level 1 (the 3,755 commonest hanzi) and its punctuation (not its kana, Greek, Cyrillic);
+# Big5's 5,401 common characters and punctuation. GBK bytes read as Big5, or Big5 read
+# as GBK, land mostly outside them.
+_COMMON: dict[str, re.Pattern[bytes]] = {
+    "gb18030": re.compile(rb"[\xa1-\xa3\xb0-\xd7][\xa1-\xfe]"),
+    "big5hkscs": re.compile(rb"[\xa1-\xc6][\x40-\x7e\xa1-\xfe]"),
+}
+_BY_LANG = {"ja": ("shift_jis", "euc_jp"), "ko": ("cp949",)}
+
+
+def _cjk_decode(body: bytes) -> tuple[str, str] | None:
+    """GB18030 or Big5 (Shift_JIS/EUC-JP, or CP949, on a page that says ja or ko), the one
+    that decodes strictly with the fewest rare characters; None when the bytes do not
+    look CJK or no such codec fits."""
+    if not _looks_cjk(body):
+        return None
+    lang = _lang(body)
+    pairs = len(_PAIR.findall(body)) or 1
+    best: tuple[float, str, str] | None = None
+    for codec in _BY_LANG.get(lang or "", _CHINESE):
+        try:
+            text = body.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        common = _COMMON.get(codec)
+        rare = 1 - len(common.findall(body)) / pairs if common is not None else 0.0
+        if best is None or rare < best[0]:
+            best = (rare, text, codec)
+    if best is None or best[0] > 0.5:  # mostly rare characters: not this language after all
+        return None
+    return best[1], best[2]
