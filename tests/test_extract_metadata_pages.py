@@ -225,3 +225,17 @@ def test_dates_on_the_real_chinese_pages():
             right, wrong = right + same_day, wrong + (not same_day)
     assert right >= ZH_DATES_FLOOR
     assert wrong == 0
+
+
+def test_update_date_from_the_metadata():
+    head = (
+        '<meta property="article:published_time" content="2019-09-04T10:00:00+08:00">'
+        '<meta property="article:modified_time" content="2019-09-05T08:00:00+08:00">'
+    )
+    got = meta(zh_page("", head=head))
+    assert got.updated == parse_date("2019-09-05T08:00:00+08:00")
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished":'
+        ' "2019-09-05T10:00:00Z", "dateModified": "2019-09-01T10:00:00Z"}</script>'
+    )
+    assert meta(zh_page("", head=ld)).updated is None  # edited before it was published

@@ -57,6 +57,7 @@ class Extracted:
     title: str | None = None
     published: datetime | None = None
     author: str | None = None
+    updated: datetime | None = None  # the page's last edit, from its metadata
 
 
 @dataclass(frozen=True)

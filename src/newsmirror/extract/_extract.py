@@ -86,4 +86,5 @@ def extract(
         title=found.get("title") or meta["title"],
         published=found.get("date") or meta["date"],
         author=found.get("author") or meta["author"],
+        updated=meta["updated"],
     )

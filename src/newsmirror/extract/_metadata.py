@@ -155,6 +155,7 @@ FIELDS: tuple[MetadataField, ...] = ("title", "date", "author")
 
 
 _PUBLISHED_KEYS = ("datePublished", "dateCreated", "pubDate")  # pubDate: Baidu's ld+json
+_UPDATED_METAS = ("article:modified_time", "og:updated_time", "dateModified", "last-modified")
 _PUBLISHED_METAS = (
     "article:published_time",
     "og:article:published_time",
@@ -177,23 +178,26 @@ def metadata_of(
     page: PageNodes, tz: tzinfo, want: Iterable[MetadataField] = FIELDS
 ) -> dict[str, Any]:
     """Title, published date and author from ld+json, Open Graph, <time>, meta tags, and
-    from what the page shows when those have no date or author.
+    from what the page shows when those have no date or author; with the date, the
+    metadata's date of the last edit ("updated", None when not later than the date).
 
     Only the fields in ``want`` are looked for (the others are None): a site rule that
     found the title, date and author spares the ld+json parse and the meta scan.
     """
     want = set(want)
-    found: dict[str, Any] = {"title": None, "date": None, "author": None}
+    found: dict[str, Any] = {"title": None, "date": None, "author": None, "updated": None}
     if not want:
         return found
     now = datetime.now(UTC)
     objects = _ld_json_objects(page.ld_json)
     objects.sort(key=lambda o: not any(t in _ld_type(o).split() for t in _ARTICLE_TYPES))
-    headline = author = date = None
+    headline = author = date = updated = None
     for obj in objects:
         headline = headline or _ld_headline(obj, page)
         for key in _PUBLISHED_KEYS if date is None and "date" in want else ():
             date = date or plausible(parse_date(obj.get(key), tz), now)
+        if updated is None and "date" in want:
+            updated = plausible(parse_date(obj.get("dateModified"), tz), now)
         if author is None and "author" in want:
             author = clean_author(author_name(obj.get("author")))
     # the meta scan only when something is still missing (the title always reads the
@@ -208,6 +212,11 @@ def metadata_of(
         found["title"] = _title(page, tags, headline)
     if "date" in want:
         found["date"] = date or _page_date(page, tags, tz, now)
+        updated = updated or plausible(parse_date(_meta(tags, *_UPDATED_METAS), tz), now)
+        # an edit before the publication is no edit: one of the two is wrong, say nothing
+        found["updated"] = (
+            updated if found["date"] and updated and updated > found["date"] else None
+        )
     if "author" in want:
         found["author"] = author or _page_author(page, tags)
     return found
