@@ -151,5 +151,5 @@ def _text_author(page: VisibleText, start: int) -> str | None:
 
 def byline_author(tree: Any, page: VisibleText, headline: int | None) -> str | None:
     """The author a page's byline names, or None."""
-    start = page.h1[headline][0] if headline is not None else 0
+    start = max(page.headline(headline)[0], 0)
     return _marked_author(tree) or _text_author(page, start)

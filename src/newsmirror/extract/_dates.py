@@ -58,6 +58,13 @@ class VisibleText:
     nodes: list[Any] = field(default_factory=list)  # the text nodes themselves
     h1: list[tuple[int, int]] = field(default_factory=list)  # each <h1>'s text span
 
+    def headline(self, index: int | None) -> tuple[int, int]:
+        """The text span of the ``index``-th <h1>; (-1, -1) for none (an <h1> outside
+        the body is not in the walk)."""
+        if index is None or not 0 <= index < len(self.h1):
+            return -1, -1
+        return self.h1[index]
+
     def node_at(self, offset: int) -> Any:
         return self.nodes[max(bisect_right(self.starts, offset) - 1, 0)]
 
@@ -109,6 +116,9 @@ _MONTH = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
+# No line break inside a date: the text nodes are joined by them, and a "date" across
+# nodes is mostly the pieces of a calendar widget ("Feb." "19" "2020").
+_S = r"[^\S\n]"
 _CLOCK = r"\d{1,2}\s*[:：]\s*\d{2}(?:\s*:\s*\d{2})?"
 _EN_TIME = rf"(?:,?\s+(?:at\s+)?{_CLOCK}(?:\s*[AaPp]\.?[Mm]\.?(?![A-Za-z]))?)?"
 # "2019-09-05 11:10", "2019/9/5", "2019.09.05", "2019年09月05日 11:10", "2019年9月5日11时10分"
@@ -118,9 +128,11 @@ _NUMERIC = (
     r"(?:\s*[:：分]\s*\d{2}(?!\d))?)?"
 )
 _DATE = re.compile(
-    rf"{_NUMERIC}"
-    rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d(?!\d){_EN_TIME}"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)\d\d(?!\d){_EN_TIME}"
+    (
+        rf"{_NUMERIC}"
+        rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d(?!\d){_EN_TIME}"
+        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)\d\d(?!\d){_EN_TIME}"
+    ).replace(r"\s", _S)
 )
 # A zone printed after the time ("GMT+8", "UTC", "+08:00", "EST"): parse_date reads it.
 _ZONE_AFTER = re.compile(
@@ -190,35 +202,71 @@ def _label_before(text: str, start: int) -> str:
     return text[max(0, start - 16) : start]
 
 
+# How a date shows it is the article's, best first: in the byline block under the
+# headline; after a label ("发布时间："); alone in an element named for it
+# (``<span class="time">``), wherever that is.
+_UNDER_HEADLINE, _LABELLED, _DATE_ELEMENT = 0, 1, 2
+_DATE_CLASS = re.compile(
+    r"(?:^|[-_\s])(?:pub(?:lish(?:ed)?)?[-_]?|post[-_]?|entry[-_]?|article[-_]?)?(?:time|date)"
+    r"(?:$|[-_\s])|pubtime|pubdate|publish|posted-on",
+    re.I,
+)
+
+
+def _in_date_element(node: Any) -> bool:
+    parent = node.parent
+    for _ in range(2):
+        if parent is None:
+            return False
+        attrs = parent.attributes
+        if _DATE_CLASS.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _rank(page: VisibleText, match: re.Match[str], start: int, end: int) -> int | None:
+    """How well ``match`` shows itself as the publication date; None: not at all."""
+    pos = match.start()
+    label = _label_before(page.text, pos)
+    if _UPDATE_LABEL.search(label):
+        return None
+    if end >= 0 and (
+        end <= pos <= end + _AFTER_HEADLINE or start - _BEFORE_HEADLINE <= pos < start
+    ):
+        return _UNDER_HEADLINE if _byline_like(page, match) else None
+    if _PUBLISHED_LABEL.search(label):
+        return _LABELLED
+    if _byline_like(page, match) and _in_date_element(page.node_at(pos)):
+        return _DATE_ELEMENT
+    return None
+
+
 def visible_date(
     page: VisibleText, headline: int | None, tz: tzinfo, now: datetime | None = None
 ) -> datetime | None:
-    """The publication date shown under the headline, else the first labelled one.
+    """The publication date shown under the headline, else the first labelled one, else
+    the one date in an element named for a date (several: a list of other things).
 
     ``headline`` is the index of the article's ``<h1>`` in ``page.h1`` (None: no h1).
     """
-    text = page.text
-    start, end = page.h1[headline] if headline is not None else (-1, -1)
+    start, end = page.headline(headline)
     labelled: datetime | None = None
-    for match in _DATE.finditer(text):
+    in_elements: list[datetime] = []
+    for match in _DATE.finditer(page.text):
         pos = match.start()
-        label = _label_before(text, pos)
-        if _UPDATE_LABEL.search(label):
+        if labelled is not None and (end < 0 or pos > end + _AFTER_HEADLINE):
+            break  # no date under the headline can come any more
+        rank = _rank(page, match, start, end)
+        if rank is None or (rank == _LABELLED and labelled is not None):
             continue
-        near = end >= 0 and (
-            end <= pos <= end + _AFTER_HEADLINE or start - _BEFORE_HEADLINE <= pos < start
-        )
-        if not near:
-            if labelled is not None and (end < 0 or pos > end + _AFTER_HEADLINE):
-                break  # no date under the headline can come any more
-            if labelled is not None or not _PUBLISHED_LABEL.search(label):
-                continue
-        if near and not _byline_like(page, match):
-            continue
-        when = plausible(_read(match, text, tz), now)
+        when = plausible(_read(match, page.text, tz), now)
         if when is None or elsewhere(page.node_at(pos)):
             continue
-        if near:
+        if rank == _UNDER_HEADLINE:
             return when
-        labelled = when
-    return labelled
+        if rank == _LABELLED:
+            labelled = when
+        else:
+            in_elements.append(when)
+    return labelled or (in_elements[0] if len(in_elements) == 1 else None)
