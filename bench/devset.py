@@ -38,7 +38,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -150,7 +150,7 @@ def date_right(found: str | None, page: Page) -> bool | None:
         return None
     if not found:
         return False
-    zone = CHINA if page.subset == "quality-zh" else timezone.utc
+    zone = CHINA if page.subset == "quality-zh" else UTC
     expected = _parse_expected_date(page.date, zone)
     if expected is None:
         return None

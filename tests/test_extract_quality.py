@@ -129,10 +129,7 @@ def test_precision_filter_keeps_output_when_not_confident():
 @pytest.mark.skipif(not (SHARED / "guancha-2.html").exists(),
                     reason="shared pages-zh fixtures not available")
 @pytest.mark.parametrize("name, first, last, junk", [
-    ("guancha-2", "9月3日，在第二届全球IC企业家", "魏少军表示，因为中国产业结构和国",
-     ["小编最近文章", "相关推荐", "最后更新"]),
     ("163-2", "新京报讯2019年篮球世界杯", "比赛第三节还剩8分多钟", ["热点新闻", "网易"]),
-    ("sina-2", None, None, []),
     ("guancha-3", None, None, ["小编最近文章", "相关推荐", "全部评论"]),
 ])
 def test_real_page_generic_fallback_drops_column_junk(name, first, last, junk):
@@ -150,6 +147,20 @@ def test_real_page_generic_fallback_drops_column_junk(name, first, last, junk):
     for bit in junk:
         assert bit not in text, bit
     assert len(squeezed) < 1.3 * len("".join(expected.split()))
+
+
+@pytest.mark.skipif(not (SHARED / "guancha-2.html").exists(),
+                    reason="shared pages-zh fixtures not available")
+@pytest.mark.parametrize("name", ["guancha-2", "sina-2"])
+def test_real_page_whole_article_kept_where_the_filter_would_drop_a_paragraph(name):
+    # the filter would drop a paragraph of running text here (a promotion, a summary line):
+    # not sure, so trafilatura's result stands, and with it the whole article
+    out = extract_page((SHARED / f"{name}.html").read_bytes(), "https://unknown.example/a.html")
+    expected = (Path(__file__).resolve().parents[1] / "bench" / "quality" / "expected"
+                / f"{name}.txt").read_text("utf-8")
+    squeezed = "".join(out["text"].split())
+    for line in expected.splitlines():
+        assert "".join(line.split())[:14] in squeezed, line
 
 
 def test_precision_filter_keeps_article_split_in_repeated_blocks():

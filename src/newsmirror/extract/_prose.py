@@ -1,0 +1,39 @@
+"""Prose in an extraction: the paragraphs a precision filter must not drop on a guess.
+
+What the post-filter (``_focus``) drops on the Chinese portals it was made for is short and
+shaped like boilerplate: headline repeats, bylines, tab labels, link lists. Where it dropped
+a paragraph of running text, it had chosen one part of an article split over several
+containers (a wiki's sections, a shop page's tabs, a podcast's show notes), and the page
+lost most of its text (bench/bench_extract_quality.py on the development set).
+"""
+
+from __future__ import annotations
+
+from ..util.htmltext import visible_squeezed
+
+# leaf blocks of trafilatura's HTML output that hold running text
+_PROSE_TAGS = "p, li, blockquote, pre, dd, td"
+_LINKED_AT_MOST = 0.3  # share of a paragraph's text in links; above it, a link list
+PROSE_AT_LEAST = 150  # visible characters (CJK weighing 4): a paragraph, not a label
+
+
+def prose_blocks(body) -> dict[str, int]:
+    """Each prose paragraph under ``body``, by its squeezed text, with its own (non-link)
+    visible length."""
+    found: dict[str, int] = {}
+    for node in body.css(_PROSE_TAGS):
+        if any(inner.mem_id != node.mem_id for inner in node.css(_PROSE_TAGS)):
+            continue  # a container of paragraphs: its paragraphs count, not it
+        text = "".join((node.text(deep=True) or "").split())
+        if not text:
+            continue
+        linked = sum(len("".join((a.text(deep=True) or "").split())) for a in node.css("a"))
+        if linked <= _LINKED_AT_MOST * len(text):
+            found[text] = visible_squeezed(text) - linked
+    return found
+
+
+def dropped_prose(before: dict[str, int], after_body) -> int:
+    """The longest paragraph of ``before`` that is gone from ``after_body``."""
+    kept = set(prose_blocks(after_body))
+    return max((n for text, n in before.items() if text not in kept), default=0)
