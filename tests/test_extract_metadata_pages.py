@@ -267,3 +267,35 @@ def test_date_in_an_element_named_for_it_only_when_it_is_the_only_one():
     # pieces of a calendar widget in separate elements are no date
     widget = "<div class='cal'><span>Feb.</span><span>19</span><span>2020</span></div>"
     assert meta(zh_page("来源：头条", before=widget)).published is None
+
+
+@pytest.mark.parametrize(
+    "raw, name",
+    [
+        ("By Jane Doe (@janedoe)", "Jane Doe"),
+        ("Bradley M. Kuhn (http://ebb.org/bkuhn/)", "Bradley M. Kuhn"),
+        ("name, email@gmail.com", None),
+        ("https://www.facebook.com/jd", None),
+        ("来源：新华网", None),
+        ("责任编辑：史建磊_NBJ11331", None),
+        ("By Nathan Willis March 25, 2015", "Nathan Willis"),
+        ("Alex Perry 1 day ago", "Alex Perry"),
+        ("王文 中国人民大学重阳金融研究院执行院长", "王文"),
+    ],
+)
+def test_author_names_come_back_clean(raw, name):
+    from newsmirror.extract._byline import clean_author
+
+    assert clean_author(raw) == name
+
+
+@pytest.mark.parametrize(
+    "byline, expected",
+    [
+        ("<span>January 18, 2017</span><span>11:00 PM PST</span>", "2017-01-18T23:00:00-08:00"),
+        ("Monday, February 29, 2016 @ 11:10 PM UTC", "2016-02-29T23:10:00+00:00"),
+        ("<span>2019-09-05</span>\n<span>11:10</span>", "2019-09-05T11:10:00+08:00"),
+    ],
+)
+def test_time_beside_the_date_is_kept(byline, expected):
+    assert meta(zh_page(byline)).published == parse_date(expected)

@@ -19,36 +19,39 @@ __all__ = ["byline_author", "clean_author"]
 
 _PREFIX = re.compile(
     r"^(?:(?:written|posted|story|words|reported|text|photos?)\s+)?(?:by|par|von|por|door|di)\b[:\s]*"
-    r"|^(?:作者|撰文|撰稿|采写|文|记者|本报记者|来源)\s*[:：/／|｜]?\s*",
+    r"|^(?:作者|撰文|撰稿|采写|文|记者|本报记者)\s*[:：/／|｜]?\s*",
     re.I,
 )
 # where a byline's name ends: a date, a separator and what follows it, a role
 _CUT = re.compile(
-    rf"\s*(?:{_DATE.pattern}|[|｜•\n]|\s[-–—·]\s|\bon\s+\w+day\b|\b(?:Updated|Published|Posted)\b"
+    rf"\s*(?:{_DATE.pattern}|\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|[|｜•\n]|\s[-–—·]\s|\bon\s+\w+day\b|\b(?:Updated|Published|Posted)\b"
     r"|\s(?:on|at)\s+\d|[,，]?\s*(?:Staff|Senior|Chief)?\s*(?:Reporter|Writer|Editor|Correspondent)\b"
     r"|\s+(?:摄|报道|编辑)|责任编辑|\b(?:Edited|Photos?|Illustrations?)\s+by\b"
     r"|\s\d+\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?)\s+ago\b).*",
     re.I | re.S,
 )
-_EDITOR = re.compile(r"^\s*(?:责任编辑|编辑|责编|校对|Edited by|Editor)\b", re.I)
+# an editor, a proofreader, the source the article was taken from: no author
+_NOT_AUTHOR = re.compile(
+    r"^\s*(?:责任编辑|编辑|责编|校对|来源|來源|出处|Edited by|Editor|Source)\b", re.I
+)
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
 _PLACEHOLDERS = frozenset(
     ("未知", "佚名", "匿名", "admin", "administrator", "unknown", "anonymous", "name", "author",
      "none", "null", "staff", "guest", "editor", "webmaster", "fail", "follow author",
      "follow")
 )  # fmt: skip
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_URL = re.compile(r"\(?\b(?:https?://|www\.)\S*\)?")
+# web and social addresses beside a name ("Jane Doe (@janedoe)")
+_URL = re.compile(r"\(?\b(?:https?://|www\.)\S*\)?|\(?(?<![\w.])@\w+\)?")
 _LONG_HAN = re.compile(r"[\u4e00-\u9fff]{6,}")
 
 
 def _first_han_name(name: str) -> str:
-    """ "王文 中国人民大学重阳金融研究院执行院长": a Chinese name is short, what follows it
-    at length is the person's title."""
+    """A Chinese name is short: a long run of hanzi after it is the person's title
+    ("王文 中国人民大学重阳金融研究院执行院长")."""
     words = name.split()
-    if len(words) > 1 and _LONG_HAN.search(name):
-        kept = [w for w in words[: next(i for i, w in enumerate(words) if _LONG_HAN.search(w))]]
-        return " ".join(kept) or name
-    return name
+    long_at = next((i for i, w in enumerate(words) if _LONG_HAN.search(w)), 0)
+    return " ".join(words[:long_at]) if long_at else name
 
 
 def clean_author(raw: str | None) -> str | None:
@@ -56,9 +59,11 @@ def clean_author(raw: str | None) -> str | None:
     e-mail address, a placeholder, an editor)."""
     if not raw:
         return None
+    if _EMAIL.search(raw):  # "name, email@gmail.com": a template's placeholder, or worse
+        return None
     # "Bradley M. Kuhn (http://ebb.org/bkuhn/)": the name stays, the address goes
     name = " ".join(_URL.sub(" ", raw).split())
-    if not name or _EDITOR.match(name) or "@" in name:
+    if not name or _NOT_AUTHOR.match(name):
         return None
     for _ in range(2):  # "By: 作者：X" and the like
         name = _PREFIX.sub("", name).strip()

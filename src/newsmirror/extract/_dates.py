@@ -117,26 +117,26 @@ _MONTH = (
     r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 )
 # No line break inside a date: the text nodes are joined by them, and a "date" across
-# nodes is mostly the pieces of a calendar widget ("Feb." "19" "2020").
+# nodes is mostly the pieces of a calendar widget ("Feb." "19" "2020"). Its time may be
+# the next node though ("January 18, 2017" "11:00 PM PST").
 _S = r"[^\S\n]"
-_CLOCK = r"\d{1,2}\s*[:：]\s*\d{2}(?:\s*:\s*\d{2})?"
-_EN_TIME = rf"(?:,?\s+(?:at\s+)?{_CLOCK}(?:\s*[AaPp]\.?[Mm]\.?(?![A-Za-z]))?)?"
+_J = rf"(?:{_S}*\n{_S}*|{_S}+)"
+_CLOCK = rf"\d{{1,2}}{_S}*[:：]{_S}*\d{{2}}(?:{_S}*:{_S}*\d{{2}})?"
+_EN_TIME = rf"(?:,?{_J}(?:(?:at|@){_S}+)?{_CLOCK}(?:{_S}*[AaPp]\.?[Mm]\.?(?![A-Za-z]))?)?"
 # "2019-09-05 11:10", "2019/9/5", "2019.09.05", "2019年09月05日 11:10", "2019年9月5日11时10分"
 _NUMERIC = (
-    r"(?<!\d)(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)(?:\s*日)?"
-    r"(?:(?:\s*[Tt]\s*|\s+|(?<=日))(?:上午|下午)?\s*\d{1,2}\s*[:：时]\s*\d{2}"
-    r"(?:\s*[:：分]\s*\d{2}(?!\d))?)?"
+    rf"(?<!\d)(?:19|20)\d\d{_S}*[-/.年]{_S}*\d{{1,2}}{_S}*[-/.月]{_S}*\d{{1,2}}(?!\d)(?:{_S}*日)?"
+    rf"(?:(?:{_S}*[Tt]{_S}*|{_J}|(?<=日))(?:上午|下午)?{_S}*\d{{1,2}}{_S}*[:：时]{_S}*\d{{2}}"
+    rf"(?:{_S}*[:：分]{_S}*\d{{2}}(?!\d))?)?"
 )
 _DATE = re.compile(
-    (
-        rf"{_NUMERIC}"
-        rf"|\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d(?!\d){_EN_TIME}"
-        rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?:19|20)\d\d(?!\d){_EN_TIME}"
-    ).replace(r"\s", _S)
+    rf"{_NUMERIC}"
+    rf"|\b{_MONTH}{_S}+\d{{1,2}}(?:st|nd|rd|th)?,?{_S}+(?:19|20)\d\d(?!\d){_EN_TIME}"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?{_S}+{_MONTH},?{_S}+(?:19|20)\d\d(?!\d){_EN_TIME}"
 )
 # A zone printed after the time ("GMT+8", "UTC", "+08:00", "EST"): parse_date reads it.
 _ZONE_AFTER = re.compile(
-    r"\s*(?:\(?(?:GMT|UTC)\s*[+-]\d{1,2}(?::?\d{2})?\)?|[+-]\d{2}:?\d{2}"
+    r"[^\S\n]*(?:\(?(?:GMT|UTC)\s*[+-]\d{1,2}(?::?\d{2})?\)?|[+-]\d{2}:?\d{2}"
     r"|(?:GMT|UTC|EST|EDT|CST|CDT|PST|PDT|BST|CET|CEST|JST|KST)\b)"
 )
 
@@ -183,7 +183,7 @@ _SENTENCE_GOES_ON = re.compile(r"\s*[，,、。；;]|\s*(?:起|至|到|以来|�
 def _byline_like(page: VisibleText, match: re.Match[str]) -> bool:
     """A date in the byline block, not the first words of the article ("9月3日，...")."""
     node = page.node_at(match.start())
-    return len(node.text_content or "") <= _BYLINE_NODE and not _SENTENCE_GOES_ON.match(
+    return len((node.text_content or "").strip()) <= _BYLINE_NODE and not _SENTENCE_GOES_ON.match(
         page.text, match.end()
     )
 
@@ -193,9 +193,9 @@ def _read(match: re.Match[str], text: str, tz: tzinfo) -> datetime | None:
     zone = _ZONE_AFTER.match(text, match.end())
     if zone is not None:
         raw += zone.group(0)
-    # dateutil, the reader of English dates, knows neither "at" nor "," before the time
-    raw = re.sub(r",|\s+at\s+", " ", raw) if not raw[:1].isdigit() else raw
-    return parse_date(raw, tz)
+    # dateutil, the reader of English dates, knows neither "at", "@" nor "," before the time
+    raw = re.sub(r",|\s(?:at|@)\s", " ", raw) if not raw[:1].isdigit() else raw
+    return parse_date(" ".join(raw.split()), tz)
 
 
 def _label_before(text: str, start: int) -> str:
