@@ -10,6 +10,7 @@ from ..util.htmltext import visible_squeezed
 from ._focus import focus_on_article
 from ._images import restore_images
 from ._prose import PROSE_AT_LEAST, dropped_prose, prose_blocks
+from ._verdict import is_article
 
 # libxml2, the parser trafilatura uses, stops at 256 levels of nesting and drops the rest
 # of the page: a page nested that deep is flattened a little further for it.
@@ -73,7 +74,7 @@ def trafilatura_article(html: str, tree, url: str) -> str:
         # the filter was not sure: trafilatura's own result stands
         out = LexborHTMLParser(before)
     body = out.body
-    if body is None:
+    if body is None or not is_article(body, tree):
         return ""
     restore_images(tree, out, url)
     return body.inner_html or ""

@@ -17,19 +17,27 @@ _LINKED_AT_MOST = 0.3  # share of a paragraph's text in links; above it, a link 
 PROSE_AT_LEAST = 150  # visible characters (CJK weighing 4): a paragraph, not a label
 
 
-def prose_blocks(body) -> dict[str, int]:
+def prose_blocks(body, *, by_line: bool = False) -> dict[str, int]:
     """Each prose paragraph under ``body``, by its squeezed text, with its own (non-link)
-    visible length."""
+    visible length. ``by_line``: a paragraph's lines count apart (trafilatura's
+    last-resort dump of a page is one paragraph of the page's lines)."""
     found: dict[str, int] = {}
     for node in body.css(_PROSE_TAGS):
         if any(inner.mem_id != node.mem_id for inner in node.css(_PROSE_TAGS)):
             continue  # a container of paragraphs: its paragraphs count, not it
-        text = "".join((node.text(deep=True) or "").split())
+        raw = node.text(deep=True) or ""
+        text = "".join(raw.split())
         if not text:
             continue
         linked = sum(len("".join((a.text(deep=True) or "").split())) for a in node.css("a"))
-        if linked <= _LINKED_AT_MOST * len(text):
+        if linked > _LINKED_AT_MOST * len(text):
+            continue
+        lines = [line for line in ("".join(part.split()) for part in raw.split("\n")) if line]
+        if not by_line or len(lines) == 1:
             found[text] = visible_squeezed(text) - linked
+        else:
+            for line in lines:
+                found[line] = visible_squeezed(line)
     return found
 
 
