@@ -207,6 +207,16 @@ def _article_nodes(tree) -> tuple[set[int], dict[str, Any], dict[str, Any], int]
     return chosen, blocks, pieces, own
 
 
+_CONTAINERS = frozenset({"body", "div", "ul", "ol", "section", "article"})
+
+
+def _holds_blocks(node) -> bool:
+    """Whether a text block sits below ``node``. Not ``node.css_first(BLOCKS)``: lexbor
+    matches the node itself, so every ``<p>`` looked mixed and its pieces were judged one
+    by one - the text after a link (``Thursday</a>.``) is in no piece and was dropped."""
+    return any(child.css_first(BLOCKS) is not None for child in node.iter())
+
+
 def _inside(node, ids: set[int]) -> bool:
     while node is not None:
         if node.mem_id in ids:
@@ -215,58 +225,67 @@ def _inside(node, ids: set[int]) -> bool:
     return False
 
 
+class _Verdicts:
+    """Which output blocks and loose bits lie outside the article's container(s)."""
+
+    def __init__(self, chosen: set[int], blocks: dict[str, Any], pieces: dict[str, Any]):
+        self.chosen, self.blocks, self.pieces = chosen, blocks, pieces
+        self.drop: list[Any] = []
+        self.kept_len = 0  # characters kept whose original is known (or loose in <body>)
+
+    def judge(self, node, original) -> None:
+        if original is not None and not _inside(original, self.chosen):
+            self.drop.append(node)
+        else:
+            text = node_text(node) if node.tag != "-text" else node.text_content or ""
+            self.kept_len += _squeezed_len(text)
+
+    def walk(self, node) -> None:
+        if not _holds_blocks(node) and node.tag not in _CONTAINERS:
+            original = self.blocks.get(text_key(node))
+            if original is not None:  # a known block is judged whole, its punctuation with it
+                self.judge(node, original)
+                return
+        self.loose_bits(node)
+
+    def loose_bits(self, node) -> None:
+        dropped = False  # whether the bit before was dropped
+        for child in node.iter(include_text=True):
+            if child.tag != "-text" and child.tag not in _INLINE:
+                if child.tag not in _NO_TEXT:
+                    self.walk(child)
+                continue
+            # loose text beside blocks: trafilatura glued a column's bits together
+            key = norm((child.text_content if child.tag == "-text" else node_text(child)) or "")
+            if not key:
+                continue
+            if len(key) < 2:  # a mark after a link ("</a>."): no piece holds it
+                if dropped:
+                    self.drop.append(child)
+                continue
+            original = self.pieces.get(key) or self.blocks.get(key)
+            if original is None and node.tag != "body":
+                self.drop.append(child)  # unknown loose bits of a mixed block: not article
+                dropped = True
+            else:
+                dropped = original is not None and not _inside(original, self.chosen)
+                self.judge(child, original)
+
+
 def focus_on_article(tree, out) -> None:
     """Drop trafilatura output blocks that lie outside the page's densest text container."""
     found = _article_nodes(tree)
     if found is None:
         return
     chosen, blocks, pieces, own = found
-    drop, kept_len, drop_len = [], 0, 0
-
-    def judge(node, original) -> None:
-        nonlocal kept_len, drop_len
-        n = _squeezed_len(node_text(node) if node.tag != "-text" else node.text_content or "")
-        if original is not None and not _inside(original, chosen):
-            drop.append(node)
-            drop_len += n
-        else:
-            kept_len += n
-
-    def walk(node) -> None:
-        nonlocal drop_len
-        mixed = node.css_first(BLOCKS) is not None or node.tag in (
-            "body",
-            "div",
-            "ul",
-            "ol",
-            "section",
-            "article",
-        )
-        if not mixed:
-            judge(node, blocks.get(text_key(node)))
-            return
-        for child in node.iter(include_text=True):
-            if child.tag == "-text" or child.tag in _INLINE:
-                # loose text beside blocks: trafilatura glued a column's bits together
-                text = child.text_content if child.tag == "-text" else node_text(child)
-                key = norm(text or "")
-                if not key:
-                    continue
-                original = pieces.get(key) or blocks.get(key)
-                if original is None and node.tag != "body":
-                    drop.append(child)  # unknown loose bits of a mixed block: not article
-                    drop_len += _squeezed_len(text or "")
-                else:
-                    judge(child, original)
-            elif child.tag not in _NO_TEXT:
-                walk(child)
-
-    walk(out.body)
+    verdicts = _Verdicts(chosen, blocks, pieces)
+    verdicts.walk(out.body)
+    kept_len = verdicts.kept_len
     # confident when the container is real text and trafilatura kept (most of) it: then what
     # lies outside it is the column around the article, not a part trafilatura chose alone
-    if not drop or own < 80 or kept_len < 80 or kept_len < 0.7 * own:
+    if not verdicts.drop or own < 80 or kept_len < 80 or kept_len < 0.7 * own:
         return
-    for node in drop:
+    for node in verdicts.drop:
         parent = node.parent
         node.decompose()
         while (

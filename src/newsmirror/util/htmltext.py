@@ -42,6 +42,10 @@ def html_to_text(html: str, *, drop: str = HIDDEN) -> str:
         "pre, section, article, figure, table, ul, ol, dt, dd"
     ):
         node.insert_after("\n")
+    for node in body.css("td, th"):
+        # cells of a row on one line, apart: tables written without whitespace between
+        # cells ("<td>Kyle Busch</td><td>50</td>") read "Kyle Busch50" otherwise
+        node.insert_after(" ")
     text = body.text(deep=True, separator="") or ""
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
