@@ -52,6 +52,23 @@ def test_mark_after_a_link_ending_a_paragraph_is_kept(mark):
     assert f"It ended on Sunday{mark}" in text
 
 
+def test_precision_filter_keeps_the_mark_after_a_link():
+    # the filter itself, sure of its container (it drops the column's block beside it):
+    # the paragraphs it keeps are kept whole, the mark after their link with them
+    from newsmirror.extract._focus import focus_on_article
+
+    article = "".join(
+        f"<p>{_para(i)} It happened on <a href='/x{i}'>Thursday</a>.</p>" for i in range(4)
+    )
+    column = "<p>Most read today: the mayor's speech and the budget, in all its detail.</p>"
+    page = f"<html><body><article>{article}</article><aside>{column}</aside></body></html>"
+    out = LexborHTMLParser(f"<html><body>{article}{column}</body></html>")
+    focus_on_article(LexborHTMLParser(page), out)
+    text = " ".join(html_to_text(out.body.inner_html or "").split())
+    assert "Most read today" not in text  # the filter did act
+    assert text.count("It happened on Thursday.") == 4
+
+
 def test_short_heading_of_the_article_is_not_dropped_as_a_loose_bit():
     body = _page(f"<h2>Q</h2><p>{_para(1)}</p><p>{_para(2)}</p><p>{_para(3)}</p>")
     assert extract_page(body, URL, ())["text"].split("\n").count("Q") == 1
@@ -154,3 +171,107 @@ def test_caption_in_a_wrapper_of_the_figcaption_is_kept():
     )
     body = _page(f"<p>{_para(1)}</p><p>{_para(2)}</p>{figure}<p>{_para(3)}</p>")
     assert _text(body).count(CAPTION) == 1
+
+
+# --- 4. multi-post pages: the post the page is about, not another or the replies -----------
+# other_posts (before trafilatura: the posts to leave out) and missed_article (after it:
+# the article to read again alone) are for _generic.trafilatura_article to ask
+
+BLOG = "https://blog.example.com"
+
+
+def _post(i: int, paragraphs: int = 3, link: bool = True) -> str:
+    title = f"<a href='{BLOG}/2020/01/0{i}/post-{i}/'>Post {i}</a>" if link else f"Post {i}"
+    body = "".join(f"<p>Post {i}, part {j}: {_para(10 * i + j)}</p>" for j in range(paragraphs))
+    return f"<article class='post hentry'><h2 class='entry-title'>{title}</h2>{body}</article>"
+
+
+def _blog_page(posts: str) -> str:
+    return (
+        f"<html><body><header><a href='{BLOG}/'>A blog</a></header><main>{posts}</main>"
+        "<footer>Powered by a blog engine</footer></body></html>"
+    )
+
+
+def _names(nodes) -> list[str]:
+    return [" ".join(n.css_first("h2").text().split()) for n in nodes]
+
+
+def test_other_posts_are_those_the_page_url_does_not_name():
+    from newsmirror.extract._focus import other_posts
+
+    tree = LexborHTMLParser(_blog_page("".join(_post(i) for i in range(1, 5))))
+    # however the URL is written: scheme, www., trailing slash, fragment
+    for url in (f"{BLOG}/2020/01/02/post-2/", "http://www.blog.example.com/2020/01/02/post-2#c"):
+        assert _names(other_posts(tree, url)) == ["Post 1", "Post 3", "Post 4"]
+    assert other_posts(tree, f"{BLOG}/") == []  # the front page names no post
+    assert other_posts(tree, f"{BLOG}/2020/01/09/post-9/") == []
+
+
+def test_teaser_of_the_page_own_article_is_no_named_post():
+    # the article does not link to itself; the "latest posts" teaser of it does
+    from newsmirror.extract._focus import other_posts
+
+    teasers = "".join(
+        f"<article class='teaser'><h3><a href='{BLOG}/2020/01/0{i}/post-{i}/'>Post {i}</a>"
+        "</h3><p>A short teaser.</p></article>"
+        for i in range(1, 5)
+    )
+    tree = LexborHTMLParser(_blog_page(_post(2, 6, link=False) + f"<aside>{teasers}</aside>"))
+    assert other_posts(tree, f"{BLOG}/2020/01/02/post-2/") == []
+
+
+def test_without_the_other_posts_the_named_post_is_extracted():
+    from newsmirror.extract._focus import other_posts
+
+    page = _blog_page("".join(_post(i) for i in range(1, 5)))
+    url = f"{BLOG}/2020/01/02/post-2/"
+    # before: trafilatura takes the first post of the page
+    assert "Post 1, part 0" in extract_page(page.encode(), url, ())["text"]
+    tree = LexborHTMLParser(page)
+    for post in other_posts(tree, url):
+        post.decompose()
+    text = extract_page((tree.html or "").encode(), url, ())["text"]
+    assert "Post 2, part 0" in text and "Post 2, part 2" in text
+    assert "Post 1, part" not in text and "Post 3, part" not in text
+
+
+def _reader_posts_page() -> str:
+    # replies marked "entry": trafilatura takes one of them for the article
+    replies = "".join(
+        f"<div class='entry'><div class='author'><a href='/u{i}'>reader{i}</a></div>"
+        f"<div class='text'><p>Reply {i}: {_para(100 + i) * 2}</p><p>Reply {i} again: "
+        f"{_para(200 + i) * 2}</p></div></div>"
+        for i in range(12)
+    )
+    article = "".join(f"<p>Article part {j}: {_para(j)}</p>" for j in range(3))
+    return (
+        "<html><body><article><h1>Council budget</h1><div class='body'>"
+        f"{article}</div></article><div id='leserbriefe'>{replies}</div></body></html>"
+    )
+
+
+def test_missed_article_when_trafilatura_took_a_reply():
+    import trafilatura
+
+    from newsmirror.extract._focus import missed_article
+
+    page = _reader_posts_page()
+    tree = LexborHTMLParser(page)
+    took = trafilatura.extract(page, output_format="html", include_links=True, fast=True)
+    assert "Reply" in took and "Article part" not in took  # trafilatura's mistake
+    article = missed_article(tree, LexborHTMLParser(took))
+    assert article is not None and "Article part 2" in article.text()
+    again = trafilatura.extract(
+        f"<html><body>{article.html}</body></html>", output_format="html", fast=True
+    )
+    assert "Article part 0" in again and "Reply" not in again
+
+
+def test_no_missed_article_when_trafilatura_kept_it():
+    from newsmirror.extract._focus import missed_article
+
+    article = "".join(f"<p>Article part {j}: {_para(j)}</p>" for j in range(3))
+    page = f"<html><body><article>{article}</article><div>{_para(9)}</div></body></html>"
+    out = LexborHTMLParser(f"<html><body>{article}</body></html>")
+    assert missed_article(LexborHTMLParser(page), out) is None

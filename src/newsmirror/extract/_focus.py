@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..util.htmltext import node_text, visible_squeezed
+from ..util.urls import absolute_url
 from ._blocks import BLOCKS, norm, text_key
 
 _INLINE = frozenset(
@@ -297,3 +299,96 @@ def focus_on_article(tree, out) -> None:
             grand = parent.parent
             parent.decompose()
             parent = grand
+
+
+# --- multi-post pages: the post the page is about ------------------------------------------
+
+_POSTS = "article, .hentry"  # blog engines mark each post so (WordPress, Blogger: hentry)
+_PERMALINKS = "h1 a[href], h2 a[href], h3 a[href], a[rel~=bookmark], a.timestamp-link"
+
+
+def _page_key(url: str) -> str:
+    """``url`` without scheme, ``www.``, fragment and trailing slash: a post's permalink
+    and the page's own URL compare equal however each is written."""
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{parts.path.rstrip('/')}{query}"
+
+
+def _outermost(nodes: list[Any]) -> list[Any]:
+    """``nodes`` without those inside another, each once (lexbor's css() returns a node
+    once per selector of the list it matches)."""
+    unique = list({n.mem_id: n for n in nodes}.values())
+    ids = {n.mem_id for n in unique}
+    return [n for n in unique if not _inside(n.parent, ids)]
+
+
+def _names_page(post, url: str, key: str) -> bool:
+    for a in post.css(_PERMALINKS):
+        href = absolute_url(a.attributes.get("href") or "", url)
+        if href and _page_key(href) == key:
+            return True
+    return False
+
+
+def other_posts(tree, url: str) -> list[Any]:
+    """On a page of several posts (a blog's front or archive page, a post with the next
+    ones below it), the posts other than the one the page's URL names by its permalink;
+    empty when the URL names no post, or more than one."""
+    body = tree.body
+    if body is None:
+        return []
+    posts = _outermost(body.css(_POSTS))
+    if len(posts) < 2:
+        return []
+    key = _page_key(url)
+    named = [p for p in posts if _names_page(p, url, key)]
+    if len(named) != 1 or not _full_post(named[0], posts):
+        return []
+    return [p for p in posts if p.mem_id != named[0].mem_id]
+
+
+def _running_text(node) -> list[int]:
+    """Lengths of the paragraphs of running text in ``node`` (80 characters or more)."""
+    return [n for n in (len(node_text(p)) for p in node.css("p")) if n >= 80]
+
+
+def _full_post(post, posts: list[Any]) -> bool:
+    """Whether ``post`` is a whole post, not the teaser of the page's own article in a list
+    of related or latest posts beside it (that article seldom links to itself)."""
+    prose = _running_text(post)
+    if len(prose) < 2:
+        return False
+    longest = max(len(node_text(p)) for p in posts)
+    return len(node_text(post)) >= 0.5 * longest
+
+
+def missed_article(tree, out) -> Any:
+    """The page's one ``<article>`` when trafilatura's output lies (mostly) outside it
+    although it holds running text - trafilatura took a reply or a comment of the list
+    below the article (replies marked "entry" or "post" look like content to it) - else None.
+    """
+    body, out_body = tree.body, out.body
+    if body is None or out_body is None:
+        return None
+    articles = _outermost(body.css("article"))
+    if len(articles) != 1:
+        return None
+    article = articles[0]
+    prose = _running_text(article)
+    if len(prose) < 2 or sum(prose) < 400:
+        return None
+    by_text: dict[str, Any] = {}
+    for node in body.css(BLOCKS):
+        by_text.setdefault(text_key(node), node)
+    inside = outside = 0
+    for node in out_body.css("p"):
+        original = by_text.get(text_key(node))
+        if original is not None:
+            n = len(node_text(node))
+            if _inside(original, {article.mem_id}):
+                inside += n
+            else:
+                outside += n
+    return article if outside > 4 * inside else None
