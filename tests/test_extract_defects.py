@@ -226,8 +226,7 @@ def test_without_the_other_posts_the_named_post_is_extracted():
 
     page = _blog_page("".join(_post(i) for i in range(1, 5)))
     url = f"{BLOG}/2020/01/02/post-2/"
-    # before: trafilatura takes the first post of the page
-    assert "Post 1, part 0" in extract_page(page.encode(), url, ())["text"]
+    # (given the whole page, trafilatura takes its first post)
     tree = LexborHTMLParser(page)
     for post in other_posts(tree, url):
         post.decompose()
