@@ -274,3 +274,19 @@ def test_no_missed_article_when_trafilatura_kept_it():
     page = f"<html><body><article>{article}</article><div>{_para(9)}</div></body></html>"
     out = LexborHTMLParser(f"<html><body>{article}</body></html>")
     assert missed_article(LexborHTMLParser(page), out) is None
+
+
+def test_multi_post_page_gives_the_post_its_url_names():
+    # the whole generic path: a blog page of four posts, fetched by post 2's permalink
+    page = _blog_page("".join(_post(i) for i in range(1, 5)))
+    text = extract_page(page.encode(), f"{BLOG}/2020/01/02/post-2/", ())["text"]
+    assert "Post 2, part 0" in text and "Post 2, part 2" in text
+    assert "Post 1, part" not in text and "Post 3, part" not in text
+
+
+def test_page_with_replies_gives_the_article_not_a_reply():
+    text = extract_page(_reader_posts_page().encode(), "https://news.example.com/budget", ())[
+        "text"
+    ]
+    assert "Article part 0" in text and "Article part 2" in text
+    assert "Reply 3:" not in text

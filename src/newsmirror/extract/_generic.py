@@ -7,7 +7,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ..util.htmldepth import limit_depth
 from ..util.htmltext import visible_squeezed
-from ._focus import focus_on_article
+from ._focus import focus_on_article, missed_article, other_posts
 from ._images import restore_images
 from ._prose import PROSE_AT_LEAST, dropped_prose, prose_blocks
 from ._verdict import is_article
@@ -64,9 +64,21 @@ def _extraction(html: str, url: str):
 
 
 def trafilatura_article(html: str, tree, url: str) -> str:
+    others = other_posts(tree, url)
+    if others:
+        # a page of several posts: trafilatura takes the first, the URL names another
+        for post in others:
+            post.decompose()
+        html = tree.html or html
     out = _extraction(limit_depth(html, LIBXML2_DEPTH), url)
     if out is None:
         return ""
+    article = missed_article(tree, out)
+    if article is not None:
+        # trafilatura took a reply or a comment below the page's one article: read it alone
+        again = _trafilatura(f"<html><body>{article.html}</body></html>", url, fast=True)
+        if again is not None:
+            out = again
     before = out.body.html or ""
     prose = prose_blocks(out.body)
     focus_on_article(tree, out)
