@@ -18,3 +18,21 @@ def text_key(node) -> str:
     if len(head) >= 40 or len(text) <= 160:
         return head[:40]
     return "".join(text.split())[:40]
+
+
+def leaf_blocks(body, selector: str) -> list:
+    """The elements under ``body`` matching ``selector`` that hold no other match, in
+    document order. One query and a walk up from each match: asking each match for its
+    own matches costs a query per element (and lexbor's ``css`` matches the element
+    itself)."""
+    found = body.css(selector)
+    ids = {node.mem_id for node in found}
+    holders: set[int] = set()
+    for node in found:
+        parent = node.parent
+        while parent is not None and parent.mem_id != body.mem_id:
+            if parent.mem_id in ids:
+                holders.add(parent.mem_id)
+                break
+            parent = parent.parent
+    return [node for node in found if node.mem_id not in holders]

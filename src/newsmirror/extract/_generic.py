@@ -9,7 +9,7 @@ from ..util.htmldepth import limit_depth
 from ..util.htmltext import visible_squeezed
 from ._focus import focus_on_article, missed_article, other_posts
 from ._images import restore_images
-from ._prose import PROSE_AT_LEAST, dropped_prose, prose_blocks
+from ._prose import PROSE_AT_LEAST, block_texts, dropped_prose, prose_blocks
 from ._verdict import is_article
 
 # libxml2, the parser trafilatura uses, stops at 256 levels of nesting and drops the rest
@@ -82,7 +82,7 @@ def trafilatura_article(html: str, tree, url: str) -> str:
     before = out.body.html or ""
     prose = prose_blocks(out.body)
     focus_on_article(tree, out)
-    if dropped_prose(prose, out.body) >= PROSE_AT_LEAST:
+    if dropped_prose(prose, block_texts(out.body)) >= PROSE_AT_LEAST:
         # the filter was not sure: trafilatura's own result stands
         out = LexborHTMLParser(before)
     body = out.body

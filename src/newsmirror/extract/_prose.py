@@ -10,6 +10,7 @@ lost most of its text (bench/bench_extract_quality.py on the development set).
 from __future__ import annotations
 
 from ..util.htmltext import visible_squeezed
+from ._blocks import leaf_blocks
 
 # leaf blocks of trafilatura's HTML output that hold running text
 _PROSE_TAGS = "p, li, blockquote, pre, dd, td"
@@ -22,9 +23,7 @@ def prose_blocks(body, *, by_line: bool = False) -> dict[str, int]:
     visible length. ``by_line``: a paragraph's lines count apart (trafilatura's
     last-resort dump of a page is one paragraph of the page's lines)."""
     found: dict[str, int] = {}
-    for node in body.css(_PROSE_TAGS):
-        if any(inner.mem_id != node.mem_id for inner in node.css(_PROSE_TAGS)):
-            continue  # a container of paragraphs: its paragraphs count, not it
+    for node in leaf_blocks(body, _PROSE_TAGS):  # a list's items count, not the list
         raw = node.text(deep=True) or ""
         text = "".join(raw.split())
         if not text:
@@ -41,7 +40,14 @@ def prose_blocks(body, *, by_line: bool = False) -> dict[str, int]:
     return found
 
 
-def dropped_prose(before: dict[str, int], after_body) -> int:
-    """The longest paragraph of ``before`` that is gone from ``after_body``."""
-    kept = set(prose_blocks(after_body))
+def block_texts(body) -> set[str]:
+    """The squeezed texts of the blocks ``prose_blocks`` reads, prose or not: what is left
+    of them after a filter ran (cheaper than measuring them again)."""
+    return {
+        "".join((node.text(deep=True) or "").split()) for node in leaf_blocks(body, _PROSE_TAGS)
+    }
+
+
+def dropped_prose(before: dict[str, int], kept: set[str]) -> int:
+    """The longest paragraph of ``before`` whose text is not in ``kept``."""
     return max((n for text, n in before.items() if text not in kept), default=0)

@@ -42,10 +42,10 @@ def is_article(body, tree) -> bool:
     """False when ``body`` (the extraction) has no paragraph of running text, nor a
     paragraph's worth of sentences, and the page (``tree``) calls itself an error or login
     page in its title or headline."""
+    if not _says_not_an_article(tree):  # two queries: asked first, the text measured only then
+        return True
     blocks = prose_blocks(body, by_line=True)
     if max(blocks.values(), default=0) >= PROSE_AT_LEAST:
         return True
     sentences = sum(n for text, n in blocks.items() if n >= _SENTENCE and _ENDS.search(text))
-    if sentences >= PROSE_AT_LEAST:
-        return True
-    return not _says_not_an_article(tree)
+    return sentences >= PROSE_AT_LEAST
