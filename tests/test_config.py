@@ -46,6 +46,13 @@ def test_relative_and_file_urls_resolve_against_the_config(make_site):
     ('[feeds]\n', ["unknown top-level key 'feeds'"]),
     ('[rules."example.com"]\nremove = [".ad"]\n', ["needs 'content'"]),
     ('[[sources]]\nname = "a"\nurl = "x"\nconvert = "s2x"\n', ["convert must be one of", "'s2t'"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\ninclude = ["/(unclosed/"]\n',
+     ["include", "'/(unclosed/'", "regular expression"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\nexclude = ["title:"]\n', ["exclude", "empty pattern"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\nmax_age = 0\n', ["max_age", "above 0"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\nlang = "Chinese"\n', ["lang", "language tag"]),
+    ('[[sources]]\nname = "a"\nurl = "x"\n[sources.listing]\nitem = "li"\npages = 99\n',
+     ["pages must be 1 to 20"]),
 ])
 def test_each_mistake_gets_a_clear_error(make_site, text, words):
     site = make_site(text)
@@ -84,3 +91,17 @@ def test_convert_without_opencc_names_the_fix(make_site, monkeypatch):
     site = make_site('[[sources]]\nname = "a"\nurl = "x"\nconvert = "t2s"\n')
     with pytest.raises(ConfigError, match=r"pip install 'newsmirror\[opencc\]'"):
         load_config(site)
+
+
+def test_filters_language_and_listing_pages(make_site):
+    config = load_config(make_site(
+        '[site]\none_post_per_article = true\n\n'
+        '[[sources]]\nname = "a"\nurl = "x"\ninclude = ["新加坡", "title:/^Live/"]\n'
+        'exclude = ["author:Reuters"]\nmax_age = 2.5\nlang = "zh_Hant"\n'
+        '[sources.listing]\nitem = "li"\nnext = "a.next"\npages = 3\n'))
+    (source,) = config.sources
+    assert source.include == ("新加坡", "title:/^Live/") and source.exclude == ("author:Reuters",)
+    assert source.max_age == 2.5 and source.lang == "zh-Hant"
+    assert source.listing is not None and (source.listing.next, source.listing.pages) == (
+        "a.next", 3)
+    assert config.site.one_post_per_article

@@ -31,6 +31,7 @@ SITE_TYPES: dict[str, type | tuple[type, ...]] = {
     "images": str,
     "image_max_width": int,
     "warc": bool,
+    "one_post_per_article": bool,
 }
 
 
@@ -50,6 +51,12 @@ SOURCE_TYPES: dict[str, type | tuple[type, ...]] = {
     "remove": list,
     "listing": dict,
     "images": str,
+    "include": list,
+    "exclude": list,
+    "max_age": (int, float),
+    "lang": str,
+    "preset": str,
+    "section": str,
 }
 
 
@@ -69,6 +76,8 @@ LISTING_TYPES: dict[str, type | tuple[type, ...]] = {
     "title": str,
     "date": str,
     "summary": str,
+    "next": str,
+    "pages": int,
 }
 
 

@@ -7,6 +7,8 @@ the CLI prints it and exits with code 2. Nothing here touches the network.
 from __future__ import annotations
 
 import importlib.util
+import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, cast, get_args
@@ -26,12 +28,14 @@ from ._checks import (
     choice,
     strings,
 )
+from ._filters import check_patterns
 from ._model import Config, FullText, IdKey, ImageMode, Listing, SiteSettings, Source
 from ._rules import parse_rules
 
 __all__ = ["CONFIG_NAME", "OPENCC_CONVERSIONS", "load_config", "parse_config"]
 
 CONFIG_NAME = "newsmirror.toml"
+MAX_LISTING_PAGES = 20  # a polite bound on the pages one listing source reads per run
 
 
 # OpenCC's conversion configurations (its data files are named <name>.json).
@@ -82,6 +86,26 @@ def _resolve_url(path: Path, where: str, url: str) -> str:
     return str((path.parent / url).resolve())
 
 
+def _positive(path: Path, where: str, value: float | None) -> float | None:
+    if value is not None and not (math.isfinite(value) and value > 0):
+        raise ConfigError(f"{path}: {where} must be a number of days above 0, got {value!r}")
+    return value
+
+
+# a BCP 47 tag as feeds and pages write it: "zh", "zh-Hans", "en-US", "pt-br"
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def _language(path: Path, where: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not _LANGUAGE_TAG.match(value.strip()):
+        raise ConfigError(
+            f"{path}: {where} must be a language tag such as 'zh', 'zh-Hant' or 'en', got {value!r}"
+        )
+    return value.strip().replace("_", "-")
+
+
 def _image_mode(path: Path, where: str, value: str | None) -> ImageMode | None:
     if value is None:
         return None
@@ -92,8 +116,15 @@ def _parse_listing(path: Path, where: str, table: dict[str, Any]) -> Listing:
     check_table(path, where, table, LISTING_TYPES)
     if "item" not in table:
         raise ConfigError(f"{path}: {where} needs an 'item' selector (one match per article)")
+    pages = table.get("pages", 1)
+    if not 1 <= pages <= MAX_LISTING_PAGES:
+        raise ConfigError(
+            f"{path}: {where}pages must be 1 to {MAX_LISTING_PAGES} (listing pages read per "
+            f"run), got {pages!r}"
+        )
     for key, value in table.items():
-        check_selectors(path, where + key, (value,))
+        if key != "pages":
+            check_selectors(path, where + key, (value,))
     return Listing(**table)
 
 
@@ -109,6 +140,8 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
             )
     name = table["name"].strip()
     where = f"source {name!r}: "
+    if "preset" in table or "section" in table:
+        raise ConfigError(f"{path}: {where}presets are not available in this version")
     headers = table.get("headers", {})
     check_headers(path, where, headers)
     listing = table.get("listing")
@@ -138,6 +171,14 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
         ),
         listing=_parse_listing(path, where + "listing.", listing) if listing else None,
         images=_image_mode(path, where + "images", table.get("images")),
+        include=check_patterns(
+            path, where + "include", strings(path, where + "include", table.get("include", []))
+        ),
+        exclude=check_patterns(
+            path, where + "exclude", strings(path, where + "exclude", table.get("exclude", []))
+        ),
+        max_age=_positive(path, where + "max_age", table.get("max_age")),
+        lang=_language(path, where + "lang", table.get("lang")),
     )
 
 

@@ -46,6 +46,8 @@ class Listing:
     title: str | None = None  # inside the item; default: the link text
     date: str | None = None  # inside the item; text or datetime attribute
     summary: str | None = None
+    next: str | None = None  # the link to the next listing page (its href)
+    pages: int = 1  # listing pages read per run at most, following ``next``
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,13 @@ class Source:
     remove: tuple[str, ...] = ()  # CSS selectors dropped from every article of this source
     listing: Listing | None = None
     images: ImageMode | None = None  # default: the site's
+    # items kept (any pattern matches) and dropped (any matches); see config/_filters.py
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_age: float | None = None  # days: older items are not posted
+    lang: str | None = None  # BCP 47; default: the feed's language
+    preset: str | None = None  # a built-in site preset (data/presets.toml) the source uses
+    section: str | None = None  # the preset's section
     # The stable identity its posts are remembered under. Optional in the config; a run
     # gives every source its remembered (or a new) id before using it (pipeline/_identity.py).
     id: str = ""
@@ -96,6 +105,8 @@ class SiteSettings:
     images: ImageMode = "remote"
     image_max_width: int | None = None  # local images wider than this are scaled down
     warc: bool = False  # also append every fetched page and image to archive/*.warc.gz
+    # an article already posted from another source (same canonical URL) is not posted again
+    one_post_per_article: bool = False
 
 
 @dataclass(frozen=True)
