@@ -27,6 +27,15 @@ _CDATA_SPLIT = re.compile(rb"(<!\[CDATA\[.*?\]\]>)", re.S)
 _BAD_CHARS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+# An "&" that starts no entity or character reference ("Fish & Chips", "?a=1&b=2").
+_LONE_AMP = re.compile(rb"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z_][\w.-]*;)")
+
+
+# libxml2's messages for such an "&": after one, its recovery drops the "&" of every
+# correct reference that follows ("AT&amp;T" read as "ATT").
+_AMP_ERRORS = ("xmlParseEntityRef: no name", "EntityRef: expecting ';'")
+
+
 def _to_bytes(data: str | bytes, warnings: list[str]) -> bytes:
     if isinstance(data, bytes):
         return data
@@ -60,6 +69,7 @@ def parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
     errors = [e for e in log if e.level >= etree.ErrorLevels.ERROR]
     fix_entities = {m.group(1) for e in errors if (m := _UNDEFINED_ENTITY.search(e.message))}
     fix_chars = any("invalid Char value" in e.message or "Char 0x" in e.message for e in errors)
+    fix_amps = any(e.message.startswith(_AMP_ERRORS) for e in errors)
     fix_encoding = isinstance(data, str) and any(
         "Invalid bytes in character" in e.message for e in errors
     )
@@ -74,23 +84,11 @@ def parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
             )
             root, data, log = root2, flat, log2
             errors = [e for e in log if e.level >= etree.ErrorLevels.ERROR]
-    if fix_entities or fix_chars or fix_encoding:
-        # Two defects that make libxml2 drop text, which we can repair and parse again:
-        # HTML named entities (&nbsp;) outside CDATA, and control characters.
+    if fix_entities or fix_chars or fix_encoding or fix_amps:
+        # Three defects that make libxml2 drop text, which we can repair and parse again:
+        # HTML named entities (&nbsp;) and lone "&" outside CDATA, and control characters.
         data = _to_bytes(data, warnings)
-        fixed = data
-        names = fix_entities
-        if names:
-            fixed, count = _fix_entities(fixed, names)
-            if count:
-                warnings.append(
-                    f"{count} HTML entities undefined in XML replaced "
-                    f"({', '.join('&' + n + ';' for n in sorted(names)[:5])})"
-                )
-        if fix_chars:
-            fixed, count = _BAD_CHARS.subn(b"", fixed)
-            if count:
-                warnings.append(f"{count} control characters (illegal in XML) removed")
+        fixed = _repair(data, fix_entities, fix_chars, fix_amps, warnings)
         if fixed is not data or fix_encoding:
             root2, log2 = run_parser(fixed, url, warnings)
             if root2 is not None or root is None:
@@ -109,6 +107,30 @@ def parse_xml(data: str | bytes, url: str | None, warnings: list[str]):
     if (b"<!ENTITY" in head) if isinstance(head, bytes) else ("<!ENTITY" in head):
         warnings.append("DTD entity declarations ignored")
     return root, data
+
+
+def _repair(
+    data: bytes, names: set[str], fix_chars: bool, fix_amps: bool, warnings: list[str]
+) -> bytes:
+    """``data`` with the defects found by a first parse repaired (the same object when
+    nothing changed)."""
+    fixed = data
+    if fix_amps:
+        fixed, count = _outside_cdata(fixed, lambda part: _LONE_AMP.subn(b"&amp;", part))
+        if count:
+            warnings.append(f'{count} lone "&" (starting no entity) read as "&amp;"')
+    if names:
+        fixed, count = _fix_entities(fixed, names)
+        if count:
+            warnings.append(
+                f"{count} HTML entities undefined in XML replaced "
+                f"({', '.join('&' + n + ';' for n in sorted(names)[:5])})"
+            )
+    if fix_chars:
+        fixed, count = _BAD_CHARS.subn(b"", fixed)
+        if count:
+            warnings.append(f"{count} control characters (illegal in XML) removed")
+    return fixed
 
 
 XML_MAX_DEPTH = 1024  # below libxml2's 2,048; a feed's own structure is a few levels
@@ -154,16 +176,16 @@ def _fix_entities(data: bytes, names: set[str]) -> tuple[bytes, int]:
     if not table:
         return data, 0
     pattern = re.compile(rb"&(" + b"|".join(re.escape(k) for k in table) + rb");")
-    count = 0
+    return _outside_cdata(data, lambda part: pattern.subn(lambda m: table[m.group(1)], part))
 
-    def repl(m: re.Match) -> bytes:
-        nonlocal count
-        count += 1
-        return table[m.group(1)]
 
+def _outside_cdata(data: bytes, sub) -> tuple[bytes, int]:
+    """``sub`` (bytes -> (bytes, count)) applied to the text outside CDATA sections."""
     parts = _CDATA_SPLIT.split(data)
+    count = 0
     for i in range(0, len(parts), 2):  # even indexes: outside CDATA sections
-        parts[i] = pattern.sub(repl, parts[i])
+        parts[i], n = sub(parts[i])
+        count += n
     return b"".join(parts), count
 
 
