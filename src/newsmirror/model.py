@@ -83,6 +83,7 @@ class SourceReport:
 
     name: str
     items_seen: int = 0
+    filtered: int = 0  # items left out by the source's filters or as another source's article
     new_posts: int = 0
     updated_posts: int = 0
     unchanged: bool = False  # 304 or identical body: nothing was parsed
