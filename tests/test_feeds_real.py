@@ -38,3 +38,40 @@ def test_lone_ampersand_with_declaration_and_bytes():
     )
     for d in (doc, doc.encode()):
         assert [i.title for i in parse_feed(d).items] == ["Q&A", "AT&T"]
+
+
+# -- Atom text constructs: text is text; Atom 0.3 base64 ------------------------------
+
+
+def test_atom_text_title_keeps_escaped_markup_as_text():
+    feed = parse_feed(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title type="text">On &lt;b&gt;</title>'
+        '<entry><id>1</id><title type="text">the &lt;blink&gt; tag</title></entry>'
+        "<entry><id>2</id><title>x &lt; y &amp;&amp; y &gt; z</title></entry>"
+        '<entry><id>3</id><title type="html">&lt;b&gt;bold&lt;/b&gt; move</title></entry>'
+        "<entry><id>4</id><title>&lt;em&gt;untyped&lt;/em&gt; html</title></entry></feed>"
+    )
+    assert feed.title == "On <b>"
+    assert [i.title for i in feed.items] == [
+        "the <blink> tag",
+        "x < y && y > z",
+        "bold move",
+        "untyped html",
+    ]
+
+
+def test_atom03_base64_title_and_content_decoded():
+    import base64
+
+    def b64(s: str) -> str:
+        return base64.b64encode(s.encode()).decode()
+
+    feed = parse_feed(
+        '<feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>t</title><entry>'
+        f'<title type="text/plain" mode="base64">{b64("Grüße & <tags>")}</title>'
+        f'<id>x</id><content type="text/html" mode="base64">{b64("<p>Hello <b>wörld</b></p>")}'
+        "</content></entry></feed>"
+    )
+    item = feed.items[0]
+    assert item.title == "Grüße & <tags>"
+    assert item.content_html == "<p>Hello <b>wörld</b></p>"

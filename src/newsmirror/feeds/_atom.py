@@ -17,6 +17,7 @@ from ._text import (
     el_text,
     inner_xml,
     plain,
+    plain_literal,
     raw_content,
     short_plain,
     text_to_html,
@@ -54,11 +55,28 @@ def _pick_atom_link(links):
 
 
 def _atom_text(el) -> str:
-    """An Atom text construct (title) as plain text."""
-    typ = (el.get("type") or "text").lower()
+    """An Atom text construct (title) as plain text.
+
+    ``type="text"`` (Atom 1.0) or ``"text/plain"`` (0.3) is text: "the &lt;blink&gt; tag"
+    keeps its "<blink>". Without a type, text that plainly is HTML is read as HTML."""
+    typ = (el.get("type") or "").strip().lower()
+    mode = el.get("mode")
+    if mode is not None and mode.strip().lower() == "base64":  # Atom 0.3
+        text = _base64_text(el.text)
+        return plain(text) if "html" in typ else plain_literal(text)
     if typ in ("xhtml", "application/xhtml+xml"):
         return plain(etree.tostring(el, method="text", encoding=str, with_tail=False))
-    return plain(el_text(el))
+    text = el_text(el)
+    if typ in ("text", "text/plain") or not typ and not LOOKS_HTML.search(text):
+        return plain_literal(text)
+    return plain(text)
+
+
+def _base64_text(s: str | None) -> str | None:
+    try:
+        return base64.b64decode(s or "").decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _atom_content(el) -> str:
@@ -68,9 +86,8 @@ def _atom_content(el) -> str:
     typ = (el.get("type") or "").strip().lower()
     mode = (el.get("mode") or "").strip().lower()  # Atom 0.3
     if mode == "base64":
-        try:
-            text = base64.b64decode(el.text or "").decode("utf-8", "replace")
-        except (binascii.Error, ValueError):
+        text = _base64_text(el.text)
+        if text is None:
             return ""
         return text if "html" in typ else text_to_html(text)
     if typ in ("xhtml", "application/xhtml+xml") or (mode == "xml" and len(el)):

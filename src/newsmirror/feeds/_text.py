@@ -38,6 +38,18 @@ def plain(s: str | None) -> str:
     return s.strip()
 
 
+def plain_literal(s: str | None) -> str:
+    """Plain text from a string that is text already (Atom ``type="text"``): "<" stays,
+    entities escaped once more are decoded, whitespace folded."""
+    if not s:
+        return ""
+    if "&" in s:
+        s = html.unescape(s)
+    if "  " in s or not _WS_CHARS.isdisjoint(s):
+        s = _WS_RE.sub(" ", s)
+    return s.strip()
+
+
 def text_to_html(s: str) -> str:
     """Plain text as HTML: escaped, blank lines make paragraphs, newlines make <br>."""
     s = s.strip()
