@@ -1,13 +1,20 @@
 """Configuration: ``newsmirror.toml`` read, validated and turned into typed records."""
 
 from ..errors import ConfigError
-from ._edit import renamed_source_text
+from ._edit import (
+    added_sources_text,
+    enabled_source_text,
+    removed_source_text,
+    renamed_source_text,
+    write_config,
+)
 from ._load import CONFIG_NAME, OPENCC_CONVERSIONS, load_config, parse_config
 from ._model import Config, FullText, IdKey, ImageMode, Listing, Rule, SiteSettings, Source
 from ._rules import parse_rules
 
 __all__ = [
     "CONFIG_NAME",
+    "FILTER_FIELDS",
     "OPENCC_CONVERSIONS",
     "Config",
     "ConfigError",
@@ -15,11 +22,17 @@ __all__ = [
     "IdKey",
     "ImageMode",
     "Listing",
+    "Pattern",
     "Rule",
     "SiteSettings",
     "Source",
+    "added_sources_text",
+    "enabled_source_text",
     "load_config",
     "parse_config",
+    "parse_pattern",
     "parse_rules",
+    "removed_source_text",
     "renamed_source_text",
+    "write_config",
 ]
