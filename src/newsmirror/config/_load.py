@@ -15,6 +15,7 @@ from typing import Any, cast, get_args
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
+from ..presets import PresetError, resolve
 from ._checks import (
     LISTING_TYPES,
     SITE_TYPES,
@@ -134,14 +135,15 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
         raise ConfigError(f"{path}: sources must be an array of tables ([[sources]])")
     check_table(path, where, table, SOURCE_TYPES)
     for key in ("name", "url"):
+        if key == "url" and "preset" in table:
+            continue  # the preset's section has the listing URLs
         if not str(table.get(key, "")).strip():
             raise ConfigError(
-                f"{path}: {where}missing {key!r}; every source needs a name and a url"
+                f"{path}: {where}missing {key!r}; every source needs a name and a url (or a preset)"
             )
     name = table["name"].strip()
     where = f"source {name!r}: "
-    if "preset" in table or "section" in table:
-        raise ConfigError(f"{path}: {where}presets are not available in this version")
+    table = _apply_preset(path, where, table)
     headers = table.get("headers", {})
     check_headers(path, where, headers)
     listing = table.get("listing")
@@ -179,7 +181,32 @@ def _parse_source(path: Path, index: int, table: dict[str, Any], site_tz: str) -
         ),
         max_age=_positive(path, where + "max_age", table.get("max_age")),
         lang=_language(path, where + "lang", table.get("lang")),
+        preset=table.get("preset"),
+        section=table.get("section"),
     )
+
+
+def _apply_preset(path: Path, where: str, table: dict[str, Any]) -> dict[str, Any]:
+    """The source's table with what its preset gives filled in: url (the section's first
+    listing page), listing selectors, timezone, lang; the source's own fields win."""
+    if "preset" not in table:
+        if "section" in table:
+            raise ConfigError(f'{path}: {where}section needs a preset (preset = "zaobao")')
+        return table
+    try:
+        preset, section = resolve(table["preset"], table.get("section"))
+    except PresetError as exc:
+        raise ConfigError(f"{path}: {where}{exc}") from None
+    merged = dict(table, preset=preset.name, section=section.name)
+    merged.setdefault("url", section.urls[0])
+    listing = table.get("listing", {})
+    if not isinstance(listing, dict):
+        raise ConfigError(f"{path}: {where}listing must be a table")
+    merged["listing"] = {**preset.listing, **listing}
+    merged.setdefault("timezone", preset.timezone)
+    if preset.lang:
+        merged.setdefault("lang", preset.lang)
+    return merged
 
 
 def parse_config(path: Path, text: str) -> Config:
