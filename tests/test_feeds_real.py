@@ -75,3 +75,30 @@ def test_atom03_base64_title_and_content_decoded():
     item = feed.items[0]
     assert item.title == "Grüße & <tags>"
     assert item.content_html == "<p>Hello <b>wörld</b></p>"
+
+
+# -- UTF-16/32 without a byte-order mark; a DOCTYPE before the root -------------------
+
+
+def test_utf16_utf32_without_bom():
+    doc = _rss("<item><title>Zürich – 東京</title><link>http://example.com/1</link></item>")
+    for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        for d in (doc, f'<?xml version="1.0" encoding="{codec[:6].upper()}"?>\n' + doc):
+            feed = parse_feed(d.encode(codec))
+            assert [i.title for i in feed.items] == ["Zürich – 東京"], codec
+            assert not feed.warnings, codec
+
+
+def test_xhtml_doctype_before_rss_is_a_feed():
+    xhtml = (
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n'
+    )
+    for head in (
+        xhtml,
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + xhtml,
+        "<!DOCTYPE html>\n<!-- generated -->\n",
+    ):
+        doc = _rss("<item><title>a</title><link>http://example.com/1</link></item>", head=head)
+        for d in (doc, doc.encode()):
+            assert [i.title for i in parse_feed(d).items] == ["a"]

@@ -27,7 +27,7 @@ from datetime import tzinfo
 
 from ..errors import FeedError
 from ..model import FeedKind, ParsedFeed
-from ..util.charset import decode
+from ..util.charset import decode, unmarked_unicode
 from ..util.sniff import is_binary, looks_like_html
 from ..util.zones import zone
 from ._atom import atom_entry, atom_feed
@@ -64,6 +64,17 @@ def parse_feed(text: str | bytes, *, url: str | None = None, timezone: str = "UT
     return _walk(root, data, url, tz, warnings)
 
 
+_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")
+
+
+# A DOCTYPE (an XHTML one, as some generators write) before a feed's root element.
+_DOCTYPE_THEN_FEED = re.compile(
+    r"(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<!doctype[^>\[]*>\s*(?:<!--.*?-->\s*)*"
+    r"<(?:rss|feed|rdf:RDF|channel)[\s>]",
+    re.I | re.S,
+)
+
+
 def _prepare(text: str | bytes, warnings: list[str]) -> tuple[str | bytes, str | None]:
     """The document for lxml (str, or UTF-8 bytes), or (b"", json_text) for JSON.
 
@@ -73,18 +84,8 @@ def _prepare(text: str | bytes, warnings: list[str]) -> tuple[str | bytes, str |
         if not raw.strip():
             raise FeedError("empty document")
         head = raw[:1024]
-        if not head.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")) and head[:4] not in (
-            b"<\x00?\x00",
-            b"\x00<\x00?",
-            b"<\x00\x00\x00",
-            b"\x00\x00\x00<",
-        ):
-            if is_binary(head):
-                raise FeedError("binary data, not a feed")
-        elif head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):  # UTF-16 without a BOM
-            raw = raw.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", "replace").encode(
-                "utf-16"
-            )
+        if not head.startswith(_BOMS) and unmarked_unicode(head) is None and is_binary(head):
+            raise FeedError("binary data, not a feed")
         try:
             s, enc = decode(raw, None)
         except Exception as e:  # noqa: BLE001 - decode is meant not to raise; if it does
@@ -109,7 +110,7 @@ def _prepare_str(s: str, warnings: list[str]) -> tuple[str | bytes, str | None]:
         raise FeedError("binary data, not a feed")
     if head[0] in "{[":
         return b"", s[i:] if i else s
-    if looks_like_html(head):
+    if looks_like_html(head) and not _DOCTYPE_THEN_FEED.match(head):
         raise FeedError("an HTML page, not a feed")
     if head[0] != "<":
         j = s.find("<", i, i + 4096)

@@ -94,6 +94,15 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
+# UTF-32 and UTF-16 without a BOM, told by where the NULs of the first character ("<" or
+# whitespace, XML 1.0 Appendix F) and the next fall.
+_UNMARKED = re.compile(
+    rb"(?P<u32le>[<\s]\x00\x00\x00)|(?P<u32be>\x00\x00\x00[<\s])"
+    rb"|(?P<u16le>[<\s]\x00[^\x00]\x00)|(?P<u16be>\x00[<\s]\x00[^\x00])"
+)
+_UNMARKED_CODECS = {"u32le": "utf-32-le", "u32be": "utf-32-be", "u16le": "utf-16-le",
+                    "u16be": "utf-16-be"}  # fmt: skip
+
 _HEAD_SCAN_CAP = 64 * 1024
 _XML_DECL = re.compile(rb"""^\s*<\?xml\s[^>]*?encoding\s*=\s*["']\s*([-\w.:]+)""", re.I)
 _HEAD_END = re.compile(rb"</head\s*>|<body[\s>]", re.I)
@@ -143,6 +152,10 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(codec, "replace"), codec
+    if body[1:2] == b"\x00" or body[:1] == b"\x00":
+        unmarked = unmarked_unicode(body)
+        if unmarked is not None:
+            return body.decode(unmarked, "replace"), unmarked
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -158,6 +171,13 @@ def decode(body: bytes, content_type: str | None = None) -> tuple[str, str]:
         if text.count("\ufffd") <= _TOLERATED_ERROR_RATIO * max(len(text), 1):
             return text, codec
     return _detect(body, fallback=declared[0] if declared else "utf-8")
+
+
+def unmarked_unicode(body: bytes) -> str | None:
+    """The UTF-16/32 codec of a document that starts with "<" or whitespace in it but has
+    no byte-order mark (an XML declaration written in UTF-16LE), or None."""
+    m = _UNMARKED.match(body, 0, 4)
+    return _UNMARKED_CODECS[m.lastgroup] if m is not None and m.lastgroup else None
 
 
 def _declared_codecs(body: bytes, content_type: str | None) -> list[str]:
