@@ -102,3 +102,29 @@ def test_xhtml_doctype_before_rss_is_a_feed():
         doc = _rss("<item><title>a</title><link>http://example.com/1</link></item>", head=head)
         for d in (doc, doc.encode()):
             assert [i.title for i in parse_feed(d).items] == ["a"]
+
+
+# -- undeclared non-UTF-8 bytes: Western text is windows-1252 ---------------------------
+
+
+WESTERN = [
+    ("Café “quoted” – naïve", "Ein schöner Tag für Müller, déjà vu"),
+    ("Ærø, Ångström & Øresund", "Señor Núñez’s piñata – ¿qué?"),
+    ("Crème brûlée", "Où est la gare ? À côté de l’hôtel."),
+]
+
+
+def test_undeclared_western_bytes_read_as_windows_1252():
+    for title, text in WESTERN:
+        doc = _rss(
+            f"<item><title>{title}</title><link>http://example.com/1</link>"
+            f"<description>{text}</description></item>"
+        ).replace("&", "&amp;")
+        item = parse_feed(doc.encode("cp1252")).items[0]
+        assert (item.title, item.content_html) == (title, text)
+    # non-Latin codepages and CJK bytes keep their detection
+    ru = "Привет, как дела? Это тест русского текста, довольно длинного."
+    zh = "新加坡总理今天宣布新的经济措施，以应对全球经济放缓带来的挑战。"
+    for text, codec in ((ru, "cp1251"), (zh, "gbk")):
+        doc = _rss(f"<item><title>{text}</title><link>http://example.com/1</link></item>")
+        assert parse_feed(doc.encode(codec)).items[0].title == text

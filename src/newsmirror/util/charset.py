@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from functools import lru_cache
 
 import charset_normalizer
@@ -216,6 +217,14 @@ def _detect(body: bytes, fallback: str) -> tuple[str, str]:
         cjk = _cjk_decode(body)
         if cjk is not None:
             return cjk
+    if codec is not None and codec != "cp1252" and _single_byte(codec) and _latin(body, codec):
+        # Undeclared Western text: what browsers read it as, windows-1252, rather than the
+        # statistical guess of a sibling codepage (cp1257, cp1250, mac-roman) that turns
+        # "naïve" into "naļve".
+        try:
+            return body.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            pass  # one of its five undefined bytes: the guess fits better
     if codec:
         try:
             return body.decode(codec), codec
@@ -226,6 +235,15 @@ def _detect(body: bytes, fallback: str) -> tuple[str, str]:
 
 
 _CHINESE = ("gb18030", "big5hkscs")
+
+
+def _latin(body: bytes, codec: str) -> bool:
+    """Whether the letters ``codec`` makes of the high bytes are mostly Latin ones (a
+    Western guess), not Cyrillic, Greek, Hebrew, Arabic or Thai."""
+    high = b"".join(_HIGH.findall(body))
+    letters = [c for c in high.decode(codec, "replace") if c.isalpha()]
+    latin = sum(1 for c in letters if unicodedata.name(c, "").startswith("LATIN"))
+    return latin * 2 >= len(letters)
 
 
 @lru_cache(maxsize=64)
