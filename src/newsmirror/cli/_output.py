@@ -101,7 +101,7 @@ def _utc_minute(when: Any) -> str:
 
 
 def print_summary(summary: dict, *, dry_run: bool) -> None:
-    rows = [("source", "items", "new", "updated", "status")]
+    rows = [("source", "items", "left out", "new", "updated", "status")]
     for s in summary["sources"]:
         status = (
             _failing_status(s)
@@ -113,7 +113,14 @@ def print_summary(summary: dict, *, dry_run: bool) -> None:
             else "ok"
         )
         rows.append(
-            (s["name"], str(s["items_seen"]), str(s["new_posts"]), str(s["updated_posts"]), status)
+            (
+                s["name"],
+                str(s["items_seen"]),
+                str(s["filtered"]),
+                str(s["new_posts"]),
+                str(s["updated_posts"]),
+                status,
+            )
         )
     print_table(rows)
     verb = "would write" if dry_run else "wrote"

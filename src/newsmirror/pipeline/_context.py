@@ -41,5 +41,8 @@ class RunContext:
         default_factory=dict
     )
     image_bytes: int = 0
+    # [site] one_post_per_article: canonical article URL -> (source id, item key) of the
+    # source that planned it first in this run (the store knows earlier runs')
+    claimed: dict[str, tuple[str, str]] = field(default_factory=dict)
     # [site] warc: where fetched pages (and images) are also recorded (archive/_warc.py)
     warc: WarcArchive | None = None

@@ -58,6 +58,7 @@ def _source_dict(r: SourceReport) -> dict:
     return {
         "name": r.name,
         "items_seen": r.items_seen,
+        "filtered": r.filtered,
         "new_posts": r.new_posts,
         "updated_posts": r.updated_posts,
         "unchanged": r.unchanged,

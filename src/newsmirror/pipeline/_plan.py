@@ -13,7 +13,9 @@ from ..config import Source
 from ..model import FeedItem, SourceReport
 from ..store import ItemRecord
 from ..util.htmltext import html_to_text
+from ..util.urls import canonical_url
 from ._context import RunContext
+from ._filters import left_out
 
 __all__ = ["Planned", "has_content", "item_identities", "plan"]
 
@@ -64,12 +66,15 @@ def _digest(*parts: str | None) -> str:
 
 def plan(
     ctx: RunContext, source: Source, items: tuple[FeedItem, ...], report: SourceReport
-) -> list[Planned]:
+) -> tuple[list[Planned], list[tuple[str, str]]]:
+    """The items that need a post, and the new ones left out (key, why)."""
     known = ctx.store.items_of(source.id)
+    filtered = ctx.store.filtered_keys(source.id)
     planned: list[Planned] = []
+    left: list[tuple[str, str]] = []
     seen: set[str] = set()
     for item, key in zip(items, item_identities(source, items), strict=True):
-        if key in seen:  # the very same item twice in one feed
+        if key in seen or key in filtered:  # the same item twice in one feed; left out before
             continue
         seen.add(key)
         if is_empty(item):
@@ -85,10 +90,29 @@ def plan(
                 seen.add(record.key)
         content_hash = _digest(item.title, item.link, item.content_html)
         if record is None:
+            reason = left_out(source, item, ctx.now) or _posted_elsewhere(ctx, source, item, key)
+            if reason is not None:
+                left.append((key, reason))
+                continue
             planned.append(Planned(item, key, content_hash, None, ctx.now))
         elif _needs_rewrite(ctx, record, content_hash):
             planned.append(Planned(item, record.key, content_hash, record, record.first_seen))
-    return planned
+    report.filtered += len(left)
+    return planned, left
+
+
+def _posted_elsewhere(ctx: RunContext, source: Source, item: FeedItem, key: str) -> str | None:
+    """With ``[site] one_post_per_article``: the source that posted (or, in this run,
+    planned) the item's article first, when that is another source."""
+    if not ctx.config.site.one_post_per_article or not item.link:
+        return None
+    url = canonical_url(item.link)
+    owner = ctx.claimed.get(url) or ctx.store.canonical_owner(url)
+    if owner is None or owner[0] == source.id:
+        ctx.claimed.setdefault(url, (source.id, key))
+        return None
+    names = {s.id: s.name for s in ctx.config.sources}
+    return f"already posted from {names.get(owner[0], owner[0])!r}"
 
 
 def _by_plain_guid(known: dict[str, ItemRecord], key: str, item: FeedItem) -> ItemRecord | None:

@@ -29,6 +29,22 @@ CREATE TABLE IF NOT EXISTS items (
     PRIMARY KEY (source, key)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS items_post_path ON items (lower(post_path));
+-- Items a source's filters left out (pipeline/_filters.py), or that another source had
+-- already posted: seen, so a later run neither posts nor judges them again.
+CREATE TABLE IF NOT EXISTS filtered (
+    source TEXT NOT NULL,
+    key TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (source, key)
+);
+-- The article each canonical URL (util/urls.canonical_url) was first posted as: with
+-- [site] one_post_per_article, another source's item with that URL is not posted again.
+CREATE TABLE IF NOT EXISTS canonical_urls (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    key TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS http_cache (
     url TEXT PRIMARY KEY,
     etag TEXT,

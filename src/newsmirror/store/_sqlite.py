@@ -158,6 +158,33 @@ class Store:
             [(*_columns(r), r.state, now) for r in records],
         )
 
+    # --- items left out, and articles claimed across sources -------------------------
+
+    def filtered_keys(self, source: str) -> set[str]:
+        rows = self.db.execute("SELECT key FROM filtered WHERE source = ?", (source,))
+        return {row[0] for row in rows}
+
+    def put_filtered(self, source: str, reasons: Iterable[tuple[str, str]], seen: datetime) -> None:
+        """Record items (key, reason) of ``source`` as left out; the first reason stays."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO filtered (source, key, reason, first_seen) VALUES (?, ?, ?, ?)",
+            [(source, key, reason, iso(seen)) for key, reason in reasons],
+        )
+
+    def canonical_owner(self, url: str) -> tuple[str, str] | None:
+        """The (source id, item key) first posted under canonical ``url``."""
+        row = self.db.execute(
+            "SELECT source, key FROM canonical_urls WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def claim_canonical(self, claims: Iterable[tuple[str, str, str]]) -> None:
+        """(url, source id, key): the first claim of a URL stays its owner."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO canonical_urls (url, source, key) VALUES (?, ?, ?)",
+            list(claims),
+        )
+
     def mark_written(self, source: str, keys: list[str]) -> None:
         self.db.executemany(
             "UPDATE items SET state = 'written' WHERE source = ? AND key = ?",

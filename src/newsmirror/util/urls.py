@@ -5,7 +5,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-__all__ = ["absolute_url", "host_of", "is_web_url", "scheme_of", "strip_tracking"]
+__all__ = [
+    "absolute_url",
+    "canonical_url",
+    "host_of",
+    "is_web_url",
+    "scheme_of",
+    "strip_tracking",
+]
 
 
 def host_of(url: str) -> str:
@@ -77,6 +84,22 @@ def strip_tracking(url: str) -> str:
     if len(kept) == len(pairs):
         return url
     return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def canonical_url(url: str) -> str:
+    """One spelling of an article's URL across the feeds that link it: tracking parameters
+    removed, the scheme, a leading ``www.``, the fragment and a trailing slash dropped,
+    the host in lower case (``https://www.Example.com/a/?utm_source=x#top`` ->
+    ``example.com/a``)."""
+    try:
+        parts = urlsplit(strip_tracking(url.strip()))
+    except ValueError:
+        return url.strip()
+    host = (parts.hostname or "").removeprefix("www.")
+    if parts.port:
+        host += f":{parts.port}"
+    path = parts.path.rstrip("/")
+    return host + path + (f"?{parts.query}" if parts.query else "")
 
 
 _STRIP_IN_URL = re.compile(r"[\t\n\r]")
