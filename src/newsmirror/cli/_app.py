@@ -104,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", help="the page's URL when TARGET is a file")
     p.add_argument("--site", help="also use the rules of this site's newsmirror.toml")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--source", metavar="NAME", help="preview a listing page as this source does")
+    p.add_argument("--preset", metavar="P", help="preview a listing page as this preset reads it")
+    p.add_argument("--section", metavar="S", help="the preset's section (default: its main one)")
 
     p = sub.add_parser("reprocess", help="re-extract stored pages and rewrite their posts")
     p.add_argument("--site", default=".")

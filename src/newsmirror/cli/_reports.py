@@ -4,13 +4,14 @@ extract and clean as a run, with what each rule and selector matched."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
 from ..clean import clean_html
-from ..config import Rule
-from ..errors import RuleError
+from ..config import Listing, Rule
+from ..errors import ListingError, RuleError
 from ..extract import TRAFILATURA, extract, json_article, rule_matches, select_all, select_rule
 from ..util.charset import decode
 from ..util.htmldepth import limit_depth
@@ -18,7 +19,7 @@ from ..util.htmltext import html_to_text, node_text
 from ..util.urls import host_of
 from ..util.zones import zone
 
-__all__ = ["explain_rule", "extract_page"]
+__all__ = ["explain_listing", "explain_rule", "extract_page"]
 
 
 def extract_page(
@@ -111,4 +112,45 @@ def explain_rule(html: str, url: str, rules: Sequence[Rule] = ()) -> dict[str, A
         content_html=cleaned,
         text=html_to_text(cleaned),
     )
+    return report
+
+
+def explain_listing(
+    html: str, url: str, listing: Listing, timezone: str = "UTC", now: datetime | None = None
+) -> dict[str, Any]:
+    """For ``newsmirror test-rule`` on a listing page: the links a run would find, with
+    their titles and dates, the next page, and the error when there are none."""
+    from ..feeds import parse_listing
+    from ..feeds._listing import next_page
+
+    selectors = {
+        key: value for key, value in vars(listing).items() if value is not None and key != "pages"
+    }
+    report: dict[str, Any] = {
+        "url": url,
+        "timezone": timezone,
+        "selectors": selectors,
+        "pages": listing.pages,
+        "items": [],
+        "warnings": [],
+        "next": None,
+        "error": None,
+    }
+    try:
+        feed = parse_listing(html, url, listing, timezone, now=now)
+    except ListingError as exc:
+        report["error"] = str(exc)
+        return report
+    report["items"] = [
+        {
+            "link": item.link,
+            "title": item.title,
+            "date": item.published.astimezone(zone(timezone)).isoformat()
+            if item.published
+            else None,
+        }
+        for item in feed.items
+    ]
+    report["warnings"] = list(feed.warnings)
+    report["next"] = next_page(html, url, listing)
     return report

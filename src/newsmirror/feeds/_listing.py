@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin
+from datetime import datetime, tzinfo
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -13,8 +14,12 @@ from ..util.dates import parse_date
 from ..util.htmldepth import limit_depth
 from ..util.htmltext import node_text
 from ..util.zones import zone
+from ._listing_dates import listing_date
 
-__all__ = ["parse_listing"]
+__all__ = ["NO_LINKS", "next_page", "parse_listing"]
+
+# what a listing page that used to work and now yields no links says (a source error)
+NO_LINKS = "the listing has no links any more: the layout changed?"
 
 
 def _css(node, selector: str, what: str) -> list:
@@ -24,8 +29,41 @@ def _css(node, selector: str, what: str) -> list:
         raise ListingError(f"listing.{what}: invalid CSS selector {selector!r}: {exc}") from None
 
 
-def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") -> ParsedFeed:
-    """One item per ``listing.item`` match; raises :class:`ListingError` when none match."""
+def _title(node) -> str:
+    """A headline's text, or its ``title`` attribute when that is longer (the full
+    headline behind a shortened one, or behind a link that holds only an image)."""
+    text = node_text(node)
+    attribute = (node.attributes.get("title") or "").strip()
+    return attribute if len(attribute) > len(text) else text
+
+
+def _raw_date(node, listing: Listing) -> tuple[str, bool]:
+    """The item's date as written, and whether it is a machine-readable attribute."""
+    found = _css(node, listing.date, "date") if listing.date else []
+    if not found:
+        return "", False
+    machine = found[0].attributes.get("datetime") or found[0].attributes.get("content")
+    return (machine, True) if machine else (node_text(found[0]), False)
+
+
+def _date(node, listing: Listing, tz: tzinfo, now: datetime | None) -> datetime | None:
+    raw, machine = _raw_date(node, listing)
+    if machine:
+        return parse_date(raw, tz)
+    return listing_date(raw, tz, now) if raw else None
+
+
+def parse_listing(
+    html: str,
+    url: str,
+    listing: Listing,
+    timezone: str = "UTC",
+    now: datetime | None = None,
+) -> ParsedFeed:
+    """One item per ``listing.item`` match; raises :class:`ListingError` when the page
+    yields no link. Times without a date or zone ("14:46", "昨天 08:00", "2小时前") are read
+    in ``timezone`` as of ``now`` (default: the current time).
+    """
     tree = LexborHTMLParser(limit_depth(html))
     base_node = tree.css_first("base[href]")
     base = url
@@ -38,7 +76,7 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
     nodes = _css(tree, listing.item, "item")
     if not nodes:
         raise ListingError(
-            f"{url}: listing.item selector {listing.item!r} matched nothing; "
+            f"{url}: {NO_LINKS} listing.item selector {listing.item!r} matched nothing; "
             f"check it with a browser's inspector (the page may have changed "
             f"or be rendered by JavaScript)"
         )
@@ -64,21 +102,13 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
         title = ""
         if listing.title:
             found = _css(node, listing.title, "title")
-            title = node_text(found[0]) if found else ""
-        title = title or node_text(link_node) or (link_node.attributes.get("title") or "").strip()
-        published = None
-        if listing.date:
-            found = _css(node, listing.date, "date")
-            if found:
-                date_node = found[0]
-                raw = (
-                    date_node.attributes.get("datetime")
-                    or date_node.attributes.get("content")
-                    or node_text(date_node)
-                )
-                published = parse_date(raw, tz)
-                if published is None and raw:
-                    warnings.append(f"item {index}: date {raw!r} not understood")
+            title = _title(found[0]) if found else ""
+        title = title or _title(link_node)
+        published = _date(node, listing, tz, now) if listing.date else None
+        if published is None and listing.date:
+            raw, _ = _raw_date(node, listing)
+            if raw:
+                warnings.append(f"item {index}: date {raw!r} not understood")
         summary = ""
         if listing.summary:
             found = _css(node, listing.summary, "summary")
@@ -88,7 +118,7 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
         )
     if not items:
         raise ListingError(
-            f"{url}: listing.item {listing.item!r} matched {len(nodes)} "
+            f"{url}: {NO_LINKS} listing.item {listing.item!r} matched {len(nodes)} "
             f"elements but none had a link matching {listing.link!r}"
         )
     title_node = tree.css_first("title")
@@ -99,3 +129,21 @@ def parse_listing(html: str, url: str, listing: Listing, timezone: str = "UTC") 
         items=tuple(items),
         warnings=tuple(warnings),
     )
+
+
+def next_page(html: str, url: str, listing: Listing) -> str | None:
+    """The absolute URL of the next listing page (``listing.next``'s first link with an
+    href), on the same host as ``url``; None when there is none or it leaves the site."""
+    if not listing.next:
+        return None
+    tree = LexborHTMLParser(limit_depth(html))
+    for node in _css(tree, listing.next, "next"):
+        href = (node.attributes.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        link = urljoin(url, href)
+        if urlsplit(link).scheme not in ("http", "https"):
+            return None
+        same = urlsplit(link).hostname == urlsplit(url).hostname
+        return link.split("#")[0] if same else None
+    return None

@@ -7,12 +7,15 @@ import hashlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..config import Source
 from ..errors import DiskFullError, FeedError, FetchError, NewsmirrorError, StoreCorruptError
 from ..feeds import parse_feed, parse_listing
-from ..fetch import Validators
-from ..model import ParsedFeed, SourceReport
+from ..feeds._listing import next_page
+from ..fetch import Response, Validators
+from ..model import FeedItem, ParsedFeed, SourceReport
+from ..presets import listing_urls
 from ..store import CachedResponse, Health
 from ..util.charset import decode
 from ._build import RawPage, build, expected_name
@@ -106,6 +109,8 @@ async def _fetch_source(
     ctx: RunContext, source: Source
 ) -> tuple[ParsedFeed, Callable[[], None]] | None:
     """The parsed feed and a callback that stores its validators, or None if unchanged."""
+    if source.listing and not source.is_local:
+        return await _fetch_listing(ctx, source)
     cached = ctx.store.cached_response(source.url)
     if source.is_local:
         body = await read_local(source.url, ctx.fetcher.settings)
@@ -144,3 +149,97 @@ def _parse(source: Source, body: bytes, content_type: str | None, url: str) -> P
         return parse_feed(text, url=url, timezone=source.timezone or "UTC")
     except FeedError as exc:
         raise FeedError(f"{source.url}: {exc}") from None
+
+
+async def _fetch_listing(
+    ctx: RunContext, source: Source
+) -> tuple[ParsedFeed, Callable[[], None]] | None:
+    """A listing source's pages as one feed: each edition's listing (a preset's section
+    may have two), its first page asked conditionally, then ``listing.next`` followed up
+    to ``listing.pages`` pages on the same host, stopping at a page already read. None
+    when every edition's first page is unchanged.
+    """
+    assert source.listing is not None
+    items: list[FeedItem] = []
+    warnings: list[str] = []
+    keys: set[str] = set()
+    stores: list[tuple[str, CachedResponse]] = []  # each changed edition's first page
+    titles: list[str] = []
+    for first in listing_urls(source):
+        cached = ctx.store.cached_response(first)
+        response = await ctx.fetcher.get(
+            first,
+            validators=Validators(cached.etag, cached.last_modified) if cached else None,
+            headers=dict(source.headers),
+            accept="html",
+            trusted=first,  # the source's own URL or its preset's: its host may be private
+        )
+        if response.not_modified:
+            continue
+        body_hash = hashlib.sha256(response.body).hexdigest()
+        if cached and cached.body_hash == body_hash and not ctx.options.force:
+            continue
+        kept = response.validators or Validators()
+        stores.append((first, CachedResponse(kept.etag, kept.last_modified, body_hash)))
+        feed = await _read_pages(ctx, source, response, warnings)
+        titles.append(feed.title)
+        host = urlsplit(response.url).hostname
+        for item in feed.items:
+            link = item.link or ""
+            parts = urlsplit(link)
+            # the same story on another edition of the site has the same path there
+            key = f"{parts.path}?{parts.query}" if parts.hostname == host else link
+            if key not in keys:
+                keys.add(key)
+                items.append(item)
+    if not stores:
+        return None
+
+    def remember() -> None:
+        for url, response in stores:
+            ctx.store.put_cached_response(url, response)
+
+    feed = ParsedFeed(
+        kind="listing",
+        title=titles[0],
+        link=source.url,
+        items=tuple(items),
+        warnings=tuple(warnings),
+    )
+    return feed, remember
+
+
+async def _read_pages(
+    ctx: RunContext, source: Source, response: Response, warnings: list[str]
+) -> ParsedFeed:
+    """The first page (``response``, whose zero links are the source's error) and the
+    pages after it (whose failures end the reading with a warning)."""
+    assert source.listing is not None
+    listing = source.listing
+    timezone = source.timezone or "UTC"
+    text, _ = decode(response.body, response.headers.get("Content-Type"))
+    first = parse_listing(text, response.url, listing, timezone, now=ctx.now)
+    warnings.extend(first.warnings)
+    items = list(first.items)
+    seen = {response.url}
+    url = next_page(text, response.url, listing)
+    for _ in range(listing.pages - 1):
+        if url is None or url in seen:
+            break
+        seen.add(url)
+        try:
+            page = await ctx.fetcher.get(
+                url, headers=dict(source.headers), accept="html", trusted=source.url
+            )
+            text, _ = decode(page.body, page.headers.get("Content-Type"))
+            more = parse_listing(text, page.url, listing, timezone, now=ctx.now)
+        except (FetchError, FeedError) as exc:
+            warnings.append(f"listing page {url}: {exc}; pages after it not read")
+            break
+        seen.add(page.url)
+        warnings.extend(more.warnings)
+        items.extend(more.items)
+        url = next_page(text, page.url, listing)
+    return ParsedFeed(
+        kind="listing", title=first.title, link=response.url, items=tuple(items), warnings=()
+    )

@@ -24,6 +24,7 @@ __all__ = [
     "listing_urls",
     "load_presets",
     "resolve",
+    "section_of",
 ]
 
 
@@ -101,24 +102,32 @@ def _key(url: str) -> tuple[str, str]:
     return host, parts.path.rstrip("/")
 
 
+def section_of(url: str) -> tuple[str, str] | None:
+    """``(preset, section)`` when ``url`` is one of a section's listing pages (scheme,
+    ``www.`` and a final slash aside); None otherwise."""
+    key = _key(url)
+    for preset in load_presets().values():
+        for section in preset.sections.values():
+            if any(_key(listing) == key for listing in section.urls):
+                return preset.name, section.name
+    return None
+
+
 def find_preset(url: str) -> tuple[str, str] | None:
     """``(preset, section)`` for a URL of a preset site: the section whose listing page it
     is, else the preset's default section (a homepage or an article); None for other sites.
     """
-    host, path = _key(url)
+    host, _ = _key(url)
     if not host:
         return None
-    by_host: tuple[str, str] | None = None
+    exact = section_of(url)
+    if exact is not None:
+        return exact
     for preset in load_presets().values():
         for section in preset.sections.values():
-            for listing in section.urls:
-                other_host, other_path = _key(listing)
-                if other_host != host:
-                    continue
-                if other_path == path:
-                    return preset.name, section.name
-                by_host = by_host or (preset.name, preset.default_section)
-    return by_host
+            if any(_key(listing)[0] == host for listing in section.urls):
+                return preset.name, preset.default_section
+    return None
 
 
 class _Named(Protocol):
