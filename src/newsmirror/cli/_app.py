@@ -37,6 +37,12 @@ COMMANDS = {
     "history": ("_history", "cmd_history"),
     "search": ("_search", "cmd_search"),
     "prune": ("_prune", "cmd_prune"),
+    "add": ("_sources", "cmd_add"),
+    "remove": ("_sources", "cmd_remove"),
+    "enable": ("_sources", "cmd_enable"),
+    "disable": ("_sources", "cmd_disable"),
+    "import-opml": ("_sources", "cmd_import_opml"),
+    "export-opml": ("_sources", "cmd_export_opml"),
 }
 
 
@@ -148,6 +154,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 365d, 12w, 6m, 1y")
     p.add_argument("--source", action="append", metavar="NAME", help="only this source")
     p.add_argument("--dry-run", action="store_true", help="print what would go, remove nothing")
+
+    p = sub.add_parser("add", help="add a source from a feed URL or a page announcing feeds")
+    p.add_argument("url", metavar="URL", help="a feed, or a web page that links its feeds")
+    p.add_argument("--site", default=".")
+    p.add_argument("--name", help="the source's name (default: the feed's title)")
+    p.add_argument("--tag", action="append", metavar="T", help="a tag for its posts (repeatable)")
+    p.add_argument(
+        "--choose", type=int, metavar="N", help="the page's Nth feed, when it announces several"
+    )
+
+    for name, what in (
+        ("remove", "remove a source from newsmirror.toml; its posts and state stay"),
+        ("enable", "let runs fetch a disabled source again"),
+        ("disable", "keep a source but let runs skip it"),
+    ):
+        p = sub.add_parser(name, help=what)
+        p.add_argument("name", metavar="NAME")
+        p.add_argument("--site", default=".")
+
+    p = sub.add_parser("import-opml", help="add the feeds of an OPML file as sources")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--site", default=".")
+
+    p = sub.add_parser("export-opml", help="the sources as an OPML 2.0 file")
+    p.add_argument("--site", default=".")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     return parser
 
 

@@ -6,8 +6,11 @@ from ._edit import (
     enabled_source_text,
     removed_source_text,
     renamed_source_text,
+    source_with_url,
+    unique_name,
     write_config,
 )
+from ._filters import FILTER_FIELDS, Pattern, parse_pattern
 from ._load import CONFIG_NAME, OPENCC_CONVERSIONS, load_config, parse_config
 from ._model import Config, FullText, IdKey, ImageMode, Listing, Rule, SiteSettings, Source
 from ._rules import parse_rules
@@ -34,5 +37,7 @@ __all__ = [
     "parse_rules",
     "removed_source_text",
     "renamed_source_text",
+    "source_with_url",
+    "unique_name",
     "write_config",
 ]
