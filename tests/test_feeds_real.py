@@ -128,3 +128,32 @@ def test_undeclared_western_bytes_read_as_windows_1252():
     for text, codec in ((ru, "cp1251"), (zh, "gbk")):
         doc = _rss(f"<item><title>{text}</title><link>http://example.com/1</link></item>")
         assert parse_feed(doc.encode(codec)).items[0].title == text
+
+
+# -- dates in other languages ------------------------------------------------------------
+
+FOREIGN_DATES = [
+    ("Seg, 24 Set 2018 10:00:00 -0300", "2018-09-24T10:00:00-03:00"),  # Portuguese
+    ("Di, 14 Mär 2023 09:30:00 +0100", "2023-03-14T09:30:00+01:00"),  # German
+    ("Do, 12 Okt 2023 10:00:00 +0200", "2023-10-12T10:00:00+02:00"),
+    ("mar., 04 févr. 2020 10:00:00 +0100", "2020-02-04T10:00:00+01:00"),  # French
+    ("1er août 2021 08:00", "2021-08-01T08:00:00+00:00"),
+    ("Mié, 15 Ene 2020 08:00:00 GMT", "2020-01-15T08:00:00+00:00"),  # Spanish
+    ("Sáb, 05 Dic 2020 12:00:00 +0100", "2020-12-05T12:00:00+01:00"),
+    ("24 de setembro de 2018", "2018-09-24T00:00:00+00:00"),
+    ("gio, 12 ott 2023 10:00:00 +0200", "2023-10-12T10:00:00+02:00"),  # Italian
+    ("wo, 12 mrt 2020 10:00:00 +0100", "2020-03-12T10:00:00+01:00"),  # Dutch
+    ("3. Februar 2020", "2020-02-03T00:00:00+00:00"),
+    ("Пн, 02 дек 2019 10:00:00 +0300", "2019-12-02T10:00:00+03:00"),  # Russian
+]
+
+
+def test_dates_in_other_languages():
+    items = "".join(
+        f"<item><title>{i}</title><link>http://example.com/{i}</link><pubDate>{d}</pubDate></item>"
+        for i, (d, _) in enumerate(FOREIGN_DATES)
+    )
+    feed = parse_feed(_rss(items))
+    got = [i.published.isoformat() if i.published else None for i in feed.items]
+    assert got == [want for _, want in FOREIGN_DATES]
+    assert not any("not understood" in w for w in feed.warnings)
