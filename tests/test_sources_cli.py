@@ -5,6 +5,7 @@ that announces its feeds), ``remove``, ``enable``, ``disable``, ``import-opml`` 
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import subprocess
 import sys
@@ -294,6 +295,12 @@ def test_remove_keeps_the_posts(site, http_server, newsmirror):  # noqa: F811
     posts = sorted((site / "_posts").iterdir())
     assert len(posts) == 3
     assert newsmirror("remove", "Kept", "--site", str(site)).returncode == 0
+    assert sorted((site / "_posts").iterdir()) == posts
+    # added again, it carries on with its posts: none written twice
+    assert newsmirror("add", url, "--site", str(site)).returncode == 0
+    rerun = newsmirror("run", "--site", str(site), "--json")
+    assert rerun.returncode == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["sources"][0]["new_posts"] == 0
     assert sorted((site / "_posts").iterdir()) == posts
 
 
