@@ -5,8 +5,8 @@ that announces its feeds), ``remove``, ``enable``, ``disable``, ``import-opml`` 
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import subprocess
 import sys
 import threading
