@@ -18,6 +18,7 @@ from ..model import FeedItem, ParsedFeed, SourceReport
 from ..presets import listing_urls
 from ..store import CachedResponse, Health
 from ..util.charset import decode
+from ..util.urls import canonical_url
 from ._build import RawPage, build, expected_name
 from ._context import RunContext
 from ._health import record_health
@@ -88,7 +89,7 @@ async def _poll_source(
             f"the feed has no items any more "
             f"(it had {health.last_item_count}); the source may have changed"
         )
-    planned = plan(ctx, source, feed.items, report)
+    planned, left = plan(ctx, source, feed.items, report)
     ctx.naming.declare(turn, [expected_name(ctx, source, p) for p in planned if p.record is None])
     pages: list[RawPage] = []  # stored with the source's pending rows, in one transaction
     articles = await asyncio.gather(*(build(ctx, source, p, report, pages) for p in planned))
@@ -99,6 +100,13 @@ async def _poll_source(
             kept = await asyncio.gather(*(localise(ctx, source, a, report) for _, a in built))
             built = [(p, k.article) for (p, _), k in zip(built, kept, strict=True)]
         await write_posts(ctx, source, built, pages, report, turn, kept)
+        with ctx.store.transaction():
+            ctx.store.put_filtered(source.id, left, ctx.now)
+            ctx.store.claim_canonical(
+                (canonical_url(p.item.link), source.id, p.key)
+                for p, _ in built
+                if p.record is None and p.item.link
+            )
         remember()
     else:
         report.new_posts = sum(1 for p, _ in built if p.record is None)
