@@ -228,6 +228,60 @@ def test_add_as_a_real_process(site, http_server):  # noqa: F811
     assert sources_of(site) == [("Process Feed", url, ())]
 
 
+PRESET = """
+[presets.testnews]
+title = "Test News"
+timezone = "Asia/Singapore"
+default_section = "realtime"
+
+[presets.testnews.listing]
+item = "li"
+link = "a"
+date = "time"
+
+[presets.testnews.sections.realtime]
+title = "Realtime"
+urls = ["{base}/doc/preset/realtime"]
+
+[presets.testnews.sections.world]
+title = "World"
+urls = ["{base}/doc/preset/world", "{base}/doc/preset-mirror/world"]
+"""
+
+
+def test_add_a_preset_site_reads_its_listing(site, http_server, newsmirror, monkeypatch):  # noqa: F811
+    from newsmirror import presets
+
+    known = presets._parse(PRESET.format(base=http_server.base))
+    monkeypatch.setattr(presets, "load_presets", lambda: known)
+    listing = ("<!doctype html><html><body><ul>"
+               "<li><a href='/doc/a/1'>First story</a><time>2024-06-01 08:00</time></li>"
+               "<li><a href='/doc/a/2'>Second story</a><time>2024-06-02 09:30</time></li>"
+               "</ul></body></html>")
+    http_server.put("preset/world", listing, content_type="text/html")
+    before = config_text(site)
+
+    result = newsmirror("add", http_server.url("/doc/preset/world/"), "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "preset: testnews, section world (World)" in result.stdout
+    assert "items:  2" in result.stdout
+    assert "newest: 2024-06-02 01:30 UTC  Second story" in result.stdout  # Singapore time
+    block = appended(before, config_text(site))
+    assert 'preset = "testnews"' in block and 'section = "world"' in block
+    assert "url" not in block
+    (source,) = load_config(site).sources
+    assert (source.name, source.preset, source.section) == ("Test News World", "testnews", "world")
+
+    again = newsmirror("add", http_server.url("/doc/preset/world"), "--site", str(site))
+    assert again.returncode == 2 and "already a source: 'Test News World'" in again.stderr
+
+    # the homepage of a preset site stands for its default section, whose page is down
+    down = newsmirror("add", http_server.base + "/", "--site", str(site))
+    assert down.returncode == 1 and "/doc/preset/realtime" in down.stderr
+    assert "Traceback" not in down.stderr
+    assert len(load_config(site).sources) == 1
+
+
 # --- remove, enable, disable --------------------------------------------------------------
 
 EDITED = '''\

@@ -56,6 +56,11 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.name is not None and not name:
         raise UsageError("--name must not be empty")
     _refuse_taken(config, name)
+    from ..presets import find_preset
+
+    preset = find_preset(args.url)
+    if preset is not None:  # a site read through its listing pages (data/presets.toml)
+        return _add_preset(args, config, name, *preset)
     _refuse_known(config, args.url)
     found = asyncio.run(_discover(config, args.url))
     if isinstance(found, list):
@@ -82,12 +87,63 @@ def cmd_add(args: argparse.Namespace) -> int:
         "name": name or unique_name(found.feed.title or host_of(found.url) or found.url, taken),
         "url": found.url,
     }
+    return _append(args, config, table)
+
+
+def _append(args: argparse.Namespace, config: Config, table: dict[str, object]) -> int:
     if args.tag:
         table["tags"] = list(dict.fromkeys(args.tag))
     write_config(config, added_sources_text(config, [table]))
     print(f"added {table['name']!r} to {config.path}")
     print(f"next: newsmirror run --site {args.site} --source {table['name']!r}")
     return EXIT_OK
+
+
+def _add_preset(
+    args: argparse.Namespace, config: Config, name: str, preset_name: str, section_name: str
+) -> int:
+    """A source of a built-in preset: its listing page read once to show what it gives."""
+    from ..config import parse_config
+    from ..presets import resolve
+
+    preset, section = resolve(preset_name, section_name)
+    if args.choose is not None:
+        raise UsageError(f"{args.url} is read with the preset {preset.name!r}: nothing to choose")
+    for source in config.sources:
+        if source.preset == preset.name and source.section == section.name:
+            raise UsageError(
+                f"{args.url} is already a source: {source.name!r} "
+                f"(preset {preset.name!r}, section {section.name!r})"
+            )
+    taken = {s.name.casefold() for s in config.sources}
+    table: dict[str, object] = {
+        "name": name or unique_name(f"{preset.title} {section.title}", taken),
+        "preset": preset.name,
+        "section": section.name,
+    }
+    # the source as a run will read it: the preset's URL, selectors and timezone filled in
+    added = parse_config(config.path, added_sources_text(config, [table])).sources[-1]
+    _refuse_known(config, added.url)
+    print(f"preset: {preset.name}, section {section.name} ({section.title}): {preset.title}")
+    print(f"reads:  {', '.join(section.urls)}")
+    _show(asyncio.run(_read_listing(config, added)))
+    return _append(args, config, table)
+
+
+async def _read_listing(config: Config, source: Source) -> _Found:
+    from ..feeds import ListingError, parse_listing
+    from ..fetch import Fetcher, FetchSettings
+
+    assert source.listing is not None  # a preset always gives one
+    async with Fetcher(FetchSettings.from_site(config.site)) as fetcher:
+        response = await fetcher.get(source.url, accept="html", trusted=source.url)
+    try:
+        timezone = source.timezone or config.site.timezone
+        return _Found(
+            source.url, parse_listing(response.text(), response.url, source.listing, timezone)
+        )
+    except ListingError as exc:
+        raise InputError(f"the preset's listing page gives no article: {exc}") from None
 
 
 def _refuse_taken(config: Config, name: str) -> None:
@@ -292,4 +348,4 @@ def cmd_export_opml(args: argparse.Namespace) -> int:
 
 def _is_feed(source: Source) -> bool:
     """A source whose URL is a feed (not a listing page read with selectors or a preset)."""
-    return source.listing is None and not getattr(source, "preset", None)
+    return source.listing is None and not source.preset
