@@ -15,7 +15,7 @@ from typing import Any, cast, get_args
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from ..presets import PresetError, resolve
+from ..presets import PresetError, load_presets, resolve
 from ._checks import (
     LISTING_TYPES,
     SITE_TYPES,
@@ -30,8 +30,8 @@ from ._checks import (
     strings,
 )
 from ._filters import check_patterns
-from ._model import Config, FullText, IdKey, ImageMode, Listing, SiteSettings, Source
-from ._rules import parse_rules
+from ._model import Config, FullText, IdKey, ImageMode, Listing, Rule, SiteSettings, Source
+from ._rules import parse_rule, parse_rules
 
 __all__ = ["CONFIG_NAME", "OPENCC_CONVERSIONS", "load_config", "parse_config"]
 
@@ -209,6 +209,18 @@ def _apply_preset(path: Path, where: str, table: dict[str, Any]) -> dict[str, An
     return merged
 
 
+def _preset_rules(path: Path, sources: tuple[Source, ...], user: object) -> tuple[Rule, ...]:
+    """The article rules of the presets the sources use, for domains the user has no rule
+    for (placed before the user's rules, which win)."""
+    taken = {str(d).lower().removeprefix("www.") for d in user} if isinstance(user, dict) else set()
+    found: dict[str, Rule] = {}
+    for name in dict.fromkeys(s.preset for s in sources if s.preset):
+        for domain, table in load_presets()[name].rules.items():
+            if domain not in taken and domain not in found:
+                found[domain] = parse_rule(path, domain, table)
+    return tuple(found.values())
+
+
 def parse_config(path: Path, text: str) -> Config:
     try:
         data = tomllib.loads(text)
@@ -245,7 +257,9 @@ def parse_config(path: Path, text: str) -> Config:
     for source_id in ids:
         if ids.count(source_id) > 1:
             raise ConfigError(f"{path}: two sources have the id {source_id!r}; ids must be unique")
-    rules = parse_rules(path, data.get("rules", {}))
+    rules = _preset_rules(path, sources, data.get("rules", {})) + parse_rules(
+        path, data.get("rules", {})
+    )
     return Config(path=path, site=site, sources=sources, rules=rules)
 
 

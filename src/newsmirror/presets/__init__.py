@@ -49,6 +49,8 @@ class Preset:
     default_section: str
     listing: dict[str, Any] = field(hash=False)  # the [sources.listing] keys
     sections: dict[str, Section] = field(hash=False)
+    # extraction rules for its article pages: domain -> a [rules."domain"] table
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
 
 def _parse(text: str) -> dict[str, Preset]:
@@ -69,6 +71,7 @@ def _parse(text: str) -> dict[str, Preset]:
             default_section=default,
             listing=dict(table["listing"]),
             sections=sections,
+            rules=dict(table.get("rules", {})),
         )
     return found
 
