@@ -32,6 +32,10 @@ class FeedItem:
     authors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     content_html: str = ""  # the fullest of content:encoded / Atom content / description
+    # (URL, MIME type) of each enclosure (podcast audio, video, a file) and the lead image
+    # (media:content / media:thumbnail); content_html already shows them (feeds._media)
+    enclosures: tuple[tuple[str, str], ...] = ()
+    image: str | None = None
 
 
 @dataclass(frozen=True)
