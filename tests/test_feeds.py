@@ -44,7 +44,9 @@ def parse(name: str, **kw) -> ParsedFeed:
 def test_seed_item_is_byte_identical(as_bytes):
     raw_bytes = (SEED / "feed.xml").read_bytes()
     raw = raw_bytes.decode("utf-8")
-    feed = parse_feed(raw_bytes if as_bytes else raw, url="http://localhost:1200/zaobao/realtime/china")
+    feed = parse_feed(
+        raw_bytes if as_bytes else raw, url="http://localhost:1200/zaobao/realtime/china"
+    )
     assert feed.kind == "rss"
     assert feed.title == "联合早报 - 中国"
     assert feed.link == "https://www.zaobao.com/realtime/china"
@@ -75,7 +77,11 @@ def test_seed_raw_feed_keeps_placeholder_src():
 
 def test_rss20_fields():
     feed = parse("rss20.xml", url="https://news.example.com/feed.xml")
-    assert (feed.kind, feed.title, feed.link) == ("rss", "Example & Co. 新闻", "https://news.example.com/")
+    assert (feed.kind, feed.title, feed.link) == (
+        "rss",
+        "Example & Co. 新闻",
+        "https://news.example.com/",
+    )
     assert feed.warnings == ()
     first, second, third = feed.items
     assert first.title == "First & foremost: \u201cquoted\u201d"
@@ -123,7 +129,11 @@ def test_rdf():
 
 def test_atom10():
     feed = parse("atom10.xml", url="https://blog.example.net/feed.atom")
-    assert (feed.kind, feed.title, feed.link) == ("atom", "Atom & Blog", "https://blog.example.net/")
+    assert (feed.kind, feed.title, feed.link) == (
+        "atom",
+        "Atom & Blog",
+        "https://blog.example.net/",
+    )
     one, two, three = feed.items
     assert one.title == "HTML title & more"
     assert one.link == "https://blog.example.net/posts/one.html"  # rel=alternate, xml:base
@@ -132,7 +142,11 @@ def test_atom10():
     assert one.updated == datetime(2022, 10, 31, 7, tzinfo=UTC)
     assert one.authors == ("Alice", "bob@example.net")
     assert one.categories == ("Technology", "news")  # label, else term
-    assert one.content_html == '<p>Hello <a href="/x">x</a></p>'  # longer than summary
+    assert one.content_html == (  # longer than summary; the enclosure as a player
+        '<p>Hello <a href="/x">x</a></p>'
+        '<p><audio controls src="https://blog.example.net/media/a.mp3"></audio></p>'
+    )
+    assert one.enclosures == (("https://blog.example.net/media/a.mp3", "audio/mpeg"),)
     # xhtml: the inner div's children, no namespace declarations
     assert two.content_html == '<p>Para <b>one</b> &amp; two</p><img src="i.png"/>'
     assert two.link == "https://other.example.org/sub/page.html"  # entry xml:base
@@ -144,7 +158,11 @@ def test_atom10():
 
 def test_atom03():
     feed = parse("atom03.xml")
-    assert (feed.kind, feed.title, feed.link) == ("atom", "Atom 0.3 Feed", "http://old-atom.example.com/")
+    assert (feed.kind, feed.title, feed.link) == (
+        "atom",
+        "Atom 0.3 Feed",
+        "http://old-atom.example.com/",
+    )
     one, two = feed.items
     assert one.published == SEED_TIME and one.published.utcoffset() == timedelta(hours=8)  # issued
     assert one.updated == datetime(2022, 10, 31, 7, tzinfo=UTC)  # modified
@@ -156,7 +174,11 @@ def test_atom03():
 
 def test_jsonfeed11():
     feed = parse("jsonfeed11.json", timezone="Asia/Shanghai")
-    assert (feed.kind, feed.title, feed.link) == ("json", "JSON & Feed", "https://json.example.com/")
+    assert (feed.kind, feed.title, feed.link) == (
+        "json",
+        "JSON & Feed",
+        "https://json.example.com/",
+    )
     assert any("not objects" in w for w in feed.warnings)
     one, two = feed.items
     assert one.guid == "1" and one.link == "https://json.example.com/posts/1"
@@ -205,13 +227,16 @@ def test_relative_links():
 
 
 def test_relative_links_without_any_base_stay_relative():
-    feed = parse_feed('<rss><channel><item><title>t</title><link>a/b.html</link></item></channel></rss>')
+    feed = parse_feed(
+        "<rss><channel><item><title>t</title><link>a/b.html</link></item></channel></rss>"
+    )
     assert feed.items[0].link == "a/b.html"
 
 
 def test_relative_link_against_feed_url_when_no_channel_link():
     feed = parse_feed(
-        "<rss><channel><item><link>/p/1</link></item></channel></rss>", url="https://x.example/f/rss"
+        "<rss><channel><item><link>/p/1</link></item></channel></rss>",
+        url="https://x.example/f/rss",
     )
     assert feed.items[0].link == "https://x.example/p/1"
 
@@ -304,7 +329,9 @@ def test_html_page():
     with pytest.raises(FeedError, match="^an HTML page, not a feed$"):
         parse_feed(text("html_page.xml"))
     with pytest.raises(FeedError, match="HTML page"):
-        parse_feed('<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head/></html>')
+        parse_feed(
+            '<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head/></html>'
+        )
     with pytest.raises(FeedError, match="HTML page"):
         parse_feed("\ufeff  <!-- x -->\n<HTML><body>hi</body></HTML>")
 
@@ -499,7 +526,9 @@ def test_rss_with_a_default_namespace():
     )
     feed = parse_feed(xml)
     assert feed.title == "T"
-    assert [(i.title, i.link, i.content_html) for i in feed.items] == [("I", "http://x.example/a", "d")]
+    assert [(i.title, i.link, i.content_html) for i in feed.items] == [
+        ("I", "http://x.example/a", "d")
+    ]
 
 
 def test_astral_characters_survive():

@@ -157,3 +157,118 @@ def test_dates_in_other_languages():
     got = [i.published.isoformat() if i.published else None for i in feed.items]
     assert got == [want for _, want in FOREIGN_DATES]
     assert not any("not understood" in w for w in feed.warnings)
+
+
+# -- text from itunes:summary, media:description, dc:description; enclosures, images;
+#    RSS written as JSON ---------------------------------------------------------------
+
+PODCAST = _rss(
+    "<item><title>Episode 1</title><link>http://example.com/ep1</link>"
+    "<itunes:summary>Episode notes: guests, topics &amp; links.</itunes:summary>"
+    '<enclosure url="http://cdn.example.com/ep1.mp3" type="audio/mpeg" length="1234"/>'
+    '<media:thumbnail url="http://cdn.example.com/ep1.jpg"/></item>'
+    "<item><title>Two</title><link>http://example.com/2</link>"
+    "<dc:description>&lt;p&gt;Dublin Core text&lt;/p&gt;</dc:description>"
+    '<media:content url="http://cdn.example.com/2.jpg" medium="image"/>'
+    '<enclosure url="/files/2.pdf" type="application/pdf"/></item>'
+    "<item><title>Three</title><link>http://example.com/3</link>"
+    '<description>&lt;p&gt;Has its own &lt;img src="http://cdn.example.com/x.jpg"&gt;&lt;/p&gt;'
+    '</description><media:thumbnail url="http://cdn.example.com/3.jpg"/></item>',
+    ns=' xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+    ' xmlns:media="http://search.yahoo.com/mrss/" xmlns:dc="http://purl.org/dc/elements/1.1/"',
+)
+
+
+def test_podcast_summary_enclosure_and_images():
+    one, two, three = parse_feed(PODCAST, url="http://example.com/feed").items
+    assert one.content_html == (
+        '<figure><img src="http://cdn.example.com/ep1.jpg" alt=""></figure>'
+        "Episode notes: guests, topics &amp; links."
+        '<p><audio controls src="http://cdn.example.com/ep1.mp3"></audio></p>'
+    )
+    assert one.enclosures == (("http://cdn.example.com/ep1.mp3", "audio/mpeg"),)
+    assert one.image == "http://cdn.example.com/ep1.jpg"
+    assert two.content_html == (
+        '<figure><img src="http://cdn.example.com/2.jpg" alt=""></figure>'
+        "<p>Dublin Core text</p>"
+        '<p><a href="http://example.com/files/2.pdf">2.pdf</a></p>'
+    )
+    assert two.image == "http://cdn.example.com/2.jpg"
+    # a body with an image of its own gets no lead image
+    assert three.content_html.startswith("<p>Has its own")
+    assert three.image == "http://cdn.example.com/3.jpg"
+
+
+YOUTUBE = (
+    '<feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" '
+    'xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">'
+    "<title>Channel</title><entry><id>yt:video:abc</id><title>A video</title>"
+    '<link rel="alternate" href="https://www.youtube.com/watch?v=abc"/>'
+    '<link rel="enclosure" type="audio/mpeg" href="https://cdn.example.com/abc.mp3"/>'
+    "<published>2024-01-02T03:04:05+00:00</published><media:group><media:title>A video"
+    '</media:title><media:content url="https://www.youtube.com/v/abc" '
+    'type="application/x-shockwave-flash" width="640" height="390"/>'
+    '<media:thumbnail url="https://i.ytimg.com/vi/abc/hqdefault.jpg" width="480"/>'
+    "<media:description>What this video shows.\n\nA second paragraph &amp; more."
+    "</media:description></media:group></entry></feed>"
+)
+
+
+def test_youtube_media_group_description_and_thumbnail():
+    (item,) = parse_feed(YOUTUBE).items
+    assert item.link == "https://www.youtube.com/watch?v=abc"
+    assert item.content_html == (
+        '<figure><img src="https://i.ytimg.com/vi/abc/hqdefault.jpg" alt=""></figure>'
+        "<p>What this video shows.</p><p>A second paragraph &amp; more.</p>"
+        '<p><audio controls src="https://cdn.example.com/abc.mp3"></audio></p>'
+    )
+
+
+def test_rss_written_as_json():
+    import json
+
+    items = [
+        {
+            "title": "First",
+            "link": "https://example.com/1",
+            "guid": {"#text": "id-1", "@isPermaLink": "false"},
+            "description": "<p>Hello</p>",
+            "pubDate": "Mon, 03 Feb 2020 10:00:00 GMT",
+            "category": ["a", "b"],
+            "enclosure": {"@url": "https://example.com/1.mp3", "@type": "audio/mpeg"},
+        },
+        {"title": "Second", "link": "https://example.com/2", "content:encoded": "<p>Full</p>"},
+    ]
+    for doc in (
+        {"rss": {"@version": "2.0", "channel": {"title": "J", "link": "https://example.com/",
+                                                "item": items}}},
+        {"channel": {"title": "J", "item": items[1]}},
+    ):  # fmt: skip
+        feed = parse_feed(json.dumps(doc))
+        assert feed.kind == "rss" and feed.title == "J"
+        assert feed.items[-1].title == "Second"
+        assert feed.items[-1].content_html == "<p>Full</p>"
+    first = parse_feed(json.dumps({"rss": {"channel": {"item": items}}})).items[0]
+    assert (first.guid, first.categories) == ("id-1", ("a", "b"))
+    assert first.published is not None and first.published.year == 2020
+    assert first.content_html == (
+        '<p>Hello</p><p><audio controls src="https://example.com/1.mp3"></audio></p>'
+    )
+
+
+def test_whole_run_post_carries_audio_and_lead_image(http_server, make_site):
+    from newsmirror.config import load_config
+    from newsmirror.pipeline import RunOptions, run
+
+    one_item = PODCAST[: PODCAST.index("<item><title>Two")] + "</channel></rss>"
+    feed_url = http_server.put("real/podcast.xml", one_item.encode("utf-16-le"))
+    site = make_site(
+        "[site]\nretries = 1\ntimeout = 2.0\n\n"
+        f'[[sources]]\nname = "Pod"\nurl = "{feed_url}"\nfull_text = "never"\n'
+    )
+    run(load_config(site), RunOptions())
+    (post,) = sorted((site / "_posts").iterdir())
+    text = post.read_text(encoding="utf-8")
+    assert '<audio controls="" src="http://cdn.example.com/ep1.mp3"' in text
+    assert '<img src="http://cdn.example.com/ep1.jpg"' in text
+    assert "Episode notes: guests, topics &amp; links." in text

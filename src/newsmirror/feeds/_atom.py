@@ -10,6 +10,7 @@ from lxml import etree
 
 from ..model import FeedItem
 from ._context import ItemContext
+from ._media import MEDIA_TAGS, Media
 from ._names import NS_DC, local_name
 from ._text import (
     LOOKS_HTML,
@@ -140,6 +141,7 @@ def _atom_tags(a: str) -> dict[str, str]:
     for n, field in (("date", "dc_date"), ("creator", "creator"), ("subject", "subject")):
         tags[f"{{{NS_DC}}}{n}"] = field
         tags[f"dc:{n}"] = field
+    tags.update(dict.fromkeys(MEDIA_TAGS, "media"))
     return tags
 
 
@@ -153,6 +155,7 @@ def atom_entry(entry, ns: str, ctx: ItemContext, feed_authors: tuple[str, ...]) 
     authors: list[str] = []
     cats: list[str] = []
     links = []
+    media = None
     for child in entry:
         field = tags.get(child.tag)
         if field is None:
@@ -177,10 +180,17 @@ def atom_entry(entry, ns: str, ctx: ItemContext, feed_authors: tuple[str, ...]) 
             authors.append(author_name(el_text(child)))
         elif field == "subject":
             cats.append(short_plain(el_text(child)))
+        elif field == "media":
+            media = media or Media()
+            media.read(child)
         elif field not in dates:  # the date fields
             dates[field] = el_text(child)
     ln = _pick_atom_link(links)
     link = ctx.resolve(ln.get("href"), ln) if ln is not None else None
+    for ln in links:
+        if (ln.get("rel") or "").strip() == "enclosure":
+            media = media or Media()
+            media.enclosure(ln.get("href"), ln.get("type"))
     if link is None and guid and guid.startswith(("http://", "https://")):
         link = guid
     body = content or ""
@@ -191,6 +201,10 @@ def atom_entry(entry, ns: str, ctx: ItemContext, feed_authors: tuple[str, ...]) 
             summary = _atom_content(summary_el)
             if len(summary) > len(body):
                 body = summary
+    enclosures: tuple[tuple[str, str], ...] = ()
+    image = None
+    if media is not None:
+        body, enclosures, image = media.finish(lambda u: ctx.resolve(u, entry), body)
     pub_d = upd_d = None
     if dates:
         g = dates.get
@@ -208,4 +222,6 @@ def atom_entry(entry, ns: str, ctx: ItemContext, feed_authors: tuple[str, ...]) 
         authors=uniq(authors) or feed_authors,
         categories=uniq(cats),
         content_html=body,
+        enclosures=enclosures,
+        image=image,
     )

@@ -29,6 +29,12 @@ NS_DCT = "http://purl.org/dc/terms/"
 NS_XHTML = "http://www.w3.org/1999/xhtml"
 
 
+NS_MEDIA = "http://search.yahoo.com/mrss/"
+
+
+NS_ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
+
 RDF_ABOUT = f"{{{NS_RDF}}}about"
 
 

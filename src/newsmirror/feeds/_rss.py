@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from ..model import FeedItem
 from ._context import ItemContext
-from ._names import NS_ATOM, NS_CONTENT, NS_DC, NS_DCT, NS_RSS090, NS_RSS10, RDF_ABOUT, local_name
+from ._media import MEDIA_TAGS, Media, text_or_html
+from ._names import (
+    NS_ATOM,
+    NS_CONTENT,
+    NS_DC,
+    NS_DCT,
+    NS_ITUNES,
+    NS_RSS090,
+    NS_RSS10,
+    RDF_ABOUT,
+    local_name,
+)
 from ._text import author_name, el_text, plain, raw_content, short_plain, uniq
 
 # Field codes for the children of an RSS / RDF item.
-_TITLE, _LINK, _GUID, _DESC, _CONTENT, _PUB, _PUB2, _UPD, _AUTHOR, _CAT, _ALINK, _DCTITLE = range(
-    12
-)
+(
+    _TITLE, _LINK, _GUID, _DESC, _CONTENT, _PUB, _PUB2, _UPD, _AUTHOR, _CAT, _ALINK, _DCTITLE,
+    _MORE, _ENCL, _MEDIA,
+) = range(15)  # fmt: skip
 
 
 def _rss_item_tags() -> dict[object, int]:
@@ -28,6 +40,12 @@ def _rss_item_tags() -> dict[object, int]:
         f"{{{NS_DC}}}subject": _CAT, "dc:subject": _CAT,
         f"{{{NS_DC}}}title": _DCTITLE, "dc:title": _DCTITLE,
         f"{{{NS_ATOM}}}link": _ALINK, "atom:link": _ALINK,
+        # more places for the text (podcasts, YouTube, Dublin Core) and the media
+        f"{{{NS_ITUNES}}}summary": _MORE, "itunes:summary": _MORE,
+        "{http://www.itunes.com/DTDs/Podcast-1.0.dtd}summary": _MORE,  # Apple's old case
+        f"{{{NS_DC}}}description": _MORE, "dc:description": _MORE,
+        "enclosure": _ENCL,
+        **dict.fromkeys(MEDIA_TAGS, _MEDIA),
     }  # fmt: skip
     for ns in (NS_RSS10, NS_RSS090):
         tags[f"{{{ns}}}title"] = _TITLE
@@ -94,6 +112,8 @@ def rss_item(item, ctx: ItemContext, ns: str) -> FeedItem:  # noqa: C901
     link_el = guid_el = alink = None
     authors: list[str] = []
     cats: list[str] = []
+    more: list[str] = []
+    media = None
     for child in item:
         code = tags.get(child.tag)
         if code is None:
@@ -140,6 +160,16 @@ def rss_item(item, ctx: ItemContext, ns: str) -> FeedItem:  # noqa: C901
         elif code == _DCTITLE:
             if dctitle is None:
                 dctitle = el_text(child)
+        elif code == _MORE:
+            text = raw_content(child)
+            if text:
+                more.append(text if local_name(child.tag) == "description" else text_or_html(text))
+        elif code == _ENCL:
+            media = media or Media()
+            media.enclosure(child.get("url"), child.get("type"))
+        elif code == _MEDIA:
+            media = media or Media()
+            media.read(child)
 
     if link is not None:
         link = ctx.resolve(link, link_el)
@@ -157,10 +187,17 @@ def rss_item(item, ctx: ItemContext, ns: str) -> FeedItem:  # noqa: C901
         if about:
             guid = about.strip() or None
 
-    # The fullest body; content:encoded wins ties.
+    # The fullest body; content:encoded wins ties, then description.
     body = content or ""
     if desc and len(desc) > len(body):
         body = desc
+    for text in more:
+        if len(text) > len(body):
+            body = text
+    enclosures: tuple[tuple[str, str], ...] = ()
+    image = None
+    if media is not None:
+        body, enclosures, image = media.finish(lambda u: ctx.resolve(u, item), body)
 
     published = ctx.date(pub, pub2) if (pub or pub2) else None
     updated = ctx.date(upd) if upd else None
@@ -175,4 +212,6 @@ def rss_item(item, ctx: ItemContext, ns: str) -> FeedItem:  # noqa: C901
         authors=uniq(authors),
         categories=uniq(cats),
         content_html=body,
+        enclosures=enclosures,
+        image=image,
     )
