@@ -47,6 +47,7 @@ class ParsedFeed:
     link: str | None
     items: tuple[FeedItem, ...]
     warnings: tuple[str, ...] = ()  # recoverable problems met while parsing
+    language: str | None = None  # RSS <language>, Atom xml:lang, JSON Feed "language"
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Article:
     # "Edits"): None and 0 for an article never edited since it was first posted.
     updated: datetime | None = None
     edits: int = 0
+    # The article's language when it is not the site's (a BCP 47 tag); None: the site's.
+    lang: str | None = None
 
 
 @dataclass

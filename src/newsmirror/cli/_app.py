@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir")
     p.add_argument("--title", default="newsmirror archive")
     p.add_argument("--timezone", default="UTC")
+    p.add_argument("--lang", default="zh-CN", help="the site's language (BCP 47), default zh-CN")
     p.add_argument("--force", action="store_true")
 
     p = sub.add_parser("demo", help="build an offline example site from bundled feeds")

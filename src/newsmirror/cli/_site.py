@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import timedelta
 from pathlib import Path
 
 from ..config import CONFIG_NAME, load_config
 from ..errors import UsageError
 from ..util.dates import utc_now
+from ..util.languages import normal_tag
 from ._output import print_summary
 
 __all__ = ["cmd_demo", "cmd_init"]
@@ -22,6 +24,7 @@ STARTER_CONFIG = """\
 
 [site]
 timezone = "{timezone}"      # the day in post file names and URLs
+lang = "{lang}"              # the site's language; also lang: in _config.yml
 # posts_dir = "_posts"
 # state = ".newsmirror/state.sqlite"
 
@@ -41,20 +44,33 @@ def cmd_init(args: argparse.Namespace) -> int:
             f"{config_path} already exists; use --force to overwrite the scaffold "
             f"(the configuration is kept)"
         )
-    written = _scaffold(site_dir, args.title, args.timezone, overwrite=args.force)
+    lang = _language(args.lang)
+    written = _scaffold(site_dir, args.title, args.timezone, lang, overwrite=args.force)
     if not config_path.exists():
-        config_path.write_text(STARTER_CONFIG.format(timezone=args.timezone), encoding="utf-8")
+        config_path.write_text(
+            STARTER_CONFIG.format(timezone=args.timezone, lang=lang), encoding="utf-8"
+        )
         written.append(config_path)
     print(f"created {len(written)} files in {site_dir}")
     print(f"next: add sources to {config_path}, then: newsmirror run --site {site_dir}")
     return EXIT_OK
 
 
-def _scaffold(site_dir: Path, title: str, timezone: str, *, overwrite: bool) -> list[Path]:
+def _language(tag: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", tag.strip()):
+        raise UsageError(f"--lang {tag!r} is not a language tag such as zh-CN, zh-Hant or en")
+    return normal_tag(tag)
+
+
+def _scaffold(
+    site_dir: Path, title: str, timezone: str, lang: str = "zh-CN", *, overwrite: bool
+) -> list[Path]:
     from ..site import write_scaffold
 
     site_dir.mkdir(parents=True, exist_ok=True)
-    return list(write_scaffold(site_dir, title=title, timezone=timezone, overwrite=overwrite))
+    return list(
+        write_scaffold(site_dir, title=title, timezone=timezone, lang=lang, overwrite=overwrite)
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

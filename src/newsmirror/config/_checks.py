@@ -32,6 +32,7 @@ SITE_TYPES: dict[str, type | tuple[type, ...]] = {
     "image_max_width": int,
     "warc": bool,
     "one_post_per_article": bool,
+    "lang": str,
 }
 
 

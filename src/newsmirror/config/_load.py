@@ -238,6 +238,7 @@ def parse_config(path: Path, text: str) -> Config:
     check_table(path, "[site] ", site_table, SITE_TYPES)
     site = SiteSettings(**site_table)
     check_timezone(path, "[site] timezone", site.timezone)
+    _language(path, "[site] lang", site.lang)
     _image_mode(path, "[site] images", site.images)
     check_ranges(path, site)
     for key in ("posts_dir", "state"):

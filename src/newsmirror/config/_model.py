@@ -107,6 +107,7 @@ class SiteSettings:
     warc: bool = False  # also append every fetched page and image to archive/*.warc.gz
     # an article already posted from another source (same canonical URL) is not posted again
     one_post_per_article: bool = False
+    lang: str = "zh-CN"  # the site's language (BCP 47): posts in it carry no lang: line
 
 
 @dataclass(frozen=True)

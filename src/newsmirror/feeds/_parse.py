@@ -173,5 +173,35 @@ def _walk(root, data: str | bytes, url: str | None, tz: tzinfo, warnings: list[s
         )
     ctx.closing_warnings(items)
     return ParsedFeed(
-        kind=kind, title=title, link=link, items=tuple(items), warnings=tuple(warnings)
+        kind=kind,
+        title=title,
+        link=link,
+        items=tuple(items),
+        warnings=tuple(warnings),
+        language=_language(root),
     )
+
+
+_XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_DC_LANGUAGE = "{http://purl.org/dc/elements/1.1/}language"
+
+
+def _language(root) -> str | None:
+    """RSS ``<language>`` (or ``dc:language``) of the channel, else ``xml:lang`` of the root
+    or the channel (Atom, RSS 1.0)."""
+    channel = root
+    for child in root:
+        if isinstance(child.tag, str) and local_name(child.tag) == "channel":
+            channel = child
+            break
+    for el in channel:
+        tag = el.tag
+        if isinstance(tag, str) and (local_name(tag) == "language" or tag == _DC_LANGUAGE):
+            text = (el.text or "").strip()
+            if text:
+                return text
+    for el in (root, channel):
+        value = (el.get(_XML_LANG) or "").strip()
+        if value:
+            return value
+    return None

@@ -28,9 +28,15 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
 async def build(
-    ctx: RunContext, source: Source, planned: Planned, report: SourceReport, pages: list[RawPage]
+    ctx: RunContext,
+    source: Source,
+    planned: Planned,
+    report: SourceReport,
+    pages: list[RawPage],
+    lang: str | None = None,
 ) -> Article | None:
-    """The item's article, or None when it has nothing to post (no title, no content)."""
+    """The item's article, or None when it has nothing to post (no title, no content);
+    ``lang``: its language when not the site's (``post_language``)."""
     item = planned.item
     content, done = item.content_html, None
     url = _public_url(item.link, source, report)
@@ -75,6 +81,7 @@ async def build(
         tags=_unique((source.name, *source.tags, *item.categories)),
         categories=_unique((source.name, *source.categories)),
         body_html=body,
+        lang=lang,
     )
 
 

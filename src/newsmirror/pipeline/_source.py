@@ -18,6 +18,7 @@ from ..model import FeedItem, ParsedFeed, SourceReport
 from ..presets import listing_urls
 from ..store import CachedResponse, Health
 from ..util.charset import decode
+from ..util.languages import post_language
 from ..util.urls import canonical_url
 from ._build import RawPage, build, expected_name
 from ._context import RunContext
@@ -92,7 +93,8 @@ async def _poll_source(
     planned, left = plan(ctx, source, feed.items, report)
     ctx.naming.declare(turn, [expected_name(ctx, source, p) for p in planned if p.record is None])
     pages: list[RawPage] = []  # stored with the source's pending rows, in one transaction
-    articles = await asyncio.gather(*(build(ctx, source, p, report, pages) for p in planned))
+    lang = post_language(ctx.config.site.lang, source.lang or feed.language)
+    articles = await asyncio.gather(*(build(ctx, source, p, report, pages, lang) for p in planned))
     built = [(p, a) for p, a in zip(planned, articles, strict=True) if a is not None]
     if not ctx.options.dry_run:
         kept = []  # images kept in the site, written with their posts

@@ -148,6 +148,7 @@ def read_article(text: str) -> Article:
             body_html=unprotect_liquid(rest[start + 7 : end]),
             updated=_utc_time(raw_updated) if raw_updated else None,
             edits=int(scalar(data.get("edits", "0")) or 0) if raw_updated else 0,
+            lang=scalar(data["lang"]) if "lang" in data else None,
         )
     except KeyError as exc:
         raise ValueError(f"no {exc.args[0]!r} in the front matter") from None

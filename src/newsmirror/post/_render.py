@@ -45,6 +45,7 @@ def render_post(article: Article) -> str:
         f"tags: {yaml_flow_list(article.tags)}",
         "comments: True",
         f"categories: {yaml_flow_list(article.categories)}",
+        *([f"lang: {yaml_scalar(article.lang)}"] if article.lang else []),
         "---",
         f"<!--{epoch_millis(article.published)}-->",
         f"[{markdown_link_text(title)}]({url})" if url else markdown_link_text(title),

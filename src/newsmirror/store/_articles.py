@@ -25,6 +25,8 @@ def pack_article(article: Article) -> bytes:
     if article.updated is not None:  # an edited article (older rows have neither key)
         data["updated"] = article.updated.isoformat()
         data["edits"] = article.edits
+    if article.lang:  # not the site's language (older rows have no key)
+        data["lang"] = article.lang
     return compress_page(json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
@@ -41,6 +43,7 @@ def unpack_article(stored: bytes) -> Article:
             body_html=data["body"],
             updated=datetime.fromisoformat(data["updated"]) if "updated" in data else None,
             edits=data.get("edits", 0),
+            lang=data.get("lang"),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"a stored article cannot be read: {exc}") from None
