@@ -3,6 +3,7 @@ the layout sets lang and dir from it (real Jekyll)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,13 @@ def atom(lang: str) -> str:
             "&lt;/p&gt;</content></entry></feed>")
 
 
+def json_feed(lang: str) -> str:
+    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "t",
+                       "language": lang, "items": [{"id": "1", "url": "https://news.example/j",
+                                                    "title": "Hola", "content_html": "<p>Texto.</p>",
+                                                    "date_published": "2026-10-31T06:46:00Z"}]})
+
+
 def one_post(site: Path) -> str:
     (post,) = (site / "_posts").glob("*.md")
     return post.read_text("utf-8")
@@ -56,6 +64,7 @@ def lang_line(post: str) -> str | None:
     (None, rss("zh", "股市", "上涨。"), None, None),
     (None, rss("en-us", "Markets", "Stocks rose."), "ar", "ar"),  # the source's wins
     (None, atom("fr"), None, "fr"),
+    (None, json_feed("es"), None, "es"),
     ('"en"', rss("zh-cn", "股市", "上涨。"), None, "zh-CN"),
     ('"en"', rss(None, "Markets", "Stocks rose."), None, None),
 ])

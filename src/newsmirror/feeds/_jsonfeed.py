@@ -56,6 +56,7 @@ def parse_json(s: str, url: str | None, tz: tzinfo, warnings: list[str]) -> Pars
         link=link,
         items=tuple(items),
         warnings=tuple(warnings),
+        language=_jstr(doc.get("language")).strip() or None,
     )
 
 
@@ -175,6 +176,7 @@ def _parse_rss_json(channel: dict, url: str | None, tz: tzinfo, warnings: list[s
         link=link,
         items=tuple(items),
         warnings=tuple(warnings),
+        language=_jtext(channel.get("language")).strip() or None,
     )
 
 
