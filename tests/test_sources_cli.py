@@ -88,8 +88,8 @@ def test_add_a_feed_url(site, http_server: LoopbackServer, newsmirror):  # noqa:
     assert "items:  3" in result.stdout
     assert "newest: 2022-11-01 09:15 UTC  Newest story" in result.stdout
     assert "added 'Example News'" in result.stdout
-    block = appended(before, config_text(site))
-    assert block.lstrip("\n").startswith("[[sources]]\n")
+    assert appended(before, config_text(site)) == (
+        f'\n[[sources]]\nname = "Example News"\nurl = "{url}"\ntags = ["world", "daily"]\n')
     assert sources_of(site) == [("Example News", url, ("world", "daily"))]
 
 
@@ -249,11 +249,21 @@ urls = ["{base}/doc/preset/world", "{base}/doc/preset-mirror/world"]
 """
 
 
-def test_add_a_preset_site_reads_its_listing(site, http_server, newsmirror, monkeypatch):  # noqa: F811
+@pytest.fixture
+def test_preset(http_server, monkeypatch) -> Iterator[None]:  # noqa: F811
+    """The built-in presets, and "testnews" whose listing pages are on the test server."""
     from newsmirror import presets
 
-    known = presets._parse(PRESET.format(base=http_server.base))
-    monkeypatch.setattr(presets, "load_presets", lambda: known)
+    parse = presets._parse
+    extra = parse(PRESET.format(base=http_server.base))
+    monkeypatch.setattr(presets, "_parse", lambda text: {**parse(text), **extra})
+    presets.load_presets.cache_clear()  # every holder of load_presets sees the new table
+    yield
+    monkeypatch.undo()
+    presets.load_presets.cache_clear()
+
+
+def test_add_a_preset_site_reads_its_listing(site, http_server, newsmirror, test_preset):  # noqa: F811
     listing = ("<!doctype html><html><body><ul>"
                "<li><a href='/doc/a/1'>First story</a><time>2024-06-01 08:00</time></li>"
                "<li><a href='/doc/a/2'>Second story</a><time>2024-06-02 09:30</time></li>"

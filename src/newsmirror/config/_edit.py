@@ -76,9 +76,9 @@ def added_sources_text(config: Config, tables: Sequence[Mapping[str, Any]]) -> s
         blocks.append("[[sources]]\n" + tomlkit.dumps(item))
     if not blocks:
         return text
-    glue = "" if not text else "\n" if text.endswith("\n\n") else "\n\n"
-    if text and not text.endswith("\n"):
-        glue = "\n\n"
+    # one blank line before the first new table, whatever the file ends with
+    newlines = len(text) - len(text.rstrip("\n"))
+    glue = "\n" * max(0, 2 - newlines) if text.strip() else ""
     return _validated(config.path, text + glue + "\n".join(blocks))
 
 
