@@ -475,3 +475,40 @@ def test_hostile_or_broken_opml_is_refused(site, newsmirror, tmp_path, content, 
     assert result.returncode == 1 and words in result.stderr
     assert "Traceback" not in result.stderr
     assert config_text(site) == before
+
+
+def test_a_layout_the_line_edit_cannot_prove_is_edited_with_tomlkit(make_site, newsmirror,  # noqa: F811
+                                                                   tmp_path):
+    # sources as an inline array: no [[sources]] lines to edit
+    site = make_site('# sources inline\nsources = [\n'
+                     '  { name = "One", url = "https://one.example/" },  # one\n'
+                     '  { name = "Two", url = "https://two.example/" },\n]\n# the end\n')
+    assert newsmirror("disable", "Two", "--site", str(site)).returncode == 0
+    assert [s.enabled for s in load_config(site).sources] == [True, False]
+    opml = tmp_path / "three.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="Three" '
+                    'xmlUrl="https://three.example/"/></body></opml>', encoding="utf-8")
+    assert newsmirror("import-opml", str(opml), "--site", str(site)).returncode == 0
+    assert [s.name for s in load_config(site).sources] == ["One", "Two", "Three"]
+    assert newsmirror("remove", "Three", "--site", str(site)).returncode == 0
+    assert newsmirror("remove", "One", "--site", str(site)).returncode == 0
+    assert newsmirror("remove", "Two", "--site", str(site)).returncode == 0
+    assert load_config(site).sources == ()
+    assert config_text(site).startswith("# sources inline\n")
+
+
+def test_add_on_a_terminal_asks_which_feed(site, http_server, newsmirror, monkeypatch):  # noqa: F811
+    from newsmirror.cli import _sources
+
+    first = http_server.put("tty/a.xml", rss("TTY A", FEED_ITEMS))
+    second = http_server.put("tty/b.xml", rss("TTY B", FEED_ITEMS))
+    home = http_server.put("tty/index.html", page(
+        f'<link rel="alternate" type="application/rss+xml" href="{first}">'
+        f'<link rel="alternate" type="application/rss+xml" href="{second}">'),
+        content_type="text/html")
+    monkeypatch.setattr(_sources, "_on_a_terminal", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "2")
+    result = newsmirror("add", home, "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert f"2. RSS       {second}" in result.stdout
+    assert sources_of(site) == [("TTY B", second, ())]

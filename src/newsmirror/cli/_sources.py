@@ -226,13 +226,17 @@ def _choose(links: list[FeedLink], choose: int | None) -> int | None:
             _print_choices(links)
             raise UsageError(f"--choose {choose}: pick a number from 1 to {len(links)}")
         return choose
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    if not _on_a_terminal():
         return None
     _print_choices(links)
     answer = input(f"which feed (1-{len(links)})? ").strip()
     if not answer.isdigit() or not 1 <= int(answer) <= len(links):
         raise UsageError(f"{answer!r}: pick a number from 1 to {len(links)}")
     return int(answer)
+
+
+def _on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _print_choices(links: list[FeedLink]) -> None:

@@ -79,7 +79,17 @@ def added_sources_text(config: Config, tables: Sequence[Mapping[str, Any]]) -> s
     # one blank line before the first new table, whatever the file ends with
     newlines = len(text) - len(text.rstrip("\n"))
     glue = "\n" * max(0, 2 - newlines) if text.strip() else ""
-    return _validated(config.path, text + glue + "\n".join(blocks))
+    edited = text + glue + "\n".join(blocks)
+    try:
+        tomllib.loads(edited)
+    except tomllib.TOMLDecodeError:  # sources written as an inline array: add to it
+        document = tomlkit.parse(text)
+        for table in tables:
+            inline = tomlkit.inline_table()
+            inline.update({k: list(v) if isinstance(v, tuple) else v for k, v in table.items()})
+            document["sources"].append(inline)
+        edited = tomlkit.dumps(document)
+    return _validated(config.path, edited)
 
 
 def removed_source_text(config: Config, name: str) -> str:
@@ -124,8 +134,9 @@ def write_config(config: Config, text: str) -> None:
 # --- the edits ---------------------------------------------------------------------------
 
 _ENABLED_LINE = re.compile(r"^(\s*enabled\s*=\s*)(true|false)(\s*(?:#.*)?\n?)$")
-_HEADER = re.compile(r"^\s*\[\s*\[\s*sources\s*\]\s*\]\s*(?:#.*)?$")
-_SUBTABLE = re.compile(r"^\s*\[\s*\[?\s*sources\s*\.")  # [sources.listing], [[sources.x]]
+_KEY = r"""(?:sources|"sources"|'sources')"""
+_HEADER = re.compile(rf"^\s*\[\s*\[\s*{_KEY}\s*\]\s*\]\s*(?:#.*)?$")
+_SUBTABLE = re.compile(rf"^\s*\[\s*\[?\s*{_KEY}\s*\.")  # [sources.listing], [[sources.x]]
 
 
 def _read(path: Path) -> str:
