@@ -51,13 +51,14 @@ class _Found:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from ..presets import find_preset
+    from ..util.urls import host_of
+
     config = load_config(args.site)
     name = " ".join((args.name or "").split())
     if args.name is not None and not name:
         raise UsageError("--name must not be empty")
     _refuse_taken(config, name)
-    from ..presets import find_preset
-
     preset = find_preset(args.url)
     if preset is not None:  # a site read through its listing pages (data/presets.toml)
         return _add_preset(args, config, name, *preset)
@@ -81,8 +82,6 @@ def cmd_add(args: argparse.Namespace) -> int:
     _refuse_known(config, found.url)
     _show(found)
     taken = {s.name.casefold() for s in config.sources}
-    from ..util.urls import host_of
-
     table: dict[str, object] = {
         "name": name or unique_name(found.feed.title or host_of(found.url) or found.url, taken),
         "url": found.url,
