@@ -142,3 +142,48 @@ def test_history(make_site, tmp_path):
     result = newsmirror("history", post.name, "--site", str(site))
     assert result.returncode == 0, result.stderr
     assert f"_posts/{post.name}: 1 version\n" in result.stdout
+
+
+def test_add(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)
+    result = newsmirror("add", "http://127.0.0.1:9/feed.xml", "--site", str(site))
+    assert result.returncode == 1 and "127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_disable(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)
+    result = newsmirror("disable", "联合早报", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "enabled = false" in (site / "newsmirror.toml").read_text(encoding="utf-8")
+
+
+def test_enable(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path, "enabled = false\n")
+    result = newsmirror("enable", "联合早报", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "enabled = true" in (site / "newsmirror.toml").read_text(encoding="utf-8")
+
+
+def test_remove(make_site, tmp_path):
+    site = feed_site(make_site, tmp_path)
+    result = newsmirror("remove", "联合早报", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "[[sources]]" not in (site / "newsmirror.toml").read_text(encoding="utf-8")
+
+
+def test_export_opml(make_site, tmp_path):
+    site = make_site('[[sources]]\nname = "A"\nurl = "https://a.example/feed.xml"\n')
+    result = newsmirror("export-opml", "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert 'xmlUrl="https://a.example/feed.xml"' in result.stdout
+
+
+def test_import_opml(make_site, tmp_path):
+    site = make_site("")
+    opml = tmp_path / "in.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="A" type="rss" '
+                    'xmlUrl="https://a.example/feed.xml"/></body></opml>', encoding="utf-8")
+    result = newsmirror("import-opml", str(opml), "--site", str(site))
+    assert result.returncode == 0, result.stderr
+    assert "1 added, 0 skipped" in result.stdout
