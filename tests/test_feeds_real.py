@@ -272,3 +272,50 @@ def test_whole_run_post_carries_audio_and_lead_image(http_server, make_site):
     assert '<audio controls="" src="http://cdn.example.com/ep1.mp3"' in text
     assert '<img src="http://cdn.example.com/ep1.jpg"' in text
     assert "Episode notes: guests, topics &amp; links." in text
+
+
+# -- a title-less item is titled from its text; a script in a title goes with its text --
+
+
+def test_titleless_items_get_a_title_from_their_text():
+    from newsmirror.feeds import title_from_text
+
+    long = "An unusually long first sentence that goes on and on about the budget " * 2
+    feed = parse_feed(
+        _rss(
+            "<item><guid>a</guid><description>&lt;p&gt;First sentence "
+            "here. Second one.&lt;/p&gt;</description></item>"
+            "<item><guid>b</guid><description><![CDATA[<figure><img "
+            f'src="a.jpg"></figure><p>{long}.</p>]]></description></item>'
+            "<item><guid>c</guid><description>新加坡国会今天通过法案。反对党提出质询。"
+            "</description></item>"
+            "<item><title></title><guid>d</guid></item>"
+            # with a link, the title stays empty here: its page is asked first, then the
+            # pipeline uses title_from_text, not the URL
+            "<item><link>http://example.com/5</link><description>Text.</description></item>"
+        )
+    )
+    titles = [i.title for i in feed.items]
+    assert titles[0] == "First sentence here."
+    assert titles[1].startswith("An unusually long first sentence") and titles[1].endswith("…")
+    assert len(titles[1]) <= 80 and "  " not in titles[1]
+    assert titles[2] == "新加坡国会今天通过法案。"
+    assert titles[3:] == ["", ""]
+    assert title_from_text(feed.items[4].content_html) == "Text."
+    assert title_from_text("<script>x()</script><p>Hello<br>world</p>") == "Hello"
+    import json
+
+    doc = {"version": "https://jsonfeed.org/version/1.1", "items": [
+        {"id": "1", "content_text": "Line one\nline two"}]}  # fmt: skip
+    assert parse_feed(json.dumps(doc)).items[0].title == "Line one"
+
+
+def test_script_in_a_title_is_dropped_with_its_text():
+    feed = parse_feed(
+        _rss(
+            "<item><title>Hi &lt;script&gt;alert(1)&lt;/script&gt; there</title></item>"
+            "<item><title><![CDATA[News <script type='x'>track()</script>today "
+            "<style>b{}</style><b>now</b>]]></title></item>"
+        )
+    )
+    assert [i.title for i in feed.items] == ["Hi there", "News today now"]

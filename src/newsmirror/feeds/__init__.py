@@ -9,5 +9,13 @@ from ..errors import FeedError, ListingError
 from ..util.sniff import detect_kind
 from ._listing import parse_listing
 from ._parse import parse_feed
+from ._text import title_from_text
 
-__all__ = ["FeedError", "ListingError", "detect_kind", "parse_feed", "parse_listing"]
+__all__ = [
+    "FeedError",
+    "ListingError",
+    "detect_kind",
+    "parse_feed",
+    "parse_listing",
+    "title_from_text",
+]

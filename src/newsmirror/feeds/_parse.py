@@ -23,6 +23,7 @@ Guarantees:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import tzinfo
 
 from ..errors import FeedError
@@ -44,6 +45,7 @@ from ._names import (
     qname,
 )
 from ._rss import rdf_channel, rss_channel, rss_item
+from ._text import title_from_text
 from ._xml import is_truncated, parse_xml
 
 __all__ = ["parse_feed"]
@@ -59,9 +61,21 @@ def parse_feed(text: str | bytes, *, url: str | None = None, timezone: str = "UT
     warnings: list[str] = []
     data, s = _prepare(text, warnings)
     if s is not None:  # JSON
-        return parse_json(s, url, tz, warnings)
+        return _titled(parse_json(s, url, tz, warnings))
     root, data = parse_xml(data, url, warnings)
-    return _walk(root, data, url, tz, warnings)
+    return _titled(_walk(root, data, url, tz, warnings))
+
+
+def _titled(feed: ParsedFeed) -> ParsedFeed:
+    """Items without a title or a link get a title from their text. (One with a link is
+    left untitled: the pipeline asks its page for a title first.)"""
+    if all(item.title or item.link for item in feed.items):
+        return feed
+    items = tuple(
+        item if item.title or item.link else replace(item, title=title_from_text(item.content_html))
+        for item in feed.items
+    )
+    return replace(feed, items=items)
 
 
 _BOMS = (b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf")

@@ -23,19 +23,64 @@ _WS_RE = re.compile(r"[^\S\u3000]+")  # fold whitespace runs, but keep the ideog
 _WS_CHARS = frozenset("\t\n\r\f\v\xa0\x85\u2028\u2029")
 
 
+_SCRIPT_RE = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.I | re.S)
+
+
+def _strip_tags(s: str) -> str:
+    if "<s" in s or "<S" in s:  # a script or style goes with its text
+        s = _SCRIPT_RE.sub(" ", s)
+    return _TAG_RE.sub("", _BR_RE.sub(" ", s))
+
+
 def plain(s: str | None) -> str:
     """Plain text from a title-like string that may carry HTML markup or entities."""
     if not s:
         return ""
     if "<" in s:
-        s = _TAG_RE.sub("", _BR_RE.sub(" ", s))
+        s = _strip_tags(s)
     if "&" in s:
         s = html.unescape(s)
         if "<" in s:  # markup that was escaped once more (&amp;lt;b&amp;gt;)
-            s = _TAG_RE.sub("", _BR_RE.sub(" ", s))
+            s = _strip_tags(s)
     if "  " in s or not _WS_CHARS.isdisjoint(s):
         s = _WS_RE.sub(" ", s)
     return s.strip()
+
+
+_BLOCK_END = re.compile(
+    r"<br\s*/?>|</?(?:p|div|h[1-6]|li|ul|ol|blockquote|figure|figcaption|table|tr|pre|section"
+    r"|article|header|footer|audio|video)\b[^>]*>",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s.!?])|(?<=[。！？])")
+TITLE_FROM_TEXT_MAX = 80
+
+
+def title_from_text(content_html: str) -> str:
+    """A title for an item that has none, from its text: the first line, cut at its first
+    sentence end, at most ``TITLE_FROM_TEXT_MAX`` characters (cut between words, with
+    "…"); "" when the text is empty."""
+    if not content_html:
+        return ""
+    s = content_html[:20000]
+    if "<" in s:
+        if "<s" in s or "<S" in s:
+            s = _SCRIPT_RE.sub(" ", s)
+        s = _BLOCK_END.sub("\n", s)
+    for line in s.split("\n"):
+        text = plain(line)
+        if text:
+            break
+    else:
+        return ""
+    first = _SENTENCE_END.split(text, 1)[0].strip()
+    if len(first) <= TITLE_FROM_TEXT_MAX:
+        return first
+    cut = first[: TITLE_FROM_TEXT_MAX - 1]
+    space = cut.rfind(" ")
+    if space > TITLE_FROM_TEXT_MAX // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def plain_literal(s: str | None) -> str:
