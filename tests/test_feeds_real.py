@@ -319,3 +319,42 @@ def test_script_in_a_title_is_dropped_with_its_text():
         )
     )
     assert [i.title for i in feed.items] == ["Hi there", "News today now"]
+
+
+def test_full_text_page_keeps_the_items_audio_and_a_linked_untitled_item_its_text_title(
+    http_server, make_site
+):
+    from newsmirror.config import load_config
+    from newsmirror.pipeline import RunOptions, run
+
+    para = "The minister said the new line would open next year, ahead of schedule. " * 4
+    page = http_server.put(
+        "real/ep.html",
+        f"<html><body><article><p>{para}</p><p>{para}</p></article></body></html>",
+        "text/html; charset=utf-8",
+    )
+    untitled = http_server.put(
+        "real/untitled.html",
+        f"<html><body><article><p>{para}</p></article></body></html>",
+        "text/html; charset=utf-8",
+    )
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>P</title>'
+        f"<item><title>Episode</title><link>{page}</link>"
+        '<enclosure url="http://cdn.example.com/ep9.mp3" type="audio/mpeg" length="1"/>'
+        "<description>Short.</description></item>"
+        f"<item><link>{untitled}</link><description>Rail line opens early. More soon."
+        "</description></item></channel></rss>"
+    )
+    feed_url = http_server.put("real/pagefeed.xml", feed)
+    site = make_site(
+        "[site]\nretries = 1\ntimeout = 2.0\n\n"
+        f'[[sources]]\nname = "Pod"\nurl = "{feed_url}"\nfull_text = "always"\n'
+    )
+    run(load_config(site), RunOptions())
+    texts = [p.read_text("utf-8") for p in sorted((site / "_posts").iterdir())]
+    episode = next(t for t in texts if 'title: "Episode"' in t)
+    assert "ahead of schedule" in episode  # the page's article
+    assert 'src="http://cdn.example.com/ep9.mp3"' in episode  # and the feed's audio
+    (other,) = [t for t in texts if t is not episode]
+    assert 'title: "Rail line opens early."' in other

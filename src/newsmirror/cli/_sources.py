@@ -26,7 +26,7 @@ from ..errors import EXIT_USAGE, FeedError, FetchError, InputError, UsageError
 from ..model import ParsedFeed
 
 if TYPE_CHECKING:
-    from ..feeds._discover import FeedLink
+    from ..feeds import FeedLink
     from ..fetch import Fetcher
 
 __all__ = [
@@ -160,7 +160,7 @@ def _refuse_known(config: Config, url: str) -> None:
 async def _discover(config: Config, url: str) -> _Found | list[FeedLink]:
     """The feed at ``url``, or the feeds the page at ``url`` announces (a list to choose
     from when there are several)."""
-    from ..feeds._discover import feed_links, guessed_feeds
+    from ..feeds import feed_links, guessed_feeds
     from ..fetch import Fetcher, FetchSettings
     from ..util.sniff import looks_like_html_page
 

@@ -7,15 +7,21 @@ point per kind of document.
 
 from ..errors import FeedError, ListingError
 from ..util.sniff import detect_kind
+from ._discover import FeedLink, feed_links, guessed_feeds
 from ._listing import parse_listing
+from ._media import with_media
 from ._parse import parse_feed
 from ._text import title_from_text
 
 __all__ = [
     "FeedError",
+    "FeedLink",
     "ListingError",
     "detect_kind",
+    "feed_links",
+    "guessed_feeds",
     "parse_feed",
     "parse_listing",
     "title_from_text",
+    "with_media",
 ]

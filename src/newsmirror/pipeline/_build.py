@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .. import clean, extract
+from .. import clean, extract, feeds
 from ..config import Source
 from ..errors import FetchError
 from ..model import Article, FeedItem, MetadataField, SourceReport
@@ -47,7 +47,13 @@ async def build(
     ):
         done = await _full_text(ctx, source, planned, report, pages)
     page = done.page if done else None
-    title = item.title or (page.title if page and page.title else "") or item.link or ""
+    title = (
+        item.title
+        or (page.title if page and page.title else "")
+        or feeds.title_from_text(item.content_html)
+        or item.link
+        or ""
+    )
     body = done.cleaned() if done is not None else None
     if body is not None and _no_article(body):
         # a script-built page, a login or consent wall: its nothing would replace the text
@@ -57,6 +63,13 @@ async def build(
             f"feed content kept"
         )
         body = None
+    if body is not None and (item.enclosures or item.image):
+        # the page's article replaces the feed's text, not its podcast audio or lead image
+        with_media = feeds.with_media(body, item.enclosures, item.image)
+        if with_media != body:
+            body = clean.clean_html(
+                with_media, base_url, remove=source.remove, junk=ctx.config.site.junk
+            )
     if body is None:
         body = clean.clean_html(
             content,
@@ -135,7 +148,7 @@ def expected_name(ctx: RunContext, source: Source, planned: Planned) -> str:
     """The plain post name a new item will want, from what its feed says (the article
     page may still change its title or date: see ``_turns``)."""
     item = planned.item
-    title = item.title or item.link or ""
+    title = item.title or feeds.title_from_text(item.content_html) or item.link or ""
     if source.convert and item.title:
         title = clean.convert_text(title, source.convert)
     published = _publication_time(ctx, source, planned, item.published)
