@@ -85,6 +85,9 @@ def test_language_tags_compare_as_bcp47():
     assert post_language("zh-CN", "zh_cn") is None and post_language("zh-CN", "ZH") is None
     assert post_language("zh-CN", "zh-hant-tw") == "zh-Hant-TW"
     assert post_language("en", "EN-gb") is None and post_language("en", "") is None
+    # Chinese: the script decides (a zaobao preset's zh-Hans on a zh-CN site: no line)
+    assert post_language("zh-CN", "zh-Hans") is None and post_language("zh-CN", "zh-SG") is None
+    assert post_language("zh-CN", "zh-TW") == "zh-TW" and post_language("zh-TW", "zh-Hant") is None
 
 
 @pytest.mark.jekyll
