@@ -16,12 +16,10 @@ import zlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
-import aiohttp
 import brotli
-from aiohttp.abc import AbstractResolver
-from aiohttp.resolver import ThreadedResolver
 
 from ..errors import FetchError
 from ..util.urls import host_of
@@ -29,7 +27,6 @@ from ._checks import content_type_problem
 from ._encoding import decoders_for, feed_through, finish_through
 from ._guard import (
     AddressPolicy,
-    GuardedResolver,
     Origin,
     PrivateAddress,
     origin_of,
@@ -46,6 +43,10 @@ from ._response import (
     validators_to_store,
 )
 from ._settings import FetchSettings
+
+if TYPE_CHECKING:
+    import aiohttp
+    from aiohttp.abc import AbstractResolver
 
 __all__ = ["Fetcher"]
 
@@ -124,15 +125,27 @@ class Fetcher:
         self._own_session: aiohttp.ClientSession | None = None
         self._hosts: dict[str, _HostState] = {}
         self._global_slots: asyncio.Semaphore | None = None
+        self._open = False
 
     async def __aenter__(self) -> Fetcher:
+        self._global_slots = asyncio.Semaphore(self.settings.max_connections)
+        self._open = True
+        return self
+
+    def _open_sessions(self) -> None:
+        """The two sessions, made by the first request: a run that fetches nothing (its
+        sources are local files) imports no aiohttp (docs/PERFORMANCE.md, "Start-up")."""
+        from aiohttp.resolver import ThreadedResolver
+
+        from ._resolver import GuardedResolver
+
         inner = self._inner_resolver or ThreadedResolver()
         self._session = self._new_session(GuardedResolver(inner, self._policy))
         self._own_session = self._new_session(inner)
-        self._global_slots = asyncio.Semaphore(self.settings.max_connections)
-        return self
 
     def _new_session(self, resolver: AbstractResolver) -> aiohttp.ClientSession:
+        import aiohttp  # made by the first request (see _open_sessions)
+
         s = self.settings
         # Our own semaphores do the queueing (see _slot); the connector limits are only a
         # backstop. Queueing inside aiohttp would count the wait against the timeouts.
@@ -161,6 +174,7 @@ class Fetcher:
             if session is not None:
                 await session.close()
         self._session = self._own_session = None
+        self._open = False
 
     async def get(
         self,
@@ -179,7 +193,7 @@ class Fetcher:
         else (unless ``allow_private_networks``). ``max_body``: a cap below the site's
         for this request (an image), in decoded bytes.
         """
-        if self._session is None:
+        if not self._open:
             raise RuntimeError("use 'async with Fetcher(...) as fetcher'")
         request_headers = {"Accept": _ACCEPT_HEADER[accept], **(headers or {})}
         if validators:
@@ -237,6 +251,8 @@ class Fetcher:
             raise FetchError(url, "bad_url", "file URLs are read by the pipeline, not fetched")
         if parts.scheme not in ("http", "https") or origin is None:
             raise FetchError(url, "bad_url", "only http:// and https:// URLs can be fetched")
+        if self._session is None:
+            self._open_sessions()
         if self._policy.may_be_private(origin, trusted):
             assert self._own_session is not None
             return self._own_session
@@ -317,6 +333,8 @@ class Fetcher:
     async def _exchange(
         self, url: str, headers: dict[str, str], session: aiohttp.ClientSession, cap: int
     ) -> Exchange:
+        import aiohttp  # loaded by then: the session is aiohttp's (see _open_sessions)
+
         async with self._slot(host_of(url)):
             try:
                 async with session.get(url, headers=headers, allow_redirects=False) as resp:
@@ -343,6 +361,8 @@ class Fetcher:
                 raise FetchError(url, "connect", f"connection failed: {problem}") from None
 
     def _timeout_problem(self, exc: BaseException) -> str:
+        import aiohttp  # loaded by then (see _open_sessions)
+
         s = self.settings
         if isinstance(exc, aiohttp.SocketTimeoutError):
             return f"timed out: no data for {s.read_timeout:g} s"

@@ -6,17 +6,60 @@ article (``_pages`` and ``_pool`` for article pages), ``_write`` writes the post
 ``_health`` records how the source did. ``_state`` opens the store with its snapshot.
 """
 
-from ._history import PostHistory, post_history
-from ._identity import bind_sources
-from ._options import RunOptions, RunSummary
-from ._plan import item_identities
-from ._prune import PruneReport, parse_age, prune
-from ._recover import RebuildReport, ReindexReport, rebuild, reindex
-from ._rename import rename_source
-from ._reprocess import ReprocessReport, reprocess
-from ._run import run, run_async, site_rules
-from ._search import Found, search_posts
-from ._state import SNAPSHOT_NAME, open_store, snapshot_path
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._history import PostHistory, post_history
+    from ._identity import bind_sources
+    from ._options import RunOptions, RunSummary
+    from ._plan import item_identities
+    from ._prune import PruneReport, parse_age, prune
+    from ._recover import RebuildReport, ReindexReport, rebuild, reindex
+    from ._rename import rename_source
+    from ._reprocess import ReprocessReport, reprocess
+    from ._run import run, run_async, site_rules
+    from ._search import Found, search_posts
+    from ._state import SNAPSHOT_NAME, open_store, snapshot_path
+
+# Each name is imported from its module when first asked for: `run` imports no history,
+# prune, recovery, rename, reprocessing or search code (docs/PERFORMANCE.md, "Start-up").
+_MODULE_OF = {
+    "PostHistory": "_history",
+    "post_history": "_history",
+    "bind_sources": "_identity",
+    "RunOptions": "_options",
+    "RunSummary": "_options",
+    "item_identities": "_plan",
+    "PruneReport": "_prune",
+    "parse_age": "_prune",
+    "prune": "_prune",
+    "RebuildReport": "_recover",
+    "ReindexReport": "_recover",
+    "rebuild": "_recover",
+    "reindex": "_recover",
+    "rename_source": "_rename",
+    "ReprocessReport": "_reprocess",
+    "reprocess": "_reprocess",
+    "run": "_run",
+    "run_async": "_run",
+    "site_rules": "_run",
+    "Found": "_search",
+    "search_posts": "_search",
+    "SNAPSHOT_NAME": "_state",
+    "open_store": "_state",
+    "snapshot_path": "_state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "bind_sources",

@@ -54,8 +54,16 @@ SEARCH_FIELDS = ["title", "source", "date", "url", "text"]
 INDEX_VERSION = 3
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af\U00020000-\U0002ffff"
+
+
 # a CJK run, or a word: letters, digits and "_" of any other script (JS: [\p{L}\p{N}_])
-_TOKEN = re.compile(rf"([{_CJK}]+)|([^\W{_CJK}]+)")
+@functools.cache
+def _token() -> re.Pattern[str]:
+    # compiled when first used (~5 ms): every run imports this module, few index posts
+    # (docs/PERFORMANCE.md, "Start-up")
+    return re.compile(rf"([{_CJK}]+)|([^\W{_CJK}]+)")
+
+
 MAX_WORD = 32  # longer words are indexed (and looked up) by their first 32 characters
 SOURCE_TERM = "\0"  # + the source's name: the posts of one source, for the filter
 # postings per bucket the bucket count aims at: ~20 KB of JSON a bucket (PERFORMANCE.md)
@@ -76,7 +84,7 @@ def fold(text: str) -> str:
 
 
 def _runs(text: str) -> Iterator[tuple[str, bool]]:
-    for m in _TOKEN.finditer(fold(text)):
+    for m in _token().finditer(fold(text)):
         if m.group(1):
             yield m.group(1), True
         else:
