@@ -3,7 +3,7 @@
     python bench/bench_e2e.py [--feeds 200 --items 50] [--page-feeds 20 --page-items 40]
                               [--rerun-sources 1000] [--repeats 5] [--out DIR]
                               [--only feed,rerun,rule,generic] [--cores 1,2]
-                              [--loopback] [--no-pin] [--profile DIR]
+                              [--loopback] [--no-pin] [--profile DIR] [--process]
 
 The corpus server (bench/corpus_server.py) runs in its own process, pinned to the last
 CPU. Every measured variant runs in a fresh child process, in two client configurations
@@ -60,6 +60,19 @@ at the start shows the disk's state; ``--out /dev/shm`` takes the disk out.
 ``--profile DIR`` additionally runs each newsmirror variant once under cProfile (first
 client configuration) and writes ``DIR/<variant>.pstats`` plus a short top-20 listing.
 
+``--process`` (whole runs as processes, issue 15): each variant is a whole process, timed
+from spawn to exit, so Python's start-up, the imports and the config and state load
+count: newsmirror as a user runs it (``newsmirror run --site DIR``, the console script)
+and the naive reference as ``python bench/naive_ref.py SPEC``, alternating within each
+repeat. Client configuration "2 cores" unless ``--cores`` says otherwise. Rows: feed,
+rule and generic (vs naive), rerun (1,000 sources answering 304, < 3 s) and a one-source
+site whose feed answers 304 (< 0.5 s), peak RSS (``os.wait4``'s ru_maxrss, the largest
+process of the run: < 200 MB), each with its goal and verdict; then the import times of
+that one-source run (``python -X importtime``). ``--profile DIR`` adds a cProfile of one
+more CLI run per variant, imports included. The child resolves ``*.corpus.test`` through
+a ``sitecustomize`` module on PYTHONPATH (``SHIM``) that patches ``socket.getaddrinfo``
+at start-up, for both sides; the product runs unchanged (the shim's cost is printed).
+
 This is a script that prints figures, not a test.
 """
 
@@ -83,7 +96,7 @@ VHOST_SUFFIX = ".corpus.test"
 GOALS = {"feed": ("ratio", 4.0), "rule": ("ratio", 12.0), "generic": ("ratio", 1.5),
          "rerun": ("seconds", 3.0)}
 RSS_GOAL_MB = 200
-RSS_GOAL_VARIANTS = ("feed", "rerun")
+RSS_GOAL_VARIANTS = ("feed", "rerun", "single")
 SERVER_CPU: int | None = None  # the CPU the corpus server is pinned to, if any
 
 
@@ -231,35 +244,10 @@ def child_newsmirror(spec: dict) -> dict:
 
 
 def child_naive(spec: dict) -> dict:
-    import feedparser
-    import requests
-    page_mode = spec["mode"] == "page"
-    if page_mode:
-        import trafilatura
+    from naive_ref import naive
     out = Path(spec["dir"]) / "_posts"
-    out.mkdir(parents=True)
-    n = 0
     cpu0, t0 = _cpu(), time.perf_counter()
-    with requests.Session() as session:
-        for f, url in enumerate(_feed_urls(spec)):
-            response = session.get(url, timeout=30)
-            response.raise_for_status()
-            feed = feedparser.parse(response.content)
-            for entry in feed.entries:
-                if page_mode:
-                    page = session.get(entry.link, timeout=30)
-                    page.raise_for_status()
-                    body = trafilatura.extract(page.text, url=entry.link, output_format="html",
-                                               include_images=True, include_links=True,
-                                               include_comments=False) or ""
-                else:
-                    body = entry.content[0].value if "content" in entry else entry.summary
-                front = (f"---\ntitle: {json.dumps(entry.title, ensure_ascii=False)}\n"
-                         f"date: {entry.get('published', '')}\nsource: site{f}\n"
-                         f"guid: {json.dumps(entry.get('id', entry.link))}\n---\n")
-                with open(out / f"{f:04d}-{n:06d}.md", "w", encoding="utf-8") as fh:
-                    fh.write(front + body + "\n")
-                n += 1
+    naive(_feed_urls(spec), spec["mode"] == "page", out)
     seconds, cpu = time.perf_counter() - t0, _cpu(cpu0)
     return {"seconds": seconds, "cpu": cpu[0], "sys": cpu[1], "posts": _count_posts(out),
             "errors": []}
@@ -345,14 +333,7 @@ def measure(label: str, spec: dict, repeats: int, root: Path, expect: int) -> di
               f"sys {result['sys']:.2f} s, RSS {result['rss_mb']:.0f} MB = main "
               f"{result['rss_main_mb']:.0f} + 2 x worker {result['rss_worker_mb']:.0f}"
               f"{_on_server_cpu(result)})", flush=True)
-    seconds = statistics.median(r["seconds"] for r in runs)
-    rates = sorted(r["posts"] / r["seconds"] for r in runs)
-    return {"label": label, "posts": runs[0]["posts"], "seconds": seconds,
-            "rate": statistics.median(rates), "worst": rates[0], "best": rates[-1],
-            "cpu_us": statistics.median(r["cpu"] / max(r["posts"], 1) for r in runs) * 1e6,
-            "user_us": statistics.median((r["cpu"] - r["sys"]) / max(r["posts"], 1)
-                                         for r in runs) * 1e6,
-            "rss_mb": max(r["rss_mb"] for r in runs)}
+    return _summarize(label, runs)
 
 
 def profile(spec: dict, root: Path, out: Path) -> None:
@@ -386,6 +367,280 @@ def fetch_manifest(base: str) -> dict:
         return json.load(response)
 
 
+# --- --process: whole runs as processes ------------------------------------------------------
+
+# The resolver shim of --process: Python imports ``sitecustomize`` at start-up when it is
+# on the path; this one maps *.corpus.test to 127.0.0.1 as patch_dns does in-process, for
+# newsmirror's CLI and the naive script alike. It imports only os and socket (asyncio
+# imports socket anyway); its cost is measured and printed.
+SHIM = '''import os
+import socket
+
+_suffix = os.environ.get("BENCH_E2E_VHOST_SUFFIX")
+if _suffix:
+    _real = socket.getaddrinfo
+
+    def _getaddrinfo(host, *args, **kwargs):
+        if isinstance(host, bytes):
+            host = host.decode()
+        if isinstance(host, str) and host.rstrip(".").endswith(_suffix):
+            host = "127.0.0.1"
+        return _real(host, *args, **kwargs)
+
+    socket.getaddrinfo = _getaddrinfo
+'''
+PROCESS_GOALS = {"single": ("seconds", 0.5)}
+
+
+def newsmirror_command() -> list[str]:
+    """The console script a user runs (next to this Python), else ``python -m``."""
+    script = Path(sys.executable).parent / "newsmirror"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "newsmirror.cli"]
+
+
+def process_env(root: Path, loopback: bool) -> dict[str, str]:
+    env = dict(os.environ)
+    if not loopback:
+        shim = root / "shim"
+        shim.mkdir(exist_ok=True)
+        (shim / "sitecustomize.py").write_text(SHIM, encoding="utf-8")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(shim), env.get("PYTHONPATH")) if p)
+        env["BENCH_E2E_VHOST_SUFFIX"] = VHOST_SUFFIX
+    return env
+
+
+def spawn(cmd: list[str], env: dict[str, str], log: Path, cpu: int | None) -> dict:
+    """Run ``cmd`` to its end; wall seconds from spawn to exit, and its rusage (wait4:
+    CPU of the process and its reaped children, ru_maxrss of the largest of them)."""
+    preexec = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
+    with open(log, "wb") as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT, env=env, preexec_fn=preexec)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - t0
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    text = log.read_text(encoding="utf-8", errors="replace")
+    if code:
+        raise RuntimeError(f"{shlex.join(cmd)} exited {code}:\n{text[-3000:]}")
+    return {"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "sys": usage.ru_stime,
+            "rss_mb": usage.ru_maxrss / 1024, "output": text}
+
+
+def _summarize(label: str, runs: list[dict]) -> dict:
+    seconds = statistics.median(r["seconds"] for r in runs)
+    rates = sorted(r["posts"] / r["seconds"] for r in runs)
+    return {"label": label, "posts": runs[0]["posts"], "seconds": seconds,
+            "rate": statistics.median(rates), "worst": rates[0], "best": rates[-1],
+            "cpu_us": statistics.median(r["cpu"] / max(r["posts"], 1) for r in runs) * 1e6,
+            "user_us": statistics.median((r["cpu"] - r["sys"]) / max(r["posts"], 1)
+                                         for r in runs) * 1e6,
+            "rss_mb": max(r["rss_mb"] for r in runs)}
+
+
+class ProcessRunner:
+    """Spawns the measured processes of one client configuration and keeps their runs."""
+
+    def __init__(self, root: Path, env: dict[str, str], cpu: int | None, label: str) -> None:
+        self.root, self.env, self.cpu, self.label = root, env, cpu, label
+        self.runs: dict[str, list[dict]] = {}
+        self.sites: dict[str, Path] = {}
+        self.count = 0
+
+    def _dir(self, key: str) -> Path:
+        self.count += 1
+        return self.root / f"p{self.count:03d}-{key}"
+
+    def naive(self, key: str, spec: dict, expect: int) -> None:
+        d = self._dir(key)
+        cmd = [sys.executable, str(HERE / "naive_ref.py"),
+               json.dumps({k: spec[k] for k in ("feeds", "port", "loopback", "mode")}
+                          | {"dir": str(d)})]
+        d.mkdir()
+        r = spawn(cmd, self.env, d / "output.log", self.cpu)
+        r["posts"] = _count_posts(d / "_posts")
+        self._keep(key, r, expect)
+
+    def site(self, key: str, spec: dict) -> Path:
+        d = self._dir(key)
+        _write_config(d, spec)
+        return d
+
+    def newsmirror(self, key: str, site: Path, expect: int, *, rerun: bool = False) -> dict:
+        r = spawn([*newsmirror_command(), "run", "--site", str(site)], self.env,
+                  site / f"output-{self.count}.log", self.cpu)
+        if rerun:  # sources checked, from the summary line; none may write
+            line = [ln for ln in r["output"].splitlines() if ln.startswith("wrote ")][-1:]
+            words = line[0].split() if line else []
+            ok = words[:5] == ["wrote", "0", "new", "and", "0"] and words[-2:] == ["0", "failed"]
+            r["posts"] = int(words[8]) if ok else 0
+        else:
+            r["posts"] = _count_posts(site / "_posts")
+        self._keep(key, r, expect)
+        return r
+
+    def _keep(self, key: str, r: dict, expect: int) -> None:
+        if r["posts"] != expect:
+            print(f"  !! {key}: {r['posts']} of {expect}:\n{r['output'][-1500:]}", flush=True)
+        self.runs.setdefault(key, []).append(r)
+        n = len(self.runs[key])
+        print(f"  {key + self.label:<28} repeat {n}: {r['posts']:6d} in {r['seconds']:7.3f} s "
+              f"wall ({r['posts'] / r['seconds']:8.1f}/s, CPU {r['cpu']:.2f} s, "
+              f"sys {r['sys']:.2f} s, peak RSS {r['rss_mb']:.0f} MB)", flush=True)
+
+    def row(self, key: str, name: str) -> dict:
+        return _summarize(name + self.label, self.runs[key])
+
+
+def shim_cost(env: dict[str, str], n: int = 10) -> float:
+    """Median ms that the shim adds to ``python -c pass`` (its own imports)."""
+    def one(e: dict[str, str]) -> float:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], env=e, check=True)
+        return time.perf_counter() - t0
+    bare = {k: v for k, v in env.items() if k not in ("PYTHONPATH", "BENCH_E2E_VHOST_SUFFIX")}
+    with_shim, without = [], []
+    for _ in range(n):
+        with_shim.append(one(env))
+        without.append(one(bare))
+    return (statistics.median(with_shim) - statistics.median(without)) * 1000
+
+
+def import_profile(site: Path, env: dict[str, str], top: int = 10) -> None:
+    """``python -X importtime`` of ``newsmirror run`` on ``site``: total and the largest
+    top-level imports (cumulative), the start-up part of a short run."""
+    script = newsmirror_command()
+    cmd = [sys.executable, "-X", "importtime", *(script if len(script) == 1 else script[1:]),
+           "run", "--site", str(site)]
+    err = subprocess.run(cmd, env=env, capture_output=True, text=True).stderr
+    rows: list[tuple[int, str]] = []
+    for line in err.splitlines():
+        if not line.startswith("import time:") or "|" not in line:
+            continue
+        _, cumulative, name = line.split("|")
+        if name.startswith(" ") and not name.startswith("  ") and cumulative.strip().isdigit():
+            rows.append((int(cumulative), name.strip()))
+    total = sum(c for c, _ in rows)
+    rows.sort(reverse=True)
+    print(f"\nimports of that run (python -X importtime, one run): {total / 1000:.0f} ms; "
+          "largest top-level:")
+    for cumulative, name in rows[:top]:
+        print(f"  {cumulative / 1000:7.1f} ms  {name}")
+    print(f"  (again: {shlex.join(cmd)})")
+
+
+def process_profile(key: str, site: Path, env: dict[str, str], out: Path) -> None:
+    """One more run of the CLI under cProfile, the whole process (imports included)."""
+    import pstats
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"process-{key}.pstats"
+    script = newsmirror_command()
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(path),
+           *(script if len(script) == 1 else ["-m", "newsmirror.cli"]), "run", "--site", str(site)]
+    took = spawn(cmd, env, site / "profile.log", None)["seconds"]
+    print(f"\n--- cProfile of the whole process, {key}: {took:.2f} s (under the profiler) "
+          f"-> {path}")
+    stats = pstats.Stats(str(path))
+    stats.sort_stats("cumulative").print_stats(15)
+    stats.sort_stats("tottime").print_stats(15)
+
+
+def process_main(args: argparse.Namespace, root: Path, configs: list[tuple[str, int | None]],
+                 server_cpu: int | None) -> None:
+    """--process: every variant is a whole process timed from spawn to exit; the naive
+    reference and newsmirror alternate within each repeat."""
+    env = process_env(root, args.loopback)
+    only = set(args.only.split(",")) | ({"single"} if "rerun" in args.only else set())
+    cmd = newsmirror_command()
+    print(f"newsmirror: {shlex.join(cmd)} run --site DIR; naive: {sys.executable} "
+          f"{HERE / 'naive_ref.py'} SPEC", flush=True)
+    if not args.loopback:
+        print(f"resolver shim (PYTHONPATH sitecustomize) adds {shim_cost(env):+.1f} ms to "
+              "'python -c pass' (median of 10)", flush=True)
+    rows: list[tuple[str, dict, dict | None]] = []
+    for label, cpu in configs:
+        pr = ProcessRunner(root, env, cpu, label)
+        if "feed" in only:
+            with Server(args.feeds, args.items, server_cpu) as server:
+                spec = {"loopback": args.loopback, "mode": "feed", "feeds": args.feeds,
+                        "port": server.port}
+                print(f"\nfeed mode{label}: {args.feeds} feeds x {args.items} items "
+                      f"({server.base}); warm-up {warm_up(_feed_urls(spec)):.1f} s", flush=True)
+                expect = args.feeds * args.items
+                for _ in range(args.repeats):
+                    pr.naive("naive-feed", spec, expect)
+                    site = pr.site("feed", spec)
+                    pr.newsmirror("feed", site, expect)
+                if args.profile:
+                    process_profile("feed", pr.site("feed", spec), env, args.profile)
+                naive = pr.row("naive-feed", "naive feed")
+                rows += [("naive-feed", naive, None),
+                         ("feed", pr.row("feed", "newsmirror feed"), naive)]
+        if only & {"rerun", "single"}:
+            with Server(args.rerun_sources, 1, server_cpu) as server:
+                spec = {"loopback": args.loopback, "mode": "feed", "port": server.port}
+                many = {**spec, "feeds": args.rerun_sources}
+                print(f"\nrerun{label}: {args.rerun_sources} sources, all 304, and 1 source, "
+                      f"304 ({server.base}); warm-up {warm_up(_feed_urls(many)):.1f} s",
+                      flush=True)
+                sites = {"rerun": pr.site("rerun", many),
+                         "single": pr.site("single", {**spec, "feeds": 1})}
+                for site in sites.values():  # the first runs store validators; untimed
+                    spawn([*cmd, "run", "--site", str(site)], env, site / "setup.log", cpu)
+                for _ in range(args.repeats):
+                    pr.newsmirror("rerun", sites["rerun"], args.rerun_sources, rerun=True)
+                    pr.newsmirror("single", sites["single"], 1, rerun=True)
+                rows += [("rerun", pr.row("rerun", "newsmirror rerun 304"), None),
+                         ("single", pr.row("single", "newsmirror 1 source 304"), None)]
+                import_profile(sites["single"], env)
+                if args.profile:
+                    for key, site in sites.items():
+                        process_profile(key, site, env, args.profile)
+        if only & {"rule", "generic"}:
+            with Server(args.page_feeds, args.page_items, server_cpu) as server:
+                spec = {"loopback": args.loopback, "mode": "page", "feeds": args.page_feeds,
+                        "port": server.port}
+                manifest = fetch_manifest(server.base)
+                pages = [f"http://{host_of(f, server.port, args.loopback)}/articles/{f}/{i}.html"
+                         for f in range(args.page_feeds) for i in range(args.page_items)]
+                took = warm_up(_feed_urls(spec) + pages)
+                print(f"\npage mode{label}: {args.page_feeds} feeds x {args.page_items} items "
+                      f"({server.base}); warm-up {took:.1f} s", flush=True)
+                expect = args.page_feeds * args.page_items
+                rules = [site["rule"] for site in manifest["sites"]]
+                keys = [k for k in ("rule", "generic") if k in only]
+                specs = {k: {**spec, "rules": rules if k == "rule" else None} for k in keys}
+                for _ in range(args.repeats):
+                    pr.naive("naive-page", spec, expect)
+                    for key in keys:
+                        pr.newsmirror(key, pr.site(key, specs[key]), expect)
+                naive = pr.row("naive-page", "naive page")
+                rows.append(("naive-page", naive, None))
+                for key in keys:
+                    rows.append((key, pr.row(key, f"newsmirror {key}"), naive))
+                    if args.profile:
+                        process_profile(key, pr.site(key, specs[key]), env, args.profile)
+    print("\nwhole processes: wall clock from spawn to exit (python start-up, imports, config "
+          "and state load included); median of "
+          f"{args.repeats}; peak RSS is wait4's ru_maxrss (the largest process of the run)")
+    print_table(rows)
+    missed = [key for key, r, naive in rows if _missed(key, r, naive)]
+    if missed and not args.profile:
+        print(f"\nmissed: {', '.join(missed)}. Where the time goes, whole process: "
+              f"{shlex.join([sys.executable, *sys.argv, '--profile', str(root.parent / 'prof')])}"
+              " (cProfile of one more CLI run per variant, imports included); the import part "
+              "is listed above ('imports of that run').")
+
+
+def _missed(key: str, r: dict, naive: dict | None) -> bool:
+    kind, target = {**GOALS, **PROCESS_GOALS}.get(key, (None, None))
+    if kind == "ratio" and naive:
+        return r["rate"] / naive["rate"] < target
+    if kind == "seconds":
+        return r["seconds"] >= target
+    return key in RSS_GOAL_VARIANTS and r["rss_mb"] >= RSS_GOAL_MB
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--feeds", type=int, default=200, help="feed mode: feeds")
@@ -398,10 +653,13 @@ def main() -> None:
                         help="where the site folders go (default: a temp dir; try /dev/shm)")
     parser.add_argument("--keep", action="store_true", help="keep the site folders")
     parser.add_argument("--only", default="feed,rerun,rule,generic")
-    parser.add_argument("--cores", default="1,2",
+    parser.add_argument("--cores", default=None,
                         help="client configurations to measure: 1 = every client pinned to "
                              "the first CPU, 2 = clients may use every CPU (the server "
-                             "stays on the last one either way)")
+                             "stays on the last one either way); default 1,2 (--process: 2)")
+    parser.add_argument("--process", action="store_true",
+                        help="whole runs as processes: the CLI and the naive script, each "
+                             "timed from spawn to exit")
     parser.add_argument("--loopback", action="store_true",
                         help="every site on 127.0.0.1 (per-host limit binds)")
     parser.add_argument("--no-pin", action="store_true",
@@ -425,7 +683,8 @@ def main() -> None:
     # then have a second core, shared here with the corpus server)
     configs = [("", None)]
     if pin:
-        wanted = {c.strip() for c in args.cores.split(",")}
+        cores = args.cores or ("2" if args.process else "1,2")
+        wanted = {c.strip() for c in cores.split(",")}
         configs = [(f" ({n} core{'s' if n != '1' else ''})", cpus[0] if n == "1" else None)
                    for n in ("1", "2") if n in wanted]
     root = Path(tempfile.mkdtemp(prefix="bench_e2e-", dir=args.out))
@@ -437,6 +696,13 @@ def main() -> None:
     print(f"file creation on that disk right now: {create_probe(root):,.0f} files/s "
           f"(plain open/write/close of 4 KB; ext4 after deletions: ~2.7k/s, tmpfs ~80k/s)",
           flush=True)
+    if args.process:
+        try:
+            process_main(args, root, configs, server_cpu)
+        finally:
+            if not args.keep:
+                shutil.rmtree(root, ignore_errors=True)
+        return
     rows: list[tuple[str, dict, dict | None]] = []  # (key, result, naive result)
     try:
         if "feed" in only:
@@ -513,7 +779,7 @@ def print_table(rows: list[tuple[str, dict, dict | None]]) -> None:
     for key, r, naive in rows:
         ratio = r["rate"] / naive["rate"] if naive else None
         goal = ""
-        kind, target = GOALS.get(key, (None, None))
+        kind, target = {**GOALS, **PROCESS_GOALS}.get(key, (None, None))
         if kind == "ratio" and ratio is not None:
             goal = f">= {target:g}x: {'met' if ratio >= target else 'MISSED'}"
         elif kind == "seconds":
