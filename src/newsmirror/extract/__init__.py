@@ -6,11 +6,38 @@ title, date, author and base URL; ``_generic`` runs trafilatura with our post-fi
 (``_focus``) and image restoration (``_images``); ``_extract`` puts them together.
 """
 
-from ._extract import TRAFILATURA, extract
-from ._hooks import json_article
-from ._rules import load_builtin_rules, rule_matches, select_rule
-from ._site_rule import select_all
-from ._teaser import needs_full_text
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._extract import TRAFILATURA, extract
+    from ._hooks import json_article
+    from ._rules import load_builtin_rules, rule_matches, select_rule
+    from ._site_rule import select_all
+    from ._teaser import needs_full_text
+
+# Each name is imported from its module when first asked for: a run with nothing new
+# reads the built-in rules without the extractors (docs/PERFORMANCE.md, "Start-up").
+_MODULE_OF = {
+    "TRAFILATURA": "_extract",
+    "extract": "_extract",
+    "json_article": "_hooks",
+    "load_builtin_rules": "_rules",
+    "rule_matches": "_rules",
+    "select_rule": "_rules",
+    "select_all": "_site_rule",
+    "needs_full_text": "_teaser",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "TRAFILATURA",
