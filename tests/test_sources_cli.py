@@ -384,7 +384,7 @@ def opml_for(server: LoopbackServer) -> tuple[str, dict[str, str]]:
     </outline>
   </outline>
   <outline text="Tech" category="/Science/AI,/Computing">
-    <outline type="rss" text="Tech Wire" xmlUrl="{urls['tech']}" category="/Gadgets"/>
+    <outline type="rss" text="Tech Wire" xmlUrl="{urls['tech']}" category="/Gadgets,/tech"/>
   </outline>
   <outline type="rss" text="Loose" xmlUrl="{urls['loose']}"/>
   <outline text="Again"><outline type="rss" text="World copy" xmlUrl="{urls['world']}"/></outline>

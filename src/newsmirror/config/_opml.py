@@ -74,7 +74,11 @@ def read_opml(data: bytes, where: str) -> list[OpmlFeed]:
         for category in categories.split(","):
             tags += [part.strip() for part in category.split("/") if part.strip()]
         html_url = (attrs.get("htmlUrl") or "").strip() or None
-        feeds.append(OpmlFeed(url, text, tuple(dict.fromkeys(tags)), html_url))
+        # one tag per name whatever its case: a folder "Tech" and a category "/tech" are one
+        firsts: dict[str, str] = {}
+        for tag in tags:
+            firsts.setdefault(tag.casefold(), tag)
+        feeds.append(OpmlFeed(url, text, tuple(firsts.values()), html_url))
 
     def end(tag: str) -> None:
         if tag == "outline":
