@@ -361,6 +361,20 @@ def create_probe(root: Path, count: int = 1000) -> float:
     return rate
 
 
+def page_corpus(server, args, label: str = "") -> tuple[dict, int, list]:
+    """Page mode's spec, expected post count and site rules; every feed and page fetched
+    once first, so that the server's cache is hot."""
+    spec = {"loopback": args.loopback, "mode": "page", "feeds": args.page_feeds,
+            "port": server.port}
+    manifest = fetch_manifest(server.base)
+    pages = [f"http://{host_of(f, server.port, args.loopback)}/articles/{f}/{i}.html"
+             for f in range(args.page_feeds) for i in range(args.page_items)]
+    took = warm_up(_feed_urls(spec) + pages)
+    print(f"\npage mode{label}: {args.page_feeds} feeds x {args.page_items} items "
+          f"({server.base}); warm-up {took:.1f} s", flush=True)
+    return spec, args.page_feeds * args.page_items, [site["rule"] for site in manifest["sites"]]
+
+
 def fetch_manifest(base: str) -> dict:
     import urllib.request
     with urllib.request.urlopen(base + "/manifest.json") as response:
@@ -614,16 +628,7 @@ def process_main(args: argparse.Namespace, root: Path, configs: list[tuple[str, 
                         process_profile(key, site, env, args.profile)
         if only & {"rule", "generic"}:
             with Server(args.page_feeds, args.page_items, server_cpu) as server:
-                spec = {"loopback": args.loopback, "mode": "page", "feeds": args.page_feeds,
-                        "port": server.port}
-                manifest = fetch_manifest(server.base)
-                pages = [f"http://{host_of(f, server.port, args.loopback)}/articles/{f}/{i}.html"
-                         for f in range(args.page_feeds) for i in range(args.page_items)]
-                took = warm_up(_feed_urls(spec) + pages)
-                print(f"\npage mode{label}: {args.page_feeds} feeds x {args.page_items} items "
-                      f"({server.base}); warm-up {took:.1f} s", flush=True)
-                expect = args.page_feeds * args.page_items
-                rules = [site["rule"] for site in manifest["sites"]]
+                spec, expect, rules = page_corpus(server, args, label)
                 keys = [k for k in ("rule", "generic") if k in only]
                 specs = {k: {**spec, "rules": rules if k == "rule" else None} for k in keys}
                 for _ in range(args.repeats):
@@ -752,16 +757,7 @@ def main() -> None:
                     profile({**base, "cpu": configs[0][1]}, root, args.profile)
         if only & {"rule", "generic"}:
             with Server(args.page_feeds, args.page_items, server_cpu) as server:
-                base = {"loopback": args.loopback, "mode": "page", "feeds": args.page_feeds,
-                        "port": server.port}
-                manifest = fetch_manifest(server.base)
-                pages = [f"http://{host_of(f, server.port, args.loopback)}/articles/{f}/{i}.html"
-                         for f in range(args.page_feeds) for i in range(args.page_items)]
-                took = warm_up(_feed_urls(base) + pages)
-                print(f"\npage mode: {args.page_feeds} feeds x {args.page_items} items "
-                      f"({server.base}); warm-up {took:.1f} s", flush=True)
-                expect = args.page_feeds * args.page_items
-                rules = [site["rule"] for site in manifest["sites"]]
+                base, expect, rules = page_corpus(server, args)
                 for label, cpu in configs:
                     spec = {**base, "cpu": cpu}
                     naive = measure("naive page" + label, {**spec, "variant": "naive-page"},
