@@ -6,8 +6,9 @@ title, date, author and base URL; ``_generic`` runs trafilatura with our post-fi
 (``_focus``) and image restoration (``_images``); ``_extract`` puts them together.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..util.lazy import lazy_names
 
 if TYPE_CHECKING:
     from ._extract import TRAFILATURA, extract
@@ -30,13 +31,7 @@ _MODULE_OF = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _MODULE_OF)
 
 
 __all__ = [

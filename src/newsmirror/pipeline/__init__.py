@@ -6,8 +6,9 @@ article (``_pages`` and ``_pool`` for article pages), ``_write`` writes the post
 ``_health`` records how the source did. ``_state`` opens the store with its snapshot.
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..util.lazy import lazy_names
 
 if TYPE_CHECKING:
     from ._history import PostHistory, post_history
@@ -52,13 +53,7 @@ _MODULE_OF = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _MODULE_OF)
 
 
 __all__ = [
