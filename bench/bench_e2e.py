@@ -137,18 +137,10 @@ def host_of(f: int, port: int, loopback: bool) -> str:
 
 
 def patch_dns() -> None:
-    """Resolve every ``*.corpus.test`` name to 127.0.0.1 (in this process only)."""
-    import socket
-    real = socket.getaddrinfo
-
-    def getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if isinstance(host, bytes):
-            host = host.decode()
-        if isinstance(host, str) and host.rstrip(".").endswith(VHOST_SUFFIX):
-            host = "127.0.0.1"
-        return real(host, *args, **kwargs)
-
-    socket.getaddrinfo = getaddrinfo
+    """Resolve every ``*.corpus.test`` name to 127.0.0.1 (in this process only): the shim
+    that --process puts on a whole process's path (``SHIM``), run here."""
+    os.environ["BENCH_E2E_VHOST_SUFFIX"] = VHOST_SUFFIX
+    exec(SHIM, {"__name__": "sitecustomize"})
 
 
 def warm_up(urls: list[str]) -> float:

@@ -36,3 +36,12 @@ def leaf_blocks(body, selector: str) -> list:
                 break
             parent = parent.parent
     return [node for node in found if node.mem_id not in holders]
+
+
+def inside(node, ids: set[int]) -> bool:
+    """Whether ``node`` or one of its ancestors is one of the nodes ``ids`` (mem_ids)."""
+    while node is not None:
+        if node.mem_id in ids:
+            return True
+        node = node.parent
+    return False

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from ..util.htmltext import node_text, visible_squeezed
 from ..util.urls import absolute_url
-from ._blocks import BLOCKS, norm, text_key
+from ._blocks import BLOCKS, inside, norm, text_key
 
 _INLINE = frozenset(
     {
@@ -219,14 +219,6 @@ def _holds_blocks(node) -> bool:
     return any(child.css_first(BLOCKS) is not None for child in node.iter())
 
 
-def _inside(node, ids: set[int]) -> bool:
-    while node is not None:
-        if node.mem_id in ids:
-            return True
-        node = node.parent
-    return False
-
-
 class _Verdicts:
     """Which output blocks and loose bits lie outside the article's container(s)."""
 
@@ -236,7 +228,7 @@ class _Verdicts:
         self.kept_len = 0  # characters kept whose original is known (or loose in <body>)
 
     def judge(self, node, original) -> None:
-        if original is not None and not _inside(original, self.chosen):
+        if original is not None and not inside(original, self.chosen):
             self.drop.append(node)
         else:
             text = node_text(node) if node.tag != "-text" else node.text_content or ""
@@ -270,7 +262,7 @@ class _Verdicts:
                 self.drop.append(child)  # unknown loose bits of a mixed block: not article
                 dropped = True
             else:
-                dropped = original is not None and not _inside(original, self.chosen)
+                dropped = original is not None and not inside(original, self.chosen)
                 self.judge(child, original)
 
 
@@ -321,7 +313,7 @@ def _outermost(nodes: list[Any]) -> list[Any]:
     once per selector of the list it matches)."""
     unique = list({n.mem_id: n for n in nodes}.values())
     ids = {n.mem_id for n in unique}
-    return [n for n in unique if not _inside(n.parent, ids)]
+    return [n for n in unique if not inside(n.parent, ids)]
 
 
 def _names_page(post, url: str, key: str) -> bool:
@@ -382,13 +374,13 @@ def missed_article(tree, out) -> Any:
     by_text: dict[str, Any] = {}
     for node in body.css(BLOCKS):
         by_text.setdefault(text_key(node), node)
-    inside = outside = 0
+    within = outside = 0
     for node in out_body.css("p"):
         original = by_text.get(text_key(node))
         if original is not None:
             n = len(node_text(node))
-            if _inside(original, {article.mem_id}):
-                inside += n
+            if inside(original, {article.mem_id}):
+                within += n
             else:
                 outside += n
-    return article if outside > 4 * inside else None
+    return article if outside > 4 * within else None

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser
 from ..util.htmltext import node_text, visible_length
 from ..util.images import LAZY_ATTRS
 from ..util.urls import absolute_url
-from ._blocks import BLOCKS, text_key
+from ._blocks import BLOCKS, inside, text_key
 
 
 def _image_url(node, base: str) -> str | None:
@@ -158,19 +158,11 @@ def _without_copies_of(node, blocks: list[_Block], body, order: dict[int, int]) 
     kept: list[_Block] = []
     gone: list[_Block] = []
     for block in blocks:
-        (gone if _within(block[0], copies) else kept).append(block)
+        (gone if inside(block[0], copies) else kept).append(block)
     for out_node, _, _ in gone:
-        if not _within(out_node.parent, copies):
+        if not inside(out_node.parent, copies):
             out_node.decompose()
     return kept
-
-
-def _within(node, ids: set[int]) -> bool:
-    while node is not None:
-        if node.mem_id in ids:
-            return True
-        node = node.parent
-    return False
 
 
 def _only_in(block, node, body) -> bool:
@@ -203,7 +195,7 @@ def _caption_once(copy) -> None:
     ]
     ids = {node.mem_id for node in repeats}
     for node in repeats:
-        if not _within(node.parent, ids):  # the outermost only: it frees the rest
+        if not inside(node.parent, ids):  # the outermost only: it frees the rest
             node.decompose()
 
 
