@@ -102,13 +102,15 @@ async def _poll_source(
             kept = await asyncio.gather(*(localise(ctx, source, a, report) for _, a in built))
             built = [(p, k.article) for (p, _), k in zip(built, kept, strict=True)]
         await write_posts(ctx, source, built, pages, report, turn, kept)
-        with ctx.store.transaction():
-            ctx.store.put_filtered(source.id, left, ctx.now)
-            ctx.store.claim_canonical(
-                (canonical_url(p.item.link), source.id, p.key)
-                for p, _ in built
-                if p.record is None and p.item.link
-            )
+        claims = [
+            (canonical_url(p.item.link), source.id, p.key)
+            for p, _ in built
+            if p.record is None and p.item.link
+        ]
+        if left or claims:  # a run with nothing new opens no transaction for them
+            with ctx.store.transaction():
+                ctx.store.put_filtered(source.id, left, ctx.now)
+                ctx.store.claim_canonical(claims)
         remember()
     else:
         report.new_posts = sum(1 for p, _ in built if p.record is None)
