@@ -14,8 +14,9 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-# Loopback HTTP server and network-safety fixtures, for every test module.
-pytest_plugins = ("httpfixtures",)
+# Loopback HTTP server and network-safety fixtures, and the PostgreSQL server (pg_server,
+# pg_url), for every test module.
+pytest_plugins = ("httpfixtures", "pgserver")
 
 
 @pytest.fixture
