@@ -154,6 +154,7 @@ def test_a_store_made_before_the_index_fills_it_on_first_search(http_server, tmp
         db.execute("DROP TABLE search_text")
         db.execute("DROP TABLE search_docs")
         db.execute("DELETE FROM meta WHERE key LIKE 'search_%'")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
     assert [h["title"] for h in search(capsys, site, "人工智能")] == ["北京天气转晴"]
 
 

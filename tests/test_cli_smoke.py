@@ -187,3 +187,30 @@ def test_import_opml(make_site, tmp_path):
     result = newsmirror("import-opml", str(opml), "--site", str(site))
     assert result.returncode == 0, result.stderr
     assert "1 added, 0 skipped" in result.stdout
+
+
+def test_publish(make_site, tmp_path):
+    # the store a publisher and its workers share; an SQLite file serves workers on one
+    # machine (PostgreSQL for many: tests/test_workers.py)
+    site, state = feed_site(make_site, tmp_path), str(tmp_path / "shared.sqlite")
+    result = newsmirror("publish", "--site", str(site), "--state", state)
+    assert result.returncode == 0, result.stderr
+    assert "wrote 0 new and 0 updated posts and 0 images; queue: 1 sources added" in result.stdout
+    assert newsmirror("worker", "--state", state, "--until-idle").returncode == 0
+    result = newsmirror("publish", "--site", str(site), "--state", state)
+    assert result.returncode == 0, result.stderr
+    assert "wrote 1 new and 0 updated posts" in result.stdout
+    (post,) = (site / "_posts").iterdir()  # byte for byte the post a run writes
+    assert post.read_bytes() == (SEED / "expected.md").read_bytes()
+
+
+def test_worker(make_site, tmp_path):
+    site, state = feed_site(make_site, tmp_path), str(tmp_path / "shared.sqlite")
+    result = newsmirror("worker", "--state", state, "--until-idle")
+    assert result.returncode == 2  # nothing to work on before a publisher gave the config
+    assert "run `newsmirror publish --site DIR --state URL` once first" in result.stderr
+    assert newsmirror("publish", "--site", str(site), "--state", state).returncode == 0
+    result = newsmirror("worker", "--state", state, "--until-idle")
+    assert result.returncode == 0, result.stderr
+    assert "polled 1 sources: 1 new and 0 updated posts stored for the publisher" in result.stdout
+    assert not (site / "_posts").exists() or not any((site / "_posts").iterdir())

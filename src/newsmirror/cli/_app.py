@@ -43,6 +43,8 @@ COMMANDS = {
     "disable": ("_sources", "cmd_disable"),
     "import-opml": ("_sources", "cmd_import_opml"),
     "export-opml": ("_sources", "cmd_export_opml"),
+    "worker": ("_workers", "cmd_worker"),
+    "publish": ("_workers", "cmd_publish"),
 }
 
 
@@ -156,6 +158,53 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", metavar="NAME", help="only this source")
     p.add_argument("--dry-run", action="store_true", help="print what would go, remove nothing")
 
+    p = sub.add_parser(
+        "worker", help="poll due sources of a shared PostgreSQL store (any number, any machines)"
+    )
+    p.add_argument(
+        "--state",
+        required=True,
+        metavar="URL",
+        help="postgresql://user@host/db (or an SQLite file)",
+    )
+    p.add_argument(
+        "--until-idle",
+        action="store_true",
+        help="exit once no source is due and no worker holds one (default: run until stopped)",
+    )
+    p.add_argument(
+        "--claim-timeout",
+        type=_positive_float,
+        default=300.0,
+        metavar="SECONDS",
+        help="a dead worker's sources are free again after this (default 300)",
+    )
+    p.add_argument(
+        "--every",
+        type=_positive_float,
+        default=900.0,
+        metavar="SECONDS",
+        help="seconds between two polls of a source (default 900)",
+    )
+    p.add_argument(
+        "--lanes", type=_positive_int, default=8, metavar="N", help="sources at once (default 8)"
+    )
+    p.add_argument("--name", help="this worker's name in claims (default host:pid)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    p = sub.add_parser(
+        "publish", help="give workers the site's config; write the posts they stored; commit"
+    )
+    p.add_argument("--site", default=".")
+    p.add_argument(
+        "--state",
+        required=True,
+        metavar="URL",
+        help="postgresql://user@host/db (or an SQLite file)",
+    )
+    p.add_argument("--no-commit", action="store_true", help="write, but do not git-commit")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+
     p = sub.add_parser("add", help="add a source from a feed URL or a page announcing feeds")
     p.add_argument("url", metavar="URL", help="a feed, or a web page that links its feeds")
     p.add_argument("--site", default=".")
@@ -228,3 +277,19 @@ def _save_traceback() -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(f"newsmirror {__version__}\n{traceback.format_exc()}")
     return path
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a positive number")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a positive whole number")
+    return int(text)

@@ -5,6 +5,7 @@ aiohttp was chosen over httpx on measurement (docs/PERFORMANCE.md, "HTTP client"
 
 from ..errors import FetchError, FetchErrorKind
 from ._client import Fetcher
+from ._gate import HostGate
 from ._referers import IMAGE_REFERERS, image_referer
 from ._response import Accept, Response, Validators
 from ._settings import DEFAULT_USER_AGENT, FetchSettings
@@ -17,6 +18,7 @@ __all__ = [
     "FetchErrorKind",
     "FetchSettings",
     "Fetcher",
+    "HostGate",
     "Response",
     "Validators",
     "image_referer",

@@ -25,6 +25,7 @@ from ..errors import FetchError
 from ..util.urls import host_of
 from ._checks import content_type_problem
 from ._encoding import decoders_for, feed_through, finish_through
+from ._gate import HostGate
 from ._guard import (
     AddressPolicy,
     Origin,
@@ -116,9 +117,17 @@ class Fetcher:
     """
 
     def __init__(
-        self, settings: FetchSettings | None = None, *, resolver: AbstractResolver | None = None
+        self,
+        settings: FetchSettings | None = None,
+        *,
+        resolver: AbstractResolver | None = None,
+        host_gate: HostGate | None = None,
     ) -> None:
+        """``host_gate``: slots per host shared with other processes (``_gate.py``); with
+        one, no connection is kept open after its response, as a kept connection would
+        outlast the slot that allowed it."""
         self.settings = settings or FetchSettings()
+        self._host_gate = host_gate
         self._policy = AddressPolicy(self.settings.allow_private_networks)
         self._inner_resolver = resolver
         self._session: aiohttp.ClientSession | None = None
@@ -154,6 +163,7 @@ class Fetcher:
             limit_per_host=s.per_host_connections,
             resolver=resolver,
             ttl_dns_cache=300,
+            force_close=self._host_gate is not None,
         )
         return aiohttp.ClientSession(
             connector=connector,
@@ -310,7 +320,8 @@ class Fetcher:
 
     @asynccontextmanager
     async def _slot(self, host: str) -> AsyncIterator[None]:
-        """Wait for a per-host slot (and its delay), then for a global one.
+        """Wait for a per-host slot (and its delay), then for a global one, then for the
+        host gate's (when the fetcher has one).
 
         Per-host first, so a task queued behind a busy host holds no global slot.
         """
@@ -328,7 +339,12 @@ class Fetcher:
                     state.next_start = loop.time() + s.per_host_delay
             assert self._global_slots is not None
             async with self._global_slots:
-                yield
+                if self._host_gate is None:
+                    yield
+                else:  # last: the slot is held only for the exchange itself, which
+                    # total_timeout bounds (other workers wait for it)
+                    async with self._host_gate.hold(host):
+                        yield
 
     async def _exchange(
         self, url: str, headers: dict[str, str], session: aiohttp.ClientSession, cap: int

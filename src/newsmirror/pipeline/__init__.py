@@ -16,12 +16,14 @@ if TYPE_CHECKING:
     from ._options import RunOptions, RunSummary
     from ._plan import item_identities
     from ._prune import PruneReport, parse_age, prune
+    from ._publish import PublishReport, publish
     from ._recover import RebuildReport, ReindexReport, rebuild, reindex
     from ._rename import rename_source
     from ._reprocess import ReprocessReport, reprocess
-    from ._run import run, run_async, site_rules
+    from ._run import batch_gc, run, run_async, site_rules
     from ._search import Found, search_posts
     from ._state import SNAPSHOT_NAME, open_store, snapshot_path
+    from ._worker import WorkerOptions, work
 
 # Each name is imported from its module when first asked for: `run` imports no history,
 # prune, recovery, rename, reprocessing or search code (docs/PERFORMANCE.md, "Start-up").
@@ -42,6 +44,11 @@ _MODULE_OF = {
     "rename_source": "_rename",
     "ReprocessReport": "_reprocess",
     "reprocess": "_reprocess",
+    "PublishReport": "_publish",
+    "publish": "_publish",
+    "WorkerOptions": "_worker",
+    "work": "_worker",
+    "batch_gc": "_run",
     "run": "_run",
     "run_async": "_run",
     "site_rules": "_run",
@@ -58,7 +65,10 @@ __getattr__ = lazy_names(__name__, _MODULE_OF)
 
 __all__ = [
     "bind_sources",
+    "batch_gc",
     "SNAPSHOT_NAME",
+    "PublishReport",
+    "WorkerOptions",
     "PostHistory",
     "PruneReport",
     "RebuildReport",
@@ -72,6 +82,7 @@ __all__ = [
     "post_history",
     "parse_age",
     "prune",
+    "publish",
     "rebuild",
     "reindex",
     "rename_source",
@@ -81,4 +92,5 @@ __all__ = [
     "search_posts",
     "site_rules",
     "snapshot_path",
+    "work",
 ]

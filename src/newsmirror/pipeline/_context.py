@@ -46,3 +46,6 @@ class RunContext:
     claimed: dict[str, tuple[str, str]] = field(default_factory=dict)
     # [site] warc: where fetched pages (and images) are also recorded (archive/_warc.py)
     warc: WarcArchive | None = None
+    # False in a worker (pipeline/_worker.py): posts stop at the store's pending rows and
+    # images go into the store, for the publisher to write into the site
+    writes_files: bool = True

@@ -88,16 +88,21 @@ async def write_posts(
                 for u in kept.waits
             ],
         )
-    # the images of the posts written (a cosmetic change leaves its post, and images, as
-    # they were)
-    keys = {r.key for r, _, _ in records}
-    files = {
-        path: data
-        for (p, _), kept in zip(built, images, strict=False)
-        if p.key in keys
-        for path, data in kept.files.items()
-    }
-    await _uncancelled(_write_and_mark(ctx, source, records, report, files))
+        # the images of the posts written (a cosmetic change leaves its post, and images,
+        # as they were)
+        keys = {r.key for r, _, _ in records}
+        files = {
+            path: data
+            for (p, _), kept in zip(built, images, strict=False)
+            if p.key in keys
+            for path, data in kept.files.items()
+        }
+        if not ctx.writes_files:  # a worker: the publisher writes them (_publish.py)
+            ctx.store.put_image_files(files)
+    if ctx.writes_files:
+        await _uncancelled(_write_and_mark(ctx, source, records, report, files))
+    else:
+        _count(report, records)
 
 
 async def _uncancelled(work: Coroutine[Any, Any, None]) -> None:
@@ -135,14 +140,18 @@ async def _write_and_mark(
             cost if ctx.file_write_cost is None else (ctx.file_write_cost + cost) / 2
         )
     finally:
-        for target, (_, _, is_new) in zip(done, records, strict=False):
-            ctx.summary.written.append(target)
-            if is_new:
-                report.new_posts += 1
-            else:
-                report.updated_posts += 1
+        ctx.summary.written.extend(done)
+        _count(report, records[: len(done)])
     with ctx.store.transaction():  # step 3
         ctx.store.mark_written(source.id, [r.key for r, _, _ in records])
+
+
+def _count(report: SourceReport, records: list[tuple[ItemRecord, Article, bool]]) -> None:
+    for _, _, is_new in records:
+        if is_new:
+            report.new_posts += 1
+        else:
+            report.updated_posts += 1
 
 
 def _slow_disk(ctx: RunContext) -> bool:

@@ -1,13 +1,15 @@
-"""State: what the mirror remembers between runs, in one SQLite file per site."""
+"""State: what the mirror remembers between runs, in one SQLite file per site or in a
+PostgreSQL database that workers share."""
 
 from ..errors import StoreError
+from ._db import is_database_url, redact_url
 from ._images import ImageRecord
 from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, ItemState, SourceRecord
 from ._schema import SCHEMA_VERSION
 from ._search import SearchHit
 from ._snapshot import Snapshot, parse_snapshot
-from ._sqlite import Store, store_failure
+from ._store import Store, store_failure
 from ._versions import Version
 
 __all__ = [
@@ -25,6 +27,8 @@ __all__ = [
     "Version",
     "compress_page",
     "decompress_page",
+    "is_database_url",
+    "redact_url",
     "parse_snapshot",
     "store_failure",
 ]

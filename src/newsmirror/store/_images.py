@@ -3,11 +3,11 @@ failed, how often, and which posts wait for them (``images``, ``image_waits``)."
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..util.dates import iso, utc_now
+from ._db import Database
 
 __all__ = [
     "ImageRecord",
@@ -33,7 +33,7 @@ class ImageRecord:
         return self.error is not None and self.error.startswith(self.REFUSED)
 
 
-def image_records(db: sqlite3.Connection, urls: Iterable[str]) -> dict[str, ImageRecord]:
+def image_records(db: Database, urls: Iterable[str]) -> dict[str, ImageRecord]:
     found = {}
     for url in urls:
         row = db.execute(
@@ -44,7 +44,7 @@ def image_records(db: sqlite3.Connection, urls: Iterable[str]) -> dict[str, Imag
     return found
 
 
-def image_urls_at(db: sqlite3.Connection, paths: Iterable[str]) -> dict[str, str]:
+def image_urls_at(db: Database, paths: Iterable[str]) -> dict[str, str]:
     """The URL each kept file (by its site-relative path) was downloaded from."""
     found = {}
     for path in paths:
@@ -55,7 +55,7 @@ def image_urls_at(db: sqlite3.Connection, paths: Iterable[str]) -> dict[str, str
 
 
 def put_images(
-    db: sqlite3.Connection,
+    db: Database,
     records: Iterable[ImageRecord],
     waits: Iterable[tuple[str, str, str]] = (),
 ) -> None:
@@ -65,17 +65,21 @@ def put_images(
     now = iso(utc_now())
     records = list(records)
     db.executemany(
-        "INSERT OR REPLACE INTO images VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO images (url, path, attempts, error, checked_at) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (url) DO UPDATE SET path = excluded.path, attempts = excluded.attempts,"
+        " error = excluded.error, checked_at = excluded.checked_at",
         [(r.url, r.path, r.attempts, r.error, now) for r in records],
     )
-    db.executemany("INSERT OR IGNORE INTO image_waits VALUES (?, ?, ?)", waits)
+    db.executemany(
+        "INSERT INTO image_waits (url, source, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", waits
+    )
     db.executemany(
         "DELETE FROM image_waits WHERE url = ?",
         [(r.url,) for r in records if r.path is not None or r.final],
     )
 
 
-def waiting_images(db: sqlite3.Connection, max_attempts: int) -> list[ImageRecord]:
+def waiting_images(db: Database, max_attempts: int) -> list[ImageRecord]:
     """Images posts wait for that may be tried again (fewer than ``max_attempts``)."""
     rows = db.execute(
         "SELECT url, path, attempts, error FROM images WHERE path IS NULL AND attempts < ?"
@@ -85,7 +89,7 @@ def waiting_images(db: sqlite3.Connection, max_attempts: int) -> list[ImageRecor
     return [ImageRecord(*row) for row in rows]
 
 
-def image_waiters(db: sqlite3.Connection, url: str) -> list[tuple[str, str]]:
+def image_waiters(db: Database, url: str) -> list[tuple[str, str]]:
     """The (source, key) of the posts waiting for ``url``."""
     rows = db.execute("SELECT source, key FROM image_waits WHERE url = ?", (url,))
     return [(row[0], row[1]) for row in rows]

@@ -34,6 +34,7 @@ from ..model import Article
 from ..util.dates import iso
 from ..util.htmltext import html_to_text
 from ._articles import unpack_article
+from ._db import Database
 
 __all__ = ["SearchHit", "forget_articles", "mark_changed", "refresh_index", "search_articles"]
 
@@ -61,7 +62,7 @@ class SearchHit:
     snippet: str  # text around the first match, every match marked **like this**
 
 
-def mark_changed(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
+def mark_changed(db: Database, keys: Iterable[tuple[str, str]]) -> None:
     """Articles (source, key) were stored or replaced: the next search indexes them.
 
     Called wherever articles are stored (``Store.put_articles``), in the writer's
@@ -70,7 +71,10 @@ def mark_changed(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> Non
     waits for a search instead of slowing every run.
     """
     db.executemany("UPDATE search_docs SET stale = 1 WHERE source = ? AND key = ?", keys)
-    db.execute("INSERT OR REPLACE INTO meta VALUES (?, 'yes')", (SEARCH_DIRTY,))
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES (?, 'yes') ON CONFLICT (key) DO NOTHING",
+        (SEARCH_DIRTY,),
+    )
 
 
 def refresh_index(db: sqlite3.Connection) -> int:
@@ -133,7 +137,7 @@ def _index(
     )
 
 
-def forget_articles(db: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> None:
+def forget_articles(db: Database, keys: Iterable[tuple[str, str]]) -> None:
     """Take (source, key) articles out of the index (their posts were pruned)."""
     for source, key in keys:
         row = db.execute(  # a row here means a search made the FTS5 table

@@ -3,13 +3,13 @@ compressed like the current article (``_articles.py``), with when it was first s
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
 from ..model import Article
 from ..util.dates import iso
 from ._articles import pack_article, unpack_article
+from ._db import Database
 
 __all__ = ["Version", "add_version", "edited_items", "versions_of"]
 
@@ -23,9 +23,7 @@ class Version:
     article: Article
 
 
-def add_version(
-    db: sqlite3.Connection, source: str, key: str, seen: datetime, article: Article
-) -> int:
+def add_version(db: Database, source: str, key: str, seen: datetime, article: Article) -> int:
     """Keep ``article`` as the next earlier version of the item; its number."""
     row = db.execute(
         "SELECT coalesce(max(number), 0) FROM versions WHERE source = ? AND key = ?",
@@ -39,7 +37,7 @@ def add_version(
     return number
 
 
-def versions_of(db: sqlite3.Connection, source: str, key: str) -> list[Version]:
+def versions_of(db: Database, source: str, key: str) -> list[Version]:
     """The item's earlier versions, oldest first (the current one is in ``articles``)."""
     rows = db.execute(
         "SELECT number, seen, article FROM versions WHERE source = ? AND key = ? ORDER BY number",
@@ -48,7 +46,7 @@ def versions_of(db: sqlite3.Connection, source: str, key: str) -> list[Version]:
     return [Version(n, datetime.fromisoformat(seen), unpack_article(a)) for n, seen, a in rows]
 
 
-def edited_items(db: sqlite3.Connection) -> list[tuple[str, str, str, datetime]]:
+def edited_items(db: Database) -> list[tuple[str, str, str, datetime]]:
     """(source, key, post path, first seen) of every written post with earlier versions."""
     rows = db.execute(
         "SELECT i.source, i.key, i.post_path, i.first_seen FROM items i"

@@ -1,4 +1,5 @@
-"""The state store: one SQLite file per site.
+"""The state store: what the mirror remembers, in SQLite (one file per site, the
+default) or PostgreSQL (one database that workers on many machines share).
 
 It remembers each source's stable id (everything else is keyed by it, so a renamed
 source keeps its posts), per source every item's identity, its post file, a hash of what
@@ -12,13 +13,17 @@ is first committed as ``pending`` with its file name, the file is then written
 atomically, and the row becomes ``written``. A rerun rewrites pending rows to the same
 file name. With each post the store keeps the article it was rendered from, so a post
 can be written again without its source (``rebuild``, and a post whose publication did
-not land: see ``pipeline/_reconcile.py``).
+not land: see ``pipeline/_reconcile.py``). Workers stop after the first step: their
+pending rows are the publisher's to write (``pipeline/_publish.py``).
+
+Both databases run the same SQL (``_db.py``) and the same migrations (``_schema.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,6 +33,7 @@ from ..errors import DiskFullError, NewsmirrorError, StoreCorruptError, StoreErr
 from ..model import Article
 from ..util.dates import canonical_iso, from_iso, iso, utc_now
 from ._articles import pack_article, unpack_article
+from ._db import SqliteDatabase, connect, redact_url
 from ._images import (
     ImageRecord,
     image_records,
@@ -37,8 +43,9 @@ from ._images import (
     waiting_images,
 )
 from ._pages import compress_page, decompress_page
+from ._queue import QueueMixin
 from ._records import CachedResponse, Health, ItemRecord, SourceRecord
-from ._schema import MIGRATE_FROM_1, SCHEMA, SCHEMA_VERSION
+from ._schema import META, SCHEMA_VERSION, migrate, schema_version
 from ._search import SearchHit, forget_articles, mark_changed, refresh_index, search_articles
 from ._snapshot import SNAPSHOT_ENCODER, parse_snapshot
 from ._versions import Version, add_version, edited_items, versions_of
@@ -46,44 +53,38 @@ from ._versions import Version, add_version, edited_items, versions_of
 __all__ = ["Store", "store_failure"]
 
 
-class Store:
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+class Store(QueueMixin):
+    """``target``: an SQLite file's path, or a ``postgresql://`` URL."""
+
+    def __init__(self, target: Path | str):
+        self.path = target
         try:
-            self.db = sqlite3.connect(path, isolation_level=None)  # explicit transactions
-            # WAL + NORMAL: commits do not fsync, yet a killed process never corrupts the
-            # database or loses a committed transaction (only power loss could).
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA busy_timeout=5000")
-            self.db.executescript(SCHEMA)
+            self.db = connect(target)
+        except sqlite3.DatabaseError as exc:
+            raise _unusable(target, exc) from None
+        try:
             self._check_version()
         except sqlite3.DatabaseError as exc:
-            failure = store_failure(path, exc)
-            if failure is not None:
-                raise failure from None
-            raise StoreError(f"{path}: cannot use the state store: {exc}") from None
+            self.db.close()
+            raise _unusable(target, exc) from None
+        except BaseException:
+            self.db.close()
+            raise
+
+    @property
+    def shared(self) -> bool:
+        """Whether workers may share this store (a database server, not a file)."""
+        return not isinstance(self.db, SqliteDatabase)
 
     def _check_version(self) -> None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            return
-        version = int(row[0])
+        self.db.script(META)
+        version = schema_version(self.db)
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"{self.path}: written by a newer newsmirror (schema {row[0]}); upgrade newsmirror"
+                f"{self.db.name}: written by a newer newsmirror (schema {version}); "
+                "upgrade newsmirror"
             )
-        if version < SCHEMA_VERSION:
-            with self.transaction():
-                if version == 1:
-                    for statement in MIGRATE_FROM_1.split(";"):
-                        if statement.strip():
-                            self.db.execute(statement)
-                self.db.execute(
-                    "UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),)
-                )
+        migrate(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -96,13 +97,8 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with self.db.transaction():
             yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
 
     # --- facts about the store itself ---------------------------------------------------
 
@@ -111,7 +107,11 @@ class Store:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # --- sources ------------------------------------------------------------------------
 
@@ -167,7 +167,8 @@ class Store:
     def put_filtered(self, source: str, reasons: Iterable[tuple[str, str]], seen: datetime) -> None:
         """Record items (key, reason) of ``source`` as left out; the first reason stays."""
         self.db.executemany(
-            "INSERT OR IGNORE INTO filtered (source, key, reason, first_seen) VALUES (?, ?, ?, ?)",
+            "INSERT INTO filtered (source, key, reason, first_seen) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             [(source, key, reason, iso(seen)) for key, reason in reasons],
         )
 
@@ -181,7 +182,7 @@ class Store:
     def claim_canonical(self, claims: Iterable[tuple[str, str, str]]) -> None:
         """(url, source id, key): the first claim of a URL stays its owner."""
         self.db.executemany(
-            "INSERT OR IGNORE INTO canonical_urls (url, source, key) VALUES (?, ?, ?)",
+            "INSERT INTO canonical_urls (url, source, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             list(claims),
         )
 
@@ -196,7 +197,8 @@ class Store:
         search index, which the next search brings up to date (``_search.py``)."""
         articles = list(articles)
         self.db.executemany(
-            "INSERT OR REPLACE INTO articles VALUES (?, ?, ?)",
+            "INSERT INTO articles (source, key, article) VALUES (?, ?, ?)"
+            " ON CONFLICT (source, key) DO UPDATE SET article = excluded.article",
             [(source, key, pack_article(article)) for source, key, article in articles],
         )
         mark_changed(self.db, [(source, key) for source, key, _ in articles])
@@ -210,8 +212,13 @@ class Store:
         limit: int = 20,
     ) -> list[SearchHit]:
         """Written posts matching every word of ``query`` (see ``_search.py``)."""
-        refresh_index(self.db)  # the articles stored since the last search
-        return search_articles(self.db, query, sources=sources, since=since, limit=limit)
+        if not isinstance(self.db, SqliteDatabase):
+            raise StoreError(
+                f"{self.db.name}: search reads the full-text index of an SQLite store; "
+                "a PostgreSQL store has none: search the published site instead"
+            )
+        refresh_index(self.db.raw)  # the articles stored since the last search
+        return search_articles(self.db.raw, query, sources=sources, since=since, limit=limit)
 
     def forget_items(self, keys: Iterable[tuple[str, str]]) -> None:
         """Drop the stored article, earlier versions, raw page and search text of (source,
@@ -280,7 +287,10 @@ class Store:
 
     def put_cached_response(self, url: str, cached: CachedResponse) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO http_cache VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO http_cache (url, etag, last_modified, body_hash, checked_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,"
+            " last_modified = excluded.last_modified, body_hash = excluded.body_hash,"
+            " checked_at = excluded.checked_at",
             (url, cached.etag, cached.last_modified, cached.body_hash, iso(utc_now())),
         )
 
@@ -300,7 +310,12 @@ class Store:
 
     def put_health(self, health: Health) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO source_health VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO source_health (source, failures, last_error, last_success,"
+            " last_attempt, next_due, last_item_count) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (source) DO UPDATE SET failures = excluded.failures,"
+            " last_error = excluded.last_error, last_success = excluded.last_success,"
+            " last_attempt = excluded.last_attempt, next_due = excluded.next_due,"
+            " last_item_count = excluded.last_item_count",
             (
                 health.source,
                 health.failures,
@@ -325,7 +340,10 @@ class Store:
         """``put_page`` for a body already passed through ``compress_page`` (the pipeline
         compresses in its extraction workers)."""
         self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pages (source, key, url, content_type, fetched_at, body)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET"
+            " url = excluded.url, content_type = excluded.content_type,"
+            " fetched_at = excluded.fetched_at, body = excluded.body",
             (source, key, url, content_type, iso(utc_now()), compressed),
         )
 
@@ -405,25 +423,34 @@ class Store:
         snapshot = parse_snapshot(text)
         with self.transaction():
             self.db.executemany(
-                "INSERT OR IGNORE INTO sources (id, name, url, first_seen) VALUES (?, ?, ?, ?)",
+                "INSERT INTO sources (id, name, url, first_seen) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [(r.id, r.name, r.url, iso(utc_now())) for r in snapshot.sources],
             )
             added = self._insert_new_items(snapshot.items)
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('snapshot', ?)", (digest,))
+            self.set_meta("snapshot", digest)
         return added
 
     def _insert_new_items(self, records: list[ItemRecord]) -> int:
-        before = self.db.total_changes
+        count = "SELECT count(*) FROM items"
+        before = self.db.execute(count).fetchone()[0]
         self.db.executemany(
-            "INSERT OR IGNORE INTO items (source, key, link, post_path, content_hash,"
+            "INSERT INTO items (source, key, link, post_path, content_hash,"
             " first_seen, published, state, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [(*_columns(r), r.state, iso(utc_now())) for r in records],
         )
-        return self.db.total_changes - before
+        return int(self.db.execute(count).fetchone()[0]) - int(before)
 
 
-def store_failure(path: Path, exc: BaseException) -> NewsmirrorError | None:
+def _unusable(target: Path | str, exc: sqlite3.DatabaseError) -> NewsmirrorError:
+    failure = store_failure(target, exc)
+    if failure is not None:
+        return failure
+    return StoreError(f"{target}: cannot use the state store: {exc}")
+
+
+def store_failure(path: Path | str, exc: BaseException) -> NewsmirrorError | None:
     """The error that stops a run when ``exc`` says the state file at ``path`` cannot be
     used at all, None for any other exception.
 
@@ -432,6 +459,9 @@ def store_failure(path: Path, exc: BaseException) -> NewsmirrorError | None:
     free space. Either would fail every source the same way, so neither is one source's
     failure.
     """
+    psycopg = sys.modules.get("psycopg")  # imported by a PostgreSQL store only
+    if psycopg is not None and isinstance(exc, psycopg.OperationalError):
+        return StoreError(f"{redact_url(str(path))}: the state database failed: {exc}")
     if type(exc) is sqlite3.DatabaseError:
         return StoreCorruptError(
             f"{path}: the state store is unreadable ({exc}); "

@@ -1,0 +1,180 @@
+"""A worker: one of any number of processes, on any machines, that share one PostgreSQL
+store and poll the sources in it.
+
+Each of a worker's lanes claims a due source (``Store.claim_source``: a lease, renewed
+while the lane works on it), polls it as a run would (fetch, plan, extract, clean,
+render) and stops at the store's first step: the posts are pending rows with the
+articles they render from, images are files in the store. The publisher
+(``_publish.py``) alone writes the site. Every request first holds one of its host's
+slots in the store (``StoreHostGate``), so the limit per host holds for all workers
+together; a worker that dies loses its claims and slots when their leases run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config, parse_config
+from ..errors import ConfigError
+from ..fetch import Fetcher, FetchSettings
+from ..model import SourceReport
+from ..store import Store
+from ..util.dates import utc_now
+from ._context import RunContext
+from ._identity import bind_sources
+from ._options import RunOptions, RunSummary
+from ._pool import PAGES_QUEUED_PER_WORKER, POOL_WORKERS, PagePool
+from ._run import site_rules
+from ._source import run_source
+from ._turns import NamingTurns
+
+__all__ = ["CONFIG_SETTING", "StoreHostGate", "WorkerOptions", "site_config", "work"]
+
+log = logging.getLogger("newsmirror")
+
+# the settings key under which the publisher leaves the site's newsmirror.toml
+CONFIG_SETTING = "config"
+# how often a lane with nothing to claim looks again, at most (seconds)
+IDLE_POLL = 0.5
+# a slot is held for at most one request attempt (``[site] timeout``, which bounds it)
+# plus this many seconds: a worker that dies holding one blocks it no longer than that
+SLOT_MARGIN = 5.0
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    name: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    until_idle: bool = False  # exit when nothing is due and nobody holds a claim
+    claim_timeout: float = 300.0  # seconds a claim lives without being renewed
+    every: float = 900.0  # seconds from a poll that succeeded to the next
+    lanes: int = 8  # sources worked on at once
+
+
+def site_config(store: Store) -> Config:
+    """The site's configuration, as the publisher last gave it to the store."""
+    text = store.setting(CONFIG_SETTING)
+    where = store.db.name
+    if text is None:
+        raise ConfigError(
+            f"{where}: the store holds no site configuration yet; run "
+            "`newsmirror publish --site DIR --state URL` once first"
+        )
+    return parse_config(Path(f"{where} (newsmirror.toml)"), text)
+
+
+async def work(
+    state: str, options: WorkerOptions, progress: Callable[[SourceReport], None] | None = None
+) -> RunSummary:
+    """Claim and poll due sources until stopped (or, ``until_idle``, until none is due
+    and none is held); the report of every source polled."""
+    summary = RunSummary()
+    with Store(state) as store:
+        config, _ = bind_sources(site_config(store), store, remember=False)
+        gate = StoreHostGate(store, options.name, config)
+        settings = FetchSettings.from_site(config.site)
+        async with Fetcher(settings, host_gate=gate) as fetcher:
+            ctx = RunContext(
+                config,
+                RunOptions(force=True),  # the queue says when a source is due
+                store,
+                fetcher,
+                site_rules(config),
+                utc_now(),
+                set(),
+                summary,
+                progress,
+                writes_files=False,
+            )
+            ctx.page_slots = asyncio.Semaphore(
+                config.site.max_connections + PAGES_QUEUED_PER_WORKER * POOL_WORKERS
+            )
+            ctx.pages = PagePool(ctx.rules)
+            try:
+                await asyncio.gather(*(_lane(ctx, options) for _ in range(options.lanes)))
+            finally:
+                ctx.pages.shutdown()
+    return summary
+
+
+async def _lane(ctx: RunContext, options: WorkerOptions) -> None:
+    sources = {s.id: s for s in ctx.config.sources if s.enabled}
+    while True:
+        source_id = ctx.store.claim_source(options.name, options.claim_timeout)
+        if source_id is None:
+            due, held, wait = ctx.store.queue_state()
+            if options.until_idle and not due and not held:
+                return
+            await asyncio.sleep(min(IDLE_POLL, wait) if wait is not None else IDLE_POLL)
+            continue
+        source = sources.get(source_id)
+        if source is None:  # the publisher gave a newer config: a worker started later polls it
+            log.warning("%s: not in the configuration this worker read; left to others", source_id)
+            ctx.store.release_source(source_id, options.name, options.every)
+            continue
+        report = SourceReport(source.name)
+        one = dataclasses.replace(ctx, now=utc_now(), naming=NamingTurns(1), image_fetches={})
+        renewing = asyncio.ensure_future(_renew(ctx.store, source_id, options))
+        try:
+            await run_source(one, source, 0, report)
+        finally:
+            renewing.cancel()
+        ctx.summary.reports.append(report)
+        ctx.store.release_source(source_id, options.name, _due_in(ctx, source_id, options))
+
+
+async def _renew(store: Store, source_id: str, options: WorkerOptions) -> None:
+    while True:
+        await asyncio.sleep(options.claim_timeout / 3)
+        if not store.renew_claim(source_id, options.name, options.claim_timeout):
+            log.warning("%s: the claim ran out and another worker took it", source_id)
+            return
+
+
+def _due_in(ctx: RunContext, source_id: str, options: WorkerOptions) -> float:
+    """Seconds until the source is polled again: ``every`` after a success, its backoff
+    after a failure."""
+    next_due = ctx.store.health(source_id).next_due
+    if next_due is None:
+        return options.every
+    return max(0.0, (next_due - utc_now()).total_seconds())
+
+
+class StoreHostGate:
+    """The host slots of the workers' store (``fetch.HostGate``): a request waits for one
+    of its host's ``per_host_connections`` rows, whoever holds the others."""
+
+    def __init__(self, store: Store, holder: str, config: Config) -> None:
+        self.store = store
+        self.holder = holder
+        self.limit = config.site.per_host_connections
+        self.hold_for = float(config.site.timeout) + SLOT_MARGIN
+        self._hosts: set[str] = set()  # hosts whose slot rows this worker made sure of
+
+    @asynccontextmanager
+    async def hold(self, host: str) -> AsyncIterator[None]:
+        if host not in self._hosts:
+            self.store.add_host_slots(host, self.limit)
+            self._hosts.add(host)
+        wait = 0.005
+        started = time.monotonic()
+        while (slot := self._claim(host)) is None:
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, 0.2)
+        if time.monotonic() - started > 1:
+            log.debug("%s: waited %.1f s for a slot", host, time.monotonic() - started)
+        try:
+            yield
+        finally:
+            self.store.release_host_slot(host, slot, self.holder)
+
+    def _claim(self, host: str) -> int | None:
+        return self.store.claim_host_slot(host, self.limit, self.holder, self.hold_for)
