@@ -69,9 +69,11 @@ rule and generic (vs naive), rerun (1,000 sources answering 304, < 3 s) and a on
 site whose feed answers 304 (< 0.5 s), peak RSS (``os.wait4``'s ru_maxrss, the largest
 process of the run: < 200 MB), each with its goal and verdict; then the import times of
 that one-source run (``python -X importtime``). ``--profile DIR`` adds a cProfile of one
-more CLI run per variant, imports included. The child resolves ``*.corpus.test`` through
-a ``sitecustomize`` module on PYTHONPATH (``SHIM``) that patches ``socket.getaddrinfo``
-at start-up, for both sides; the product runs unchanged (the shim's cost is printed).
+more CLI run per variant, imports included; ``--py-spy DIR`` one more under py-spy (every
+thread sampled, the page and writer threads too; ``pip install py-spy``). The child
+resolves ``*.corpus.test`` through a ``sitecustomize`` module on PYTHONPATH (``SHIM``)
+that patches ``socket.getaddrinfo`` at start-up, for both sides; the product runs
+unchanged (the shim's cost is printed).
 
 This is a script that prints figures, not a test.
 """
@@ -563,6 +565,46 @@ def process_profile(key: str, site: Path, env: dict[str, str], out: Path) -> Non
     stats.sort_stats("tottime").print_stats(15)
 
 
+def process_py_spy(key: str, site: Path, env: dict[str, str], out: Path, top: int = 25) -> None:
+    """One more run of the CLI under py-spy (every thread, sampled; ``pip install py-spy``):
+    where the CPU goes in the page thread and the writer thread too, which cProfile (main
+    thread only, and counting GIL waits as time in the call that waited) does not show.
+    Prints per thread the functions with the most samples of their own, and where they
+    were called from in newsmirror's code."""
+    import collections
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"py-spy-{key}.txt"
+    script = newsmirror_command()
+    cmd = ["py-spy", "record", "--threads", "-r", "500", "-f", "raw",
+           "-o", str(path), "--", *script, "run", "--site", str(site)]
+    took = spawn(cmd, env, site / "py-spy.log", None)["seconds"]
+    own: collections.Counter[tuple[str, str]] = collections.Counter()
+    ours: collections.Counter[tuple[str, str]] = collections.Counter()
+    threads: collections.Counter[str] = collections.Counter()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")  # "thread (TID): NAME", then the frames, outermost first
+        thread = frames[0].partition(": ")[2] or "MainThread"
+        n = int(count)
+        threads[thread] += n
+        own[thread, frames[-1] if len(frames) > 1 else "(no Python frame)"] += n
+        mine = [f for f in frames if "newsmirror/" in f]
+        if mine:
+            ours[thread, mine[-1]] += n
+    total = sum(threads.values())
+    print(f"\n--- py-spy of the whole process, {key}: {took:.2f} s (under py-spy), "
+          f"{total} samples at 500/s, non-idle -> {path}")
+    for thread, n in threads.most_common():
+        print(f"  thread {thread}: {n} samples ({n / 500:.2f} s)")
+        for (t, frame), c in own.most_common():
+            if t == thread and c * 200 >= n:
+                print(f"    own {c / 500 * 1000:7.0f} ms  {frame}")
+        print("    innermost newsmirror frame:")
+        for (t, frame), c in ours.most_common(top):
+            if t == thread and c * 100 >= n:
+                print(f"      {c / 500 * 1000:7.0f} ms  {frame}")
+
+
 def process_main(args: argparse.Namespace, root: Path, configs: list[tuple[str, int | None]],
                  server_cpu: int | None) -> None:
     """--process: every variant is a whole process timed from spawn to exit; the naive
@@ -595,6 +637,8 @@ def process_main(args: argparse.Namespace, root: Path, configs: list[tuple[str, 
                     pr.newsmirror("feed", site, expect)
                 if args.profile:
                     process_profile("feed", pr.site("feed", spec), env, args.profile)
+                if args.py_spy:
+                    process_py_spy("feed", pr.site("feed", spec), env, args.py_spy)
                 naive = pr.row("naive-feed", "naive feed")
                 rows += [("naive-feed", naive, None),
                          ("feed", pr.row("feed", "newsmirror feed"), naive)]
@@ -633,6 +677,8 @@ def process_main(args: argparse.Namespace, root: Path, configs: list[tuple[str, 
                     rows.append((key, pr.row(key, f"newsmirror {key}"), naive))
                     if args.profile:
                         process_profile(key, pr.site(key, specs[key]), env, args.profile)
+                    if args.py_spy:
+                        process_py_spy(key, pr.site(key, specs[key]), env, args.py_spy)
     print("\nwhole processes: wall clock from spawn to exit (python start-up, imports, config "
           "and state load included); median of "
           f"{args.repeats}; peak RSS is wait4's ru_maxrss (the largest process of the run)")
@@ -679,6 +725,9 @@ def main() -> None:
                         help="pin nothing (server included); one configuration")
     parser.add_argument("--profile", type=Path, default=None,
                         help="also run each newsmirror variant under cProfile, stats here")
+    parser.add_argument("--py-spy", type=Path, default=None,
+                        help="--process: also run each newsmirror variant under py-spy "
+                             "(every thread), raw samples here")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

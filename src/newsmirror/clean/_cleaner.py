@@ -23,6 +23,7 @@ everything the output contains has passed through nh3.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -36,9 +37,11 @@ from ._unwanted import JUNK_SELECTORS, drop_unwanted
 
 
 def document_base(media: list, base_url: str | None) -> str | None:
-    base_node = next((n for n in media if n.tag == "base"), None)
-    if base_node is not None:
-        href = (base_node.attributes.get("href") or "").strip()
+    """The document's base: its first ``<base href>`` made absolute, else ``base_url``
+    (http(s) only); ``media``: the entries of ``media_of``."""
+    base_attrs = next((attrs for _, tag, attrs in media if tag == "base"), None)
+    if base_attrs is not None:
+        href = (base_attrs.get("href") or "").strip()
         candidate = absolute_url(href, base_url) if href else None
         if is_web_url(candidate):
             return candidate
@@ -51,6 +54,16 @@ REFERRER_TAGS = ("img", "iframe", "video", "audio")
 
 
 _MEDIA_QUERY = "base[href], img, source, video, iframe, audio, a[href]"
+
+
+def media_of(tree) -> list[tuple[Any, str, dict[str, str | None]]]:
+    """(node, tag, attributes) of every node the steps look at, in document order.
+
+    One walk finds them (each query walks the fragment), and each node's tag and
+    attributes are read once: ``.tag`` and ``.attributes`` are C calls, the latter
+    building a dict, which the steps read in turn and keep up to date with what they
+    set (docs/PERFORMANCE.md, "Cleaning")."""
+    return [(node, node.tag, node.attributes) for node in tree.css(_MEDIA_QUERY)]
 
 
 def clean_html(
@@ -66,9 +79,8 @@ def clean_html(
         return ""
     html = limit_depth(html)
     tree = LexborHTMLParser(html, is_fragment=True)
-    # One walk finds every node the steps below look at (each query walks the fragment);
-    # it is walked again only after a step changed which nodes the tree holds.
-    media = tree.css(_MEDIA_QUERY)
+    # walked again only after a step changed which nodes the tree holds
+    media = media_of(tree)
     base = document_base(media, base_url)
     changed = fix_lazy(tree, html, media)
     selectors = list(remove) + (list(JUNK_SELECTORS) if junk else [])
@@ -81,9 +93,9 @@ def clean_html(
             node.decompose()
             changed = True
     if changed:
-        media = tree.css(_MEDIA_QUERY)
-    for node in drop_unwanted(media, base):
-        if node.tag in REFERRER_TAGS and "referrerpolicy" not in node.attributes:
+        media = media_of(tree)
+    for node, tag, attrs in drop_unwanted(media, base):
+        if tag in REFERRER_TAGS and "referrerpolicy" not in attrs:
             node.attrs["referrerpolicy"] = "no-referrer"  # appended: last attribute
     if convert:
         convert_tree(tree, convert)

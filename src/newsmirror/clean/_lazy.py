@@ -28,8 +28,7 @@ def _is_placeholder(src: str | None) -> bool:
     return bool(_PLACEHOLDER_NAME.search(path))
 
 
-def _real_candidate(node, names: Sequence[str]) -> str | None:
-    attrs = node.attributes
+def _real_candidate(attrs: dict, names: Sequence[str]) -> str | None:
     for name in names:
         value = attrs.get(name)
         if value and value.strip() and not value.strip().lower().startswith("data:"):
@@ -37,7 +36,7 @@ def _real_candidate(node, names: Sequence[str]) -> str | None:
     return None
 
 
-_ANY_LAZY = LAZY_ATTRS + LAZY_SRCSET_ATTRS
+_ANY_LAZY = frozenset(LAZY_ATTRS + LAZY_SRCSET_ATTRS)
 
 
 # "<noscript" in any letter case, spelled out: unlike re.I, a pattern starting with a
@@ -49,28 +48,29 @@ _NOSCRIPT = re.compile(r"<[nN][oO][sS][cC][rR][iI][pP][tT]")
 
 def fix_lazy(tree, html: str, media: list) -> bool:
     """Lazy images made real; True when a ``<noscript>`` was unwrapped or dropped (the
-    tree then has other nodes than ``media``)."""
-    for node in media:
-        tag = node.tag
+    tree then has other nodes than ``media``).
+
+    ``media``: (node, tag, attributes) of the nodes to look at (``_cleaner.media_of``); an
+    attribute set on a node is set in its dict too, which the later steps read."""
+    for node, tag, values in media:
         if tag not in ("img", "source", "video", "iframe"):
             continue
-        values = node.attributes  # one dict per node: each .attrs lookup is a C call
-        if not any(name in values for name in _ANY_LAZY):
+        if _ANY_LAZY.isdisjoint(values):
             continue  # no data-src & co: nothing to do (most nodes of most feeds)
         attrs = node.attrs
         if tag in ("img", "iframe", "video"):
-            real = _real_candidate(node, LAZY_ATTRS)
+            real = _real_candidate(values, LAZY_ATTRS)
             if real and _is_placeholder(values.get("src")) and real != values.get("src"):
-                attrs["src"] = real  # an existing attribute keeps its position
+                attrs["src"] = values["src"] = real  # an existing one keeps its position
         if tag in ("img", "source"):
-            real_set = _real_candidate(node, LAZY_SRCSET_ATTRS)
+            real_set = _real_candidate(values, LAZY_SRCSET_ATTRS)
             current = values.get("srcset")
             if real_set and (
                 current is None
                 or not current.strip()
                 or current.strip().lower().startswith("data:")
             ):
-                attrs["srcset"] = real_set
+                attrs["srcset"] = values["srcset"] = real_set
     if _NOSCRIPT.search(html) is None:
         return False  # no <noscript> in the source: skip the query and its loop
     changed = False

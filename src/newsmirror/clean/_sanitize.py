@@ -62,7 +62,7 @@ def _filter_attribute(tag: str, attr: str, value: str, base: str | None) -> str 
             return fixed if tag in ("img", "source") and attr != "href" else None
         if tag == "iframe" and attr == "src" and not host_allowed(fixed, VIDEO_IFRAME_HOSTS):
             return None
-        if attr == "href":
+        if attr == "href" and "?" in fixed:  # no "?", no query: nothing to strip
             return strip_tracking(fixed)
         return fixed
     if attr in _SRCSET_ATTRS:

@@ -122,8 +122,7 @@ def _may_be_tracker(url: str) -> bool:
     return _TRACKER_HINT.search(url) is not None  # re.I also folds some non-ASCII letters
 
 
-def _is_tracking_pixel(node, base: str | None) -> bool:
-    attrs = node.attributes
+def _is_tracking_pixel(attrs: dict, base: str | None) -> bool:
     if (attrs.get("width") or "").strip() in ("0", "1", "1px") and (
         attrs.get("height") or ""
     ).strip() in ("0", "1", "1px"):
@@ -141,30 +140,31 @@ def _is_tracking_pixel(node, base: str | None) -> bool:
 
 def drop_unwanted(media: list, base: str | None) -> list:
     """Tracking pixels, share links and iframes off the video allowlist decomposed; the
-    nodes of ``media`` still in the tree, in document order."""
+    entries of ``media`` ((node, tag, attributes), ``_cleaner.media_of``) still in the
+    tree, in document order."""
     kept = []
     dropped: set[int] = set()  # the nodes inside a dropped link, gone with it
-    for node in media:
+    for entry in media:
+        node, tag, attrs = entry
         if dropped and node.mem_id in dropped:
             continue  # freed with the link around it: not to be touched (mem_id is safe)
-        tag = node.tag
         if tag == "img":
-            if _is_tracking_pixel(node, base):
+            if _is_tracking_pixel(attrs, base):
                 node.decompose()
                 continue
         elif tag == "a":
-            href = absolute_url(node.attributes.get("href") or "", base) or ""
+            href = absolute_url(attrs.get("href") or "", base) or ""
             if _SHARE_URL.match(href):
                 _mark_subtree(node, dropped)
                 node.decompose()
                 continue
         elif tag == "iframe":
-            src = absolute_url(node.attributes.get("src") or "", base)
+            src = absolute_url(attrs.get("src") or "", base)
             if not src or not host_allowed(src, VIDEO_IFRAME_HOSTS):
                 node.decompose()
                 continue
-            node.attrs["sandbox"] = IFRAME_SANDBOX
-        kept.append(node)
+            node.attrs["sandbox"] = attrs["sandbox"] = IFRAME_SANDBOX
+        kept.append(entry)
     return kept
 
 
