@@ -1,7 +1,9 @@
 """The publisher: the one writer of a site whose sources workers poll (``_worker.py``).
 
 It gives the store the site's configuration (the workers read their sources and
-settings from there, and the queue follows the enabled sources), then writes what the
+settings from there, and the queue follows the enabled sources) and the items of the
+site's snapshot (a site that ran with its own SQLite store moves to a shared one without
+posting anything twice), then writes what the
 workers stored and the site does not have yet: image files first, then every pending
 post from the article it renders from, each file atomically, then the rows marked
 written, the snapshot and the site's generated pages, as a run does after its writes.
@@ -23,7 +25,7 @@ from ._images import write_images
 from ._lock import run_lock
 from ._options import RunSummary
 from ._run import update_site_pages
-from ._state import snapshot_path
+from ._state import read_snapshot, snapshot_path
 from ._worker import CONFIG_SETTING
 
 __all__ = ["PublishReport", "publish"]
@@ -57,6 +59,9 @@ def publish(config: Config, state: str) -> PublishReport:
     report = PublishReport()
     with run_lock(config), Store(state) as store:
         text = config.path.read_text(encoding="utf-8")
+        snapshot = read_snapshot(config)
+        if snapshot is not None:  # a site that ran on its own store before: no post twice
+            store.merge_snapshot(snapshot)
         config, _ = bind_sources(config, store, remember=True)
         store.put_setting(CONFIG_SETTING, text)
         report.queued, report.unqueued = store.queue_sources(

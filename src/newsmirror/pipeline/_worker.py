@@ -16,10 +16,11 @@ import asyncio
 import dataclasses
 import logging
 import os
+import signal
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,11 +99,40 @@ async def work(
                 config.site.max_connections + PAGES_QUEUED_PER_WORKER * POOL_WORKERS
             )
             ctx.pages = PagePool(ctx.rules)
+            lanes = asyncio.gather(*(_lane(ctx, options) for _ in range(options.lanes)))
+            stopped = asyncio.Event()
             try:
-                await asyncio.gather(*(_lane(ctx, options) for _ in range(options.lanes)))
+                with _stopped_by_sigterm(lanes, stopped):
+                    await lanes
+            except asyncio.CancelledError:
+                if not stopped.is_set():  # not SIGTERM's doing
+                    raise
             finally:
                 ctx.pages.shutdown()
     return summary
+
+
+@contextmanager
+def _stopped_by_sigterm(
+    lanes: asyncio.Future[list[None]], stopped: asyncio.Event
+) -> Iterator[None]:
+    """SIGTERM (a service manager stopping the worker) ends the lanes as Ctrl-C does:
+    each gives its source back to the queue, due at once, and the summary is printed."""
+
+    def stop() -> None:
+        stopped.set()
+        lanes.cancel()
+
+    loop = asyncio.get_running_loop()
+    try:
+        loop.add_signal_handler(signal.SIGTERM, stop)
+    except (NotImplementedError, RuntimeError):  # no signals here (not the main thread)
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
 
 
 async def _lane(ctx: RunContext, options: WorkerOptions) -> None:
@@ -125,6 +155,9 @@ async def _lane(ctx: RunContext, options: WorkerOptions) -> None:
         renewing = asyncio.ensure_future(_renew(ctx.store, source_id, options))
         try:
             await run_source(one, source, 0, report)
+        except BaseException:  # stopped (Ctrl-C, SIGTERM): another worker may take it now
+            ctx.store.release_source(source_id, options.name, 0)
+            raise
         finally:
             renewing.cancel()
         ctx.summary.reports.append(report)
