@@ -11,7 +11,7 @@ from ..archive import WarcArchive
 from ..config import Config, Rule
 from ..fetch import Fetcher
 from ..model import SourceReport
-from ..store import Store
+from ..store import ItemRecord, Store
 from ._options import RunOptions, RunSummary
 from ._pool import PagePool
 from ._turns import NamingTurns
@@ -49,3 +49,13 @@ class RunContext:
     # False in a worker (pipeline/_worker.py): posts stop at the store's pending rows and
     # images go into the store, for the publisher to write into the site
     writes_files: bool = True
+
+    def unfinished(self, record: ItemRecord) -> bool:
+        """Whether a run was killed while writing the item's post. For a worker a pending
+        row is a post stored for the publisher, finished as far as it goes."""
+        return self.writes_files and record.state == "pending"
+
+    def post_exists(self, record: ItemRecord) -> bool:
+        """Whether the item's post file is in the site. A worker does not see the site:
+        for it every post the store knows is there (the publisher writes them all)."""
+        return not self.writes_files or (self.config.root / record.post_path).exists()

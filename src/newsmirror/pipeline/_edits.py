@@ -37,7 +37,7 @@ def settle(ctx: RunContext, source: Source, planned: Planned, article: Article) 
     if record is None or previous is None:  # a new post, or one whose article is unknown
         return Settled(article)
     kept = replace(article, updated=previous.updated, edits=previous.edits)
-    if record.state == "pending" or not (ctx.config.root / record.post_path).exists():
+    if ctx.unfinished(record) or not ctx.post_exists(record):
         # finishing a killed run's write (the version, if any, is stored already), or
         # restoring a deleted post: not an edit
         return Settled(kept)

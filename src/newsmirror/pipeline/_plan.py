@@ -143,8 +143,8 @@ def _by_link(known: dict[str, ItemRecord], item: FeedItem) -> ItemRecord | None:
 
 
 def _needs_rewrite(ctx: RunContext, record: ItemRecord, content_hash: str) -> bool:
-    if record.state == "pending":  # a previous run was killed before the file was done
+    if ctx.unfinished(record):  # a previous run was killed before the file was done
         return True
-    if not (ctx.config.root / record.post_path).exists():
+    if not ctx.post_exists(record):
         return ctx.options.restore  # deleted by hand: a tombstone unless --restore
     return record.content_hash != content_hash
