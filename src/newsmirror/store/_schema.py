@@ -188,6 +188,7 @@ CREATE TABLE IF NOT EXISTS source_queue (
     holder TEXT,
     held_until {real}
 );
+CREATE INDEX IF NOT EXISTS source_queue_due ON source_queue (due_at);
 -- Per host, one row per connection allowed to it at once across every worker; a request
 -- holds a row from before it connects until its response is read.
 CREATE TABLE IF NOT EXISTS host_slots (
