@@ -28,7 +28,7 @@ from ..config import Config, parse_config
 from ..errors import ConfigError
 from ..fetch import Fetcher, FetchSettings
 from ..model import SourceReport
-from ..store import Store
+from ..store import Store, store_failure
 from ..util.dates import utc_now
 from ._context import RunContext
 from ._identity import bind_sources
@@ -77,6 +77,18 @@ async def work(
 ) -> RunSummary:
     """Claim and poll due sources until stopped (or, ``until_idle``, until none is due
     and none is held); the report of every source polled."""
+    try:
+        return await _work(state, options, progress)
+    except Exception as exc:
+        failure = store_failure(state, exc)  # the database gone: one line, not a traceback
+        if failure is None:
+            raise
+        raise failure from None
+
+
+async def _work(
+    state: str, options: WorkerOptions, progress: Callable[[SourceReport], None] | None
+) -> RunSummary:
     summary = RunSummary()
     with Store(state) as store:
         config, _ = bind_sources(site_config(store), store, remember=False)
