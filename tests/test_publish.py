@@ -93,3 +93,30 @@ def test_the_queue_follows_the_enabled_sources(make_site, tmp_path, pg_url):
     with Store(pg_url) as store:
         queued = [row[0] for row in store.db.execute("SELECT source FROM source_queue")]
     assert queued == ["S1"]
+
+
+def test_a_running_worker_polls_with_the_config_the_publisher_gave_last(
+    make_site, tmp_path, pg_url
+):
+    site, feed = seed_site(make_site, tmp_path)
+    publish(load_config(site), pg_url)
+
+    def posted() -> set[str]:  # the sources with a post stored (published or not)
+        with Store(pg_url) as store:
+            return {item.source for item in store.all_items()}
+
+    async def scenario() -> None:
+        worker = asyncio.ensure_future(work(pg_url, WorkerOptions(claim_timeout=5, lanes=1)))
+        try:
+            while posted() != {"联合早报"}:
+                await asyncio.sleep(0.05)
+            config = (site / "newsmirror.toml").read_text(encoding="utf-8")
+            config += f'[[sources]]\nname = "Later"\nurl = "{feed}"\n'
+            (site / "newsmirror.toml").write_text(config, encoding="utf-8")
+            await asyncio.to_thread(publish, load_config(site), pg_url)  # queues "Later"
+            while posted() != {"联合早报", "Later"}:  # polled by the worker already running
+                await asyncio.sleep(0.05)
+        finally:
+            worker.cancel()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))

@@ -26,7 +26,7 @@ from ._lock import run_lock
 from ._options import RunSummary
 from ._run import update_site_pages
 from ._state import read_snapshot, snapshot_path
-from ._worker import CONFIG_SETTING
+from ._worker import CONFIG_DIGEST_SETTING, CONFIG_SETTING, config_digest
 
 __all__ = ["PublishReport", "publish"]
 
@@ -63,7 +63,9 @@ def publish(config: Config, state: str) -> PublishReport:
         if snapshot is not None:  # a site that ran on its own store before: no post twice
             store.merge_snapshot(snapshot)
         config, _ = bind_sources(config, store, remember=True)
-        store.put_setting(CONFIG_SETTING, text)
+        with store.transaction():  # workers read the digest, then the text it names
+            store.put_setting(CONFIG_SETTING, text)
+            store.put_setting(CONFIG_DIGEST_SETTING, config_digest(text))
         report.queued, report.unqueued = store.queue_sources(
             s.id for s in config.sources if s.enabled
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import os
 import signal
@@ -24,7 +25,7 @@ from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, parse_config
+from ..config import Config, Rule, Source, parse_config
 from ..errors import ConfigError
 from ..fetch import Fetcher, FetchSettings
 from ..model import SourceReport
@@ -38,12 +39,22 @@ from ._run import site_rules
 from ._source import run_source
 from ._turns import NamingTurns
 
-__all__ = ["CONFIG_SETTING", "StoreHostGate", "WorkerOptions", "site_config", "work"]
+__all__ = [
+    "CONFIG_DIGEST_SETTING",
+    "CONFIG_SETTING",
+    "StoreHostGate",
+    "WorkerOptions",
+    "config_digest",
+    "site_config",
+    "work",
+]
 
 log = logging.getLogger("newsmirror")
 
-# the settings key under which the publisher leaves the site's newsmirror.toml
+# the settings keys under which the publisher leaves the site's newsmirror.toml, and
+# its digest
 CONFIG_SETTING = "config"
+CONFIG_DIGEST_SETTING = "config_sha256"
 # how often a lane with nothing to claim looks again, at most (seconds)
 IDLE_POLL = 0.5
 # a slot is held for at most one request attempt (``[site] timeout``, which bounds it)
@@ -72,6 +83,45 @@ def site_config(store: Store) -> Config:
     return parse_config(Path(f"{where} (newsmirror.toml)"), text)
 
 
+def config_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _SiteSettings:
+    """The configuration sources are polled with: the publisher's latest, read again
+    when its digest changes (one short query a claim, not the whole file), with a page
+    pool that extracts by its rules (a pool keeps the rules it started with)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.digest: str | None = None
+        self.config: Config
+        self.rules: tuple[Rule, ...] = ()
+        self.sources: dict[str, Source] = {}
+        self.pages: PagePool | None = None
+        self._retired: list[PagePool] = []  # pools of earlier rules, shut down at the end
+        self.current()
+
+    def current(self) -> Config:
+        digest = self.store.setting(CONFIG_DIGEST_SETTING)
+        if digest != self.digest or self.digest is None:
+            config, _ = bind_sources(site_config(self.store), self.store, remember=False)
+            self.config = config
+            self.sources = {s.id: s for s in config.sources if s.enabled}
+            self.digest = digest
+            rules = site_rules(config)
+            if self.pages is None or rules != self.rules:
+                if self.pages is not None:
+                    self._retired.append(self.pages)  # pages in flight finish there
+                self.pages = PagePool(rules)
+            self.rules = rules
+        return self.config
+
+    def shutdown(self) -> None:
+        for pool in [*self._retired, *([self.pages] if self.pages else [])]:
+            pool.shutdown()
+
+
 async def work(
     state: str, options: WorkerOptions, progress: Callable[[SourceReport], None] | None = None
 ) -> RunSummary:
@@ -91,16 +141,16 @@ async def _work(
 ) -> RunSummary:
     summary = RunSummary()
     with Store(state) as store:
-        config, _ = bind_sources(site_config(store), store, remember=False)
+        settings = _SiteSettings(store)
+        config = settings.config  # [site]'s fetch settings: as the worker started
         gate = StoreHostGate(store, options.name, config)
-        settings = FetchSettings.from_site(config.site)
-        async with Fetcher(settings, host_gate=gate) as fetcher:
+        async with Fetcher(FetchSettings.from_site(config.site), host_gate=gate) as fetcher:
             ctx = RunContext(
                 config,
                 RunOptions(force=True),  # the queue says when a source is due
                 store,
                 fetcher,
-                site_rules(config),
+                settings.rules,
                 utc_now(),
                 set(),
                 summary,
@@ -110,8 +160,7 @@ async def _work(
             ctx.page_slots = asyncio.Semaphore(
                 config.site.max_connections + PAGES_QUEUED_PER_WORKER * POOL_WORKERS
             )
-            ctx.pages = PagePool(ctx.rules)
-            lanes = asyncio.gather(*(_lane(ctx, options) for _ in range(options.lanes)))
+            lanes = asyncio.gather(*(_lane(ctx, settings, options) for _ in range(options.lanes)))
             stopped = asyncio.Event()
             try:
                 with _stopped_by_sigterm(lanes, stopped):
@@ -120,7 +169,7 @@ async def _work(
                 if not stopped.is_set():  # not SIGTERM's doing
                     raise
             finally:
-                ctx.pages.shutdown()
+                settings.shutdown()
     return summary
 
 
@@ -147,8 +196,7 @@ def _stopped_by_sigterm(
         loop.remove_signal_handler(signal.SIGTERM)
 
 
-async def _lane(ctx: RunContext, options: WorkerOptions) -> None:
-    sources = {s.id: s for s in ctx.config.sources if s.enabled}
+async def _lane(ctx: RunContext, settings: _SiteSettings, options: WorkerOptions) -> None:
     while True:
         source_id = ctx.store.claim_source(options.name, options.claim_timeout)
         if source_id is None:
@@ -157,13 +205,21 @@ async def _lane(ctx: RunContext, options: WorkerOptions) -> None:
                 return
             await asyncio.sleep(min(IDLE_POLL, wait) if wait is not None else IDLE_POLL)
             continue
-        source = sources.get(source_id)
-        if source is None:  # the publisher gave a newer config: a worker started later polls it
-            log.warning("%s: not in the configuration this worker read; left to others", source_id)
+        config = settings.current()
+        source = settings.sources.get(source_id)
+        if source is None:  # disabled or removed since the publisher queued it
             ctx.store.release_source(source_id, options.name, options.every)
             continue
         report = SourceReport(source.name)
-        one = dataclasses.replace(ctx, now=utc_now(), naming=NamingTurns(1), image_fetches={})
+        one = dataclasses.replace(
+            ctx,
+            config=config,
+            rules=settings.rules,
+            pages=settings.pages,
+            now=utc_now(),
+            naming=NamingTurns(1),
+            image_fetches={},
+        )
         renewing = asyncio.ensure_future(_renew(ctx.store, source_id, options))
         try:
             await run_source(one, source, 0, report)
