@@ -21,8 +21,9 @@ When no server can be had (no binaries, no psycopg, the cluster does not start) 
 that ask for one are skipped; when the environment variable CI is set they fail instead,
 as the Jekyll and Chromium tests do.
 
-``python tests/pgserver.py`` starts a cluster, prints its URL and waits for Enter
-(for benchmarks and for trying things by hand).
+``python tests/pgserver.py`` starts a cluster (or uses NEWSMIRROR_TEST_POSTGRES's server),
+prints its URL, and stops and deletes the cluster on SIGINT or SIGTERM (for benchmarks and
+for trying things by hand).
 """
 
 from __future__ import annotations
@@ -249,10 +250,16 @@ def pg_url(pg_server: PgServer) -> Iterator[str]:
 
 
 if __name__ == "__main__":
+    import signal
+
+    def _stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
     cluster = start_server()
     try:
         print(cluster.url, flush=True)
-        with contextlib.suppress(EOFError, KeyboardInterrupt):
-            input("Enter stops the server\n")
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.pause()  # until SIGINT (Ctrl-C) or SIGTERM
     finally:
         cluster.close()
