@@ -138,6 +138,22 @@ def test_two_workers_race_for_the_same_few_sources(pg_url: str, tmp_path: Path) 
         assert set(links.values()) == {1}
 
 
+@pytest.mark.parametrize("limit", [2, 5])
+def test_the_host_limit_holds_across_workers_and_the_server_sees_it(
+        limit: int, pg_url: str, tmp_path: Path) -> None:
+    """4 workers on 24 sources of one slow host: the server sees exactly the configured
+    number of connections at once (so 2 in the big test is the limit binding, and a
+    larger limit would be seen)."""
+    with serve_hosts(feeds=24, hosts=1, items=2, page_every=2, delay=0.05) as server:
+        site = write_site(tmp_path, server, per_host_connections=limit)
+        _publish_ok(site, pg_url)
+        server.stats(reset=True)
+        outcome = run_workers(pg_url, 4, tmp_path, server=server, timeout=120)
+        assert set(outcome.exit_codes.values()) == {0}, _describe(outcome)
+        assert outcome.items == 48
+        assert outcome.stats["max_active"] == limit
+
+
 SOURCES, HOSTS, ITEMS = 2000, 20, 2
 
 
