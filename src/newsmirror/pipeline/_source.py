@@ -19,7 +19,6 @@ from ..presets import listing_urls
 from ..store import CachedResponse, Health
 from ..util.charset import decode
 from ..util.languages import post_language
-from ..util.urls import canonical_url
 from ._build import RawPage, build, expected_name
 from ._context import RunContext
 from ._health import record_health
@@ -101,16 +100,7 @@ async def _poll_source(
         if keeps_images(ctx.config, source):
             kept = await asyncio.gather(*(localise(ctx, source, a, report) for _, a in built))
             built = [(p, k.article) for (p, _), k in zip(built, kept, strict=True)]
-        await write_posts(ctx, source, built, pages, report, turn, kept)
-        claims = [
-            (canonical_url(p.item.link), source.id, p.key)
-            for p, _ in built
-            if p.record is None and p.item.link
-        ]
-        if left or claims:  # a run with nothing new opens no transaction for them
-            with ctx.store.transaction():
-                ctx.store.put_filtered(source.id, left, ctx.now)
-                ctx.store.claim_canonical(claims)
+        await write_posts(ctx, source, built, pages, report, turn, kept, left)
         remember()
     else:
         report.new_posts = sum(1 for p, _ in built if p.record is None)

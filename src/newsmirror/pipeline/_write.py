@@ -15,6 +15,7 @@ from ..model import Article, SourceReport
 from ..post import post_filename, render_post
 from ..store import ItemRecord
 from ..util.files import write_many
+from ..util.urls import canonical_url
 from ..util.zones import zone
 from ._build import RawPage
 from ._context import RunContext
@@ -38,16 +39,21 @@ async def write_posts(
     report: SourceReport,
     turn: int,
     images: Sequence[Localised] = (),
+    left: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """``images``: per post of ``built`` (or none), its kept images (``_images``)."""
+    """``images``: per post of ``built`` (or none), its kept images (``_images``);
+    ``left``: the items the source's filters left out (key, why), remembered with them."""
+    if not built and not pages and not left:
+        return  # nothing new: no transaction
     posts_dir = ctx.config.site.posts_dir
     records = []
     if any(p.record is None for p, _ in built):
         await ctx.naming.wait(turn)  # see _turns.py
     with ctx.store.transaction():  # step 1: every post is pending under its final name
-        # The raw pages go in the same transaction: one commit per source instead of one
-        # per page, as each autocommitted insert pays a commit of its own
-        # (docs/PERFORMANCE.md, "State store").
+        # The raw pages, the left-out items and the new posts' article claims go in the
+        # same transaction: one commit per source instead of one per page or kind, as
+        # each commit costs more than the rows (docs/PERFORMANCE.md, "State store").
+        ctx.store.put_filtered(source.id, left, ctx.now)
         for page in pages:
             ctx.store.put_compressed_page(
                 source.id, page.key, page.url, page.content_type, page.compressed
@@ -79,6 +85,8 @@ async def write_posts(
             records.append((record, article, planned.record is None))
         # names given above are in ctx.taken_names, so inserting after them is safe
         ctx.store.put_items(r for r, _, _ in records)
+        new_links = [(r.link, r.key) for r, _, is_new in records if is_new and r.link]
+        ctx.store.claim_canonical((canonical_url(link), source.id, key) for link, key in new_links)
         ctx.store.put_articles((source.id, r.key, a) for r, a, _ in records)
         ctx.store.put_images(
             [r for kept in images for r in kept.records],
@@ -142,8 +150,9 @@ async def _write_and_mark(
     finally:
         ctx.summary.written.extend(done)
         _count(report, records[: len(done)])
-    with ctx.store.transaction():  # step 3
-        ctx.store.mark_written(source.id, [r.key for r, _, _ in records])
+    if records:
+        with ctx.store.transaction():  # step 3
+            ctx.store.mark_written(source.id, [r.key for r, _, _ in records])
 
 
 def _count(report: SourceReport, records: list[tuple[ItemRecord, Article, bool]]) -> None:
