@@ -96,3 +96,28 @@ def test_newer_schema_and_corrupt_files_are_refused(tmp_path: Path):
     with pytest.raises(StoreCorruptError, match="unreadable .*newsmirror reindex") as raised:
         Store(garbage)
     assert raised.value.exit_code == 2
+
+
+def test_a_schema_2_store_missing_tables_it_gained_unnumbered_is_migrated(tmp_path: Path):
+    # Schema 2 gained `filtered`, `canonical_urls`, `search_docs` and the image tables
+    # without a new number: a store of schema 2 may lack any of them, and has none of
+    # the workers' tables; migration 3 makes them all and keeps every row.
+    path = tmp_path / "s.sqlite"
+    with Store(path) as store, store.transaction():
+        store.put_items([record("a", "_posts/2022-10-31-a.md")])
+    db = sqlite3.connect(path)
+    db.executescript(
+        "DROP TABLE filtered; DROP TABLE canonical_urls; DROP TABLE search_docs;"
+        "DROP TABLE images; DROP TABLE image_waits; DROP TABLE source_queue;"
+        "DROP TABLE host_slots; DROP TABLE image_files; DROP TABLE settings;"
+        "UPDATE meta SET value = '2' WHERE key = 'schema';"
+    )
+    db.close()
+    with Store(path) as store:
+        assert store.meta("schema") == "3"
+        assert list(store.items_of("src")) == ["a"]
+        with store.transaction():
+            store.put_filtered("src", [("b", "left out")], T)
+        assert store.filtered_keys("src") == {"b"}
+        assert store.queue_sources(["src"]) == (1, 0)
+        assert store.claim_source("w", 60) == "src"
