@@ -3,7 +3,8 @@ where one of 4 workers is SIGKILLed mid-run and the others take over its claim.
 
     python bench/bench_workers.py [--sources 2000] [--hosts 20] [--items 3]
                                   [--page-every 4] [--workers 1,2,4] [--no-kill]
-                                  [--layout spread|blocks] [--delay 0] [--out DIR]
+                                  [--layout spread|blocks] [--delay 0] [--repeats 1]
+                                  [--out DIR] [--keep]
 
 The corpus is bench/hosts_server.py (its own process): ``--sources`` feeds spread over
 ``--hosts`` loopback addresses (127.0.0.2 ...), ``--items`` items each, every
@@ -19,6 +20,8 @@ store's ``items``) over that; then ``newsmirror publish`` again writes the posts
 (``publish s``). ``max/host`` is the largest number of connections the server ever saw
 open at once on one address (it must stay <= 2). The kill row: 4 workers, one SIGKILLed
 once it has stored a source and holds a claim on another; ``--claim-timeout 5``.
+``--repeats N`` runs the whole plan N times, interleaved, and the table gives the median
+(min-max) of each row: other jobs on the machine move single runs a lot.
 
 The functions are shared with tests/test_workers.py (the same setup, with asserts).
 This is a script that prints figures, not a test.
@@ -31,7 +34,9 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -262,12 +267,16 @@ def _is(holder: str, name: str) -> bool:
 # -- the benchmark --
 
 
-def _row(label: str, o: Outcome, publish_s: float, posts: int) -> list[str]:
+def _row(label: str, o: Outcome, publish_s: float, posts: int, load: str) -> list[str]:
     st = o.stats
-    return [label, str(o.workers), f"{o.wall:.1f}", str(o.items), f"{o.items / o.wall:.0f}",
+    return [label, f"{o.wall:.1f}", str(o.items), f"{o.items / o.wall:.0f}",
             str(sum(st.get("feed_requests", []))), str(st.get("page_requests", "")),
             str(st.get("max_active", "")), f"{publish_s:.1f}", str(posts),
-            ",".join(str(c) for c in o.exit_codes.values())]
+            ",".join(str(c) for c in o.exit_codes.values()), load]
+
+
+def _load() -> str:
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def main() -> None:
@@ -282,6 +291,8 @@ def main() -> None:
     p.add_argument("--delay", type=float, default=0.0, help="the server's response delay")
     p.add_argument("--claim-timeout", type=float, default=5)
     p.add_argument("--out", type=Path, default=None, help="work folder (default: temp)")
+    p.add_argument("--repeats", type=int, default=1)
+    p.add_argument("--keep", action="store_true", help="keep each run's site and logs")
     args = p.parse_args()
 
     import pgserver
@@ -289,59 +300,85 @@ def main() -> None:
     pg = pgserver.start_server()
     out = Path(args.out or tempfile.mkdtemp(prefix="bench-workers-"))
     out.mkdir(parents=True, exist_ok=True)
-    rows: list[list[str]] = []
+    plan = [(int(n), False) for n in args.workers.split(",")]
+    if not args.no_kill:
+        plan.append((4, True))
+    results: dict[str, list[tuple[Outcome, float, int, str]]] = {}
+    requests = 0
+    total = args.sources * args.items
     try:
         with serve_hosts(feeds=args.sources, hosts=args.hosts, items=args.items,
                          page_every=args.page_every, layout=args.layout,
                          delay=args.delay) as server:
-            total = args.sources * args.items
-            plan = [(int(n), False) for n in args.workers.split(",")]
-            if not args.no_kill:
-                plan.append((4, True))
-            for n, kill in plan:
-                label = f"{n} workers" + (", 1 killed" if kill else "")
-                url = pg.create_database()
-                run_dir = out / f"{n}{'k' if kill else ''}"
-                run_dir.mkdir(parents=True, exist_ok=True)
-                site = write_site(run_dir, server)
-                done, _ = publish(site, url)
-                if done.returncode != 0:
-                    sys.exit(f"publish failed ({done.returncode}): {done.stderr.strip()}")
-                server.stats(reset=True)
-                o = run_workers(url, n, run_dir, kill_one=kill,
-                                claim_timeout=args.claim_timeout, server=server)
-                t = time.monotonic()
-                done, _ = publish(site, url)
-                publish_s = time.monotonic() - t
-                links, files = post_links(site)
-                rows.append(_row(label, o, publish_s, files))
-                print("  ".join(rows[-1]), flush=True)
-                if o.kill:
-                    k = o.kill
-                    print(f"    killed {k.name} at {k.at:.1f} s after {k.sources_done} "
-                          f"source(s); it held {len(k.orphans)}; items then {k.items_before}",
-                          flush=True)
-                if files != total or len(links) != total:
-                    print(f"    !! {files} files, {len(links)} links, {total} items expected",
-                          flush=True)
-                pg.drop_database(url)
-            capacity = server.stats()
+            for rep in range(args.repeats):  # the repeats interleaved: noise spreads evenly
+                for n, kill in plan:
+                    label = f"{n} worker{'s' if n > 1 else ''}" + (", 1 killed" if kill else "")
+                    url = pg.create_database()
+                    run_dir = out / f"{rep}-{n}{'k' if kill else ''}"
+                    run_dir.mkdir(parents=True, exist_ok=True)
+                    site = write_site(run_dir, server)
+                    done, _ = publish(site, url)
+                    if done.returncode != 0:
+                        sys.exit(f"publish failed ({done.returncode}): {done.stderr.strip()}")
+                    server.stats(reset=True)
+                    load = _load()
+                    o = run_workers(url, n, run_dir, kill_one=kill,
+                                    claim_timeout=args.claim_timeout, server=server)
+                    t = time.monotonic()
+                    done, _ = publish(site, url)
+                    publish_s = time.monotonic() - t
+                    links, files = post_links(site)
+                    requests += o.stats.get("requests", 0)
+                    loads = f"{load}-{_load()}"
+                    results.setdefault(label, []).append((o, publish_s, files, loads))
+                    print("  ".join(_row(label, o, publish_s, files, loads)), flush=True)
+                    if o.kill:
+                        k = o.kill
+                        print(f"    killed {k.name} at {k.at:.1f} s after {k.sources_done} "
+                              f"source(s); it held {len(k.orphans)}; items then "
+                              f"{k.items_before}", flush=True)
+                    if files != total or len(links) != total or sum(links.values()) != total:
+                        print(f"    !! {files} files, {len(links)} links, {total} items "
+                              "expected", flush=True)
+                    pg.drop_database(url)
+                    if not args.keep:
+                        shutil.rmtree(run_dir, ignore_errors=True)
+            server_cpu = server.stats()["cpu"]
     finally:
         pg.close()
-    head = ["run", "workers", "wall s", "items", "items/s", "feed req", "page req",
-            "max/host", "publish s", "posts", "exit codes"]
     print()
     print("command: python " + " ".join(shlex.quote(a) for a in sys.argv))
     print(f"corpus: {args.sources} sources on {args.hosts} loopback hosts ({args.layout}), "
           f"{args.items} items each ({total} items), every {args.page_every}th a teaser "
-          f"with a page; server delay {args.delay} s; claim timeout {args.claim_timeout} s")
-    print(f"server: {capacity['requests']} requests since the last reset, CPU "
-          f"{capacity['cpu']:.1f} s over its life")
+          f"with a page; server delay {args.delay} s; claim timeout {args.claim_timeout} s; "
+          f"{args.repeats} repeat(s): median (min-max)")
+    print(f"server: {requests} requests in the runs, {server_cpu:.1f} s of CPU in its whole "
+          f"life (start-up and the publishes' idle time included)")
     print()
+    head = ["run", "wall s", "items/s", "max/host", "publish s", "posts/s published",
+            "all posted once", "load"]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
-    for row in rows:
+    for label, runs in results.items():
+        walls = [o.wall for o, *_ in runs]
+        rates = [o.items / o.wall for o, *_ in runs]
+        pubs = [p for _, p, _, _ in runs]
+        once = all(files == total and o.items == total for o, _, files, _ in runs)
+        row = [label, _spread(walls, "{:.1f}"), _spread(rates, "{:.0f}"),
+               str(max(o.stats.get("max_active", 0) for o, *_ in runs)),
+               _spread(pubs, "{:.1f}"), _spread([total / p for p in pubs], "{:.0f}"),
+               "yes" if once else "NO", ", ".join(r[3] for r in runs)]
         print("| " + " | ".join(row) + " |")
+    print()
+    print("load: the 1-minute load average before the workers started and after they "
+          "ended, per repeat (the machine's other jobs count too)")
+
+
+def _spread(values: list[float], fmt: str) -> str:
+    mid = fmt.format(statistics.median(values))
+    if len(values) == 1:
+        return mid
+    return f"{mid} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
 if __name__ == "__main__":
