@@ -70,7 +70,9 @@ site whose feed answers 304 (< 0.5 s), peak RSS (``os.wait4``'s ru_maxrss, the l
 process of the run: < 200 MB), each with its goal and verdict; then the import times of
 that one-source run (``python -X importtime``). ``--profile DIR`` adds a cProfile of one
 more CLI run per variant, imports included; ``--py-spy DIR`` one more under py-spy (every
-thread sampled, the page and writer threads too; ``pip install py-spy``). The child
+thread sampled, the page and writer threads too; ``pip install py-spy``); ``--stages DIR``
+one more with the functions of ``STAGES`` and every SQL statement timed, CPU and wall per
+post (the figures of docs/PERFORMANCE.md, "Where a post's time goes"). The child
 resolves ``*.corpus.test`` through a ``sitecustomize`` module on PYTHONPATH (``SHIM``)
 that patches ``socket.getaddrinfo`` at start-up, for both sides; the product runs
 unchanged (the shim's cost is printed).
@@ -399,6 +401,137 @@ if _suffix:
 '''
 PROCESS_GOALS = {"single": ("seconds", 0.5)}
 
+# --stages: appended to SHIM in a sitecustomize of its own. It imports newsmirror's
+# modules at start-up (so the run it measures is not one to time) and wraps the functions
+# below: thread CPU and wall per call, summed, and each SQL statement the store runs; the
+# sums are written to BENCH_E2E_STAGES when the process ends. A name an older checkout
+# lacks is skipped.
+STAGES = '''
+import atexit as _atexit, functools as _functools, importlib as _importlib, time as _time
+_stats = {}
+_FUNCS = [  # (module, name, label): where the pipeline looks the name up
+    ("newsmirror.pipeline._source", "parse_feed", "feeds.parse_feed (a call per feed)"),
+    ("newsmirror.clean", "clean_html", "clean.clean_html"),
+    ("newsmirror.clean._cleaner", "sanitize", "  of which nh3 (clean._sanitize)"),
+    ("newsmirror.pipeline._write", "render_post", "post.render_post"),
+    ("newsmirror.store._store", "pack_article", "store.pack_article"),
+    ("newsmirror.store._sqlite", "pack_article", "store.pack_article"),
+    ("newsmirror.pipeline._pages", "_extract", "pages: decode + extract"),
+    ("newsmirror.pipeline._pages", "compress_page", "pages: compress_page"),
+    ("newsmirror.pipeline._plan", "_digest", "pipeline._plan._digest"),
+    ("newsmirror.pipeline._write", "write_many", "util.files.write_many (posts)"),
+]
+
+
+def _wrap(owner, name, label):
+    fn = getattr(owner, name, None)
+    if fn is None:
+        return
+    st = _stats.setdefault(label, [0, 0.0, 0.0])
+
+    @_functools.wraps(fn)
+    def timed(*args, **kwargs):
+        cpu, wall = _time.thread_time(), _time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            st[0] += 1
+            st[1] += _time.thread_time() - cpu
+            st[2] += _time.perf_counter() - wall
+
+    setattr(owner, name, timed)
+
+
+class _Timer:
+    def __init__(self, label):
+        self.st = _stats.setdefault(label, [0, 0.0, 0.0])
+
+    def __enter__(self):
+        self.cpu, self.wall = _time.thread_time(), _time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.st[0] += 1
+        self.st[1] += _time.thread_time() - self.cpu
+        self.st[2] += _time.perf_counter() - self.wall
+
+
+class _TimedTransaction:
+    def __init__(self, manager):
+        self._manager = manager
+
+    def __enter__(self):
+        with _Timer("SQL BEGIN (a transaction's start)"):
+            return self._manager.__enter__()
+
+    def __exit__(self, *exc):
+        with _Timer("SQL COMMIT (a transaction's end)"):
+            return self._manager.__exit__(*exc)
+
+
+class _TimedDB:
+    """The store's connection, each statement timed (label: its first 70 characters)."""
+
+    def __init__(self, db):
+        self._db = db
+
+    def __getattr__(self, name):
+        return getattr(self._db, name)
+
+    def _run(self, kind, sql, *args):
+        with _Timer("SQL " + " ".join(sql.split())[:70]):
+            return getattr(self._db, kind)(sql, *args)
+
+    def execute(self, sql, *args):
+        return self._run("execute", sql, *args)
+
+    def transaction(self):  # the store's connection wrapper (store/_db.py) has one
+        return _TimedTransaction(self._db.transaction())
+
+    def executemany(self, sql, rows=()):
+        return self._run("executemany", sql, list(rows))
+
+
+def _install():
+    for module, name, label in _FUNCS:
+        try:
+            _wrap(_importlib.import_module(module), name, label)
+        except ImportError:
+            pass
+    for module in ("newsmirror.store._store", "newsmirror.store._sqlite"):
+        try:
+            store = _importlib.import_module(module).Store
+        except (ImportError, AttributeError):
+            continue
+        init = store.__init__
+
+        def __init__(self, *args, _init=init, **kwargs):
+            _init(self, *args, **kwargs)
+            db = getattr(self, "db", None)
+            if db is not None and hasattr(db, "executemany"):
+                self.db = _TimedDB(db)
+
+        store.__init__ = __init__
+        break
+    started = _time.process_time()
+
+    def report():
+        posts = int(os.environ.get("BENCH_E2E_POSTS") or 1)
+        lines = [f"process CPU {(_time.process_time() - started) / posts * 1e6:.1f} us/post, "
+                 f"main thread {_time.thread_time() / posts * 1e6:.1f}"]
+        for label, (calls, cpu, wall) in sorted(_stats.items(), key=lambda kv: -kv[1][1]):
+            if calls:
+                lines.append(f"{cpu / posts * 1e6:9.1f} {wall / posts * 1e6:9.1f} {calls:7d}  "
+                             f"{label}")
+        with open(os.environ["BENCH_E2E_STAGES"], "w", encoding="utf-8") as out:
+            out.write("\\n".join(lines) + "\\n")
+
+    _atexit.register(report)
+
+
+if os.environ.get("BENCH_E2E_STAGES"):
+    _install()
+'''
+
 
 def newsmirror_command() -> list[str]:
     """The console script a user runs (next to this Python), else ``python -m``."""
@@ -605,6 +738,26 @@ def process_py_spy(key: str, site: Path, env: dict[str, str], out: Path, top: in
                 print(f"      {c / 500 * 1000:7.0f} ms  {frame}")
 
 
+def process_stages(key: str, site: Path, env: dict[str, str], out: Path, posts: int) -> None:
+    """One more run of the CLI with the functions of ``STAGES`` timed: CPU (the calling
+    thread's) and wall per post, and each SQL statement's; not a run to time."""
+    out.mkdir(parents=True, exist_ok=True)
+    hook = out / "stages-shim"
+    hook.mkdir(exist_ok=True)
+    (hook / "sitecustomize.py").write_text(SHIM + STAGES, encoding="utf-8")
+    path = out / f"stages-{key}.txt"
+    rest = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and not p.endswith("shim")]
+    staged = {**env, "PYTHONPATH": os.pathsep.join([str(hook), *rest]),
+              "BENCH_E2E_STAGES": str(path), "BENCH_E2E_POSTS": str(posts)}
+    took = spawn([*newsmirror_command(), "run", "--site", str(site)], staged,
+                 site / "stages.log", None)["seconds"]
+    head, *rows = path.read_text(encoding="utf-8").splitlines()
+    print(f"\n--- stages of the whole process, {key} ({took:.2f} s, instrumented): {head}")
+    print(f"{'CPU µs':>9} {'wall µs':>9} {'calls':>7}  per post, the calling thread's")
+    for row in rows:
+        print(row)
+
+
 def process_main(args: argparse.Namespace, root: Path, configs: list[tuple[str, int | None]],
                  server_cpu: int | None) -> None:
     """--process: every variant is a whole process timed from spawn to exit; the naive
@@ -639,6 +792,8 @@ def process_main(args: argparse.Namespace, root: Path, configs: list[tuple[str, 
                     process_profile("feed", pr.site("feed", spec), env, args.profile)
                 if args.py_spy:
                     process_py_spy("feed", pr.site("feed", spec), env, args.py_spy)
+                if args.stages:
+                    process_stages("feed", pr.site("feed", spec), env, args.stages, expect)
                 naive = pr.row("naive-feed", "naive feed")
                 rows += [("naive-feed", naive, None),
                          ("feed", pr.row("feed", "newsmirror feed"), naive)]
@@ -679,6 +834,8 @@ def process_main(args: argparse.Namespace, root: Path, configs: list[tuple[str, 
                         process_profile(key, pr.site(key, specs[key]), env, args.profile)
                     if args.py_spy:
                         process_py_spy(key, pr.site(key, specs[key]), env, args.py_spy)
+                    if args.stages:
+                        process_stages(key, pr.site(key, specs[key]), env, args.stages, expect)
     print("\nwhole processes: wall clock from spawn to exit (python start-up, imports, config "
           "and state load included); median of "
           f"{args.repeats}; peak RSS is wait4's ru_maxrss (the largest process of the run)")
@@ -725,6 +882,9 @@ def main() -> None:
                         help="pin nothing (server included); one configuration")
     parser.add_argument("--profile", type=Path, default=None,
                         help="also run each newsmirror variant under cProfile, stats here")
+    parser.add_argument("--stages", type=Path, default=None,
+                        help="--process: also run each newsmirror variant with its main "
+                             "functions and SQL statements timed, per post; files here")
     parser.add_argument("--py-spy", type=Path, default=None,
                         help="--process: also run each newsmirror variant under py-spy "
                              "(every thread), raw samples here")
