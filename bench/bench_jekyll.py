@@ -5,17 +5,18 @@ For each size N, writes N posts in the exact post format (shared/FORMAT.md: 10 s
 2022-01-01, site timezone Asia/Shanghai) into two sites:
 
 * ``ours``: ``site.write_scaffold`` + ``site.update_site`` (archive pages per source,
-  tag and month, sharded search index, paginated home, feed, sitemap, seo-tag);
-* ``ours-nofix``: the same without ``_plugins/newsmirror_each_site_file.rb`` (the
-  scaffold's backport of Jekyll 4.3.2's linear ``Site#each_site_file``; GitHub Pages
-  ignores ``_plugins`` and runs Jekyll 3.10, which does not need it);
+  tag and month, sharded search index, paginated home, feed, sitemap, head meta tags);
+* ``ours-nofix``: the same without the scaffold's ``_plugins/`` (the backport of Jekyll
+  4.3.2's linear ``Site#each_site_file`` and the previous/next lookup table), as GitHub
+  Pages builds it (safe mode ignores ``_plugins``; it runs Jekyll 3.10);
 * ``minima``: Debian's minima 2.5.1 theme, jekyll-feed, jekyll-seo-tag, an
   ``index.md`` with ``layout: home`` (Jekyll's stock new-site setup).
 
 Then builds each cold (``_site``/``.jekyll-cache`` absent, ``--disable-disk-cache``,
 ``jekyll build -q``), one at a time, and reports wall seconds and the build's peak RSS
-(``os.wait4`` rusage of the jekyll process). Also times ``update_site`` (newsmirror's own
-index/archive generation) for the scaffold.
+(``os.wait4`` rusage of the jekyll process, spawned from this small process). Also times
+``update_site`` (newsmirror's own index/archive generation) for the scaffold, in a child
+process, with its peak RSS.
 
     python bench/bench_jekyll.py                     # 1,000 and 10,000 posts
     python bench/bench_jekyll.py --sizes 1000 3000   # other sizes
@@ -42,10 +43,12 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from newsmirror.site import update_site, write_scaffold  # noqa: E402
+from newsmirror.site import write_scaffold  # noqa: E402
 
 TZ = "Asia/Shanghai"
 VARIANTS = ["ours", "ours-nofix", "minima"]
+# the scaffold's _plugins/ (GitHub Pages runs none): "ours-nofix" builds without them
+PLUGINS = ["newsmirror_each_site_file.rb", "newsmirror_post_neighbours.rb"]
 SOURCES = ["联合早报", "新华网", "Reuters", "BBC 中文", "端传媒", "明报", "星岛日报",
            "中央社", "南华早报", "AP News"]
 TAGS = ["国际", "财经", "科技", "社会", "体育", "文化", "健康", "环境"]
@@ -108,14 +111,26 @@ def write_posts(site: Path, n: int) -> None:
         (posts / name).write_text(text, encoding="utf-8")
 
 
-def make_ours(site: Path, n: int, fix: bool = True) -> float:
+def make_ours(site: Path, n: int, fix: bool = True) -> tuple[float, int]:
+    """The scaffold and n posts; ``update_site`` in a child process: (its wall seconds,
+    its peak RSS in MB). Not in this process: a child's ru_maxrss starts from its
+    parent's RSS at fork (Linux keeps the larger), so an update_site here made every
+    later jekyll build report this process's peak (1.5 GB at 10,000 posts, 8.8 GB at
+    50,000: the figures of a9cd308 were update_site's, not Jekyll's)."""
     write_scaffold(site, title="bench", timezone=TZ)
     if not fix:
-        shutil.rmtree(site / "_plugins")
+        for plugin in PLUGINS:
+            (site / "_plugins" / plugin).unlink()
     write_posts(site, n)
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'src')!r}); "
+            f"from newsmirror.site import update_site; update_site({str(site)!r})")
     t0 = time.perf_counter()
-    update_site(site)
-    return time.perf_counter() - t0
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"update_site failed on {site}")
+    return wall, usage.ru_maxrss // 1024
 
 
 def make_minima(site: Path, n: int) -> None:
@@ -167,15 +182,17 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
     print(f"{version}; {os.cpu_count()} CPUs", flush=True)
-    print(f"{'posts':>7} {'site':>10} {'build s':>9} {'peak MB':>8} {'html':>7} {'index s':>8}  status",
-          flush=True)
+    print(f"{'posts':>7} {'site':>10} {'build s':>9} {'peak MB':>8} {'html':>7} {'index s':>8} "
+          f"{'index MB':>8}  status", flush=True)
     for n in args.sizes:
         for variant in VARIANTS:
             if args.only and variant not in args.only:
                 continue
             site = args.out / f"{variant}-{n}"
             shutil.rmtree(site, ignore_errors=True)
-            index_s = make_ours(site, n, fix=variant == "ours") if variant != "minima" else None
+            index_s = index_mb = None
+            if variant != "minima":
+                index_s, index_mb = make_ours(site, n, fix=variant == "ours")
             if variant == "minima":
                 make_minima(site, n)
             wall, rss, code, tail = build(site)
@@ -183,10 +200,12 @@ def main() -> int:
             row = {"posts": n, "site": variant, "build_s": round(wall, 2), "peak_rss_mb": rss,
                    "html_pages": pages, "exit": code,
                    "update_site_s": round(index_s, 2) if index_s is not None else None,
+                   "update_site_peak_rss_mb": index_mb,
                    "stderr": tail.strip()[-500:]}
             results.append(row)
             print(f"{n:>7} {variant:>10} {wall:>9.1f} {rss:>8} {pages:>7} "
-                  f"{'' if index_s is None else f'{index_s:.2f}':>8}  "
+                  f"{'' if index_s is None else f'{index_s:.2f}':>8} "
+                  f"{'' if index_mb is None else index_mb:>8}  "
                   f"{'ok' if code == 0 else f'exit {code}'}{' (stderr!)' if tail.strip() else ''}",
                   flush=True)
             if not args.keep:

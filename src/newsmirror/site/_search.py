@@ -72,6 +72,12 @@ MIN_BUCKETS, MAX_BUCKETS = 16, 8192
 # postings the recent segment holds before it is merged into the main buckets (at most
 # as many as those hold, so that a small site merges often and cheaply)
 RECENT_POSTINGS = 48 * POSTINGS_PER_BUCKET
+# An update that adds, edits or removes more posts than this, and more than a quarter of
+# all, writes everything again instead: its sets of numbers cost ~200 bytes a posting
+# (1 GB for 5,000 new posts), and such a batch (a first run over a backlog, the posts of
+# an import) mostly ended in a whole rebuild all the same, when the main segment's
+# bucket count changed (docs/PERFORMANCE.md, "Jekyll builds", update_site).
+REBUILD_CHANGES = 1000
 MAIN, RECENT = "t", "r"  # the folders of the two segments' buckets
 DOCS_PER_FOLDER = 1000
 TEXT = SEARCH_FIELDS.index("text")
@@ -363,6 +369,16 @@ def _update(w: _Writer, state: dict[str, Any], rows: list[_Row]) -> dict[str, An
     }
 
 
+def _too_many_changes(entries: dict[str, list[Any]], rows: list[_Row]) -> bool:
+    """More new, edited and removed posts than an update should take (``REBUILD_CHANGES``)."""
+    changes = len(entries.keys() - {row.rel for row in rows}) + sum(
+        1
+        for row in rows
+        if (old := entries.get(row.rel)) is None or old[1:] != [row.digest, *row.meta]
+    )
+    return changes > REBUILD_CHANGES and changes * 4 > len(rows)
+
+
 def _indexed_doc(out: Path, n: int, digest: str) -> list[Any] | None:
     """Post ``n``'s file as the state describes it (None: gone, damaged, or written
     after the state by an update cut short, so that its old terms are unknown)."""
@@ -476,7 +492,7 @@ def write_search_index(
     state = None
     if isinstance(old, dict) and old.get("version") == INDEX_VERSION:
         try:
-            state = _update(w, old, rows)
+            state = None if _too_many_changes(old["posts"], rows) else _update(w, old, rows)
         except (KeyError, TypeError, ValueError, IndexError):  # a state edited by hand
             state = None
     if state is None:
