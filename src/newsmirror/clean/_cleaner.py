@@ -62,7 +62,7 @@ def media_of(tree) -> list[tuple[Any, str, dict[str, str | None]]]:
     One walk finds them (each query walks the fragment), and each node's tag and
     attributes are read once: ``.tag`` and ``.attributes`` are C calls, the latter
     building a dict, which the steps read in turn and keep up to date with what they
-    set (docs/PERFORMANCE.md, "Cleaning")."""
+    set (docs/PERFORMANCE.md, "Where a post's time goes")."""
     return [(node, node.tag, node.attributes) for node in tree.css(_MEDIA_QUERY)]
 
 

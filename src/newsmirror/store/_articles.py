@@ -6,7 +6,7 @@ both:
 * ``_HEADED`` (written since 2026-12-07): the byte ``\\x01``, the JSON object of every
   field but the body, a NUL byte, then the body's UTF-8. The body, nearly all of the
   bytes, is not escaped into JSON and back: packing an article cost ~64 µs before,
-  ~53 µs since (docs/PERFORMANCE.md, "Whole runs as processes"). JSON escapes every
+  ~53 µs since (docs/PERFORMANCE.md, "Where a post's time goes"). JSON escapes every
   control character, so the first NUL ends the header.
 * a JSON object with the body under ``"body"`` (earlier rows), which starts with ``{``.
 """
