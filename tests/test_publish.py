@@ -19,8 +19,8 @@ def seed_site(make_site, tmp_path: Path, extra: str = "") -> tuple[Path, Path]:
     return site, feed
 
 
-def work_until_idle(url: str) -> dict:
-    options = WorkerOptions(until_idle=True, claim_timeout=5, lanes=2)
+def work_until_idle(url: str, lanes: int = 2) -> dict:
+    options = WorkerOptions(until_idle=True, claim_timeout=5, lanes=lanes)
     return asyncio.run(work(url, options)).to_dict()
 
 
@@ -120,3 +120,41 @@ def test_a_running_worker_polls_with_the_config_the_publisher_gave_last(
             worker.cancel()
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_images_a_worker_keeps_are_published_before_their_posts_and_fetched_once(
+    make_site, http_server, pg_url
+):
+    png = bytes.fromhex(  # a 1x1 PNG
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    )
+    image = http_server.put("workers/pic.png", png, "image/png")
+    body = f'<p>Text of the story.</p><figure><img src="{image}" alt="A picture"></figure>'
+    def feed(n: int) -> str:  # one story each, showing the same picture
+        item = (
+            f"<item><title>Story {n}</title><link>https://news.example/{n}</link>"
+            f"<guid>g{n}</guid><pubDate>Mon, 31 Oct 2022 0{n}:46:00 GMT</pubDate>"
+            f"<description><![CDATA[{body}]]></description></item>"
+        )
+        text = f"<rss version='2.0'><channel><title>t</title>{item}</channel></rss>"
+        return http_server.put(f"workers/feed{n}.xml", text)
+
+    site = make_site(
+        '[site]\nimages = "local"\n'
+        + "".join(
+            f'[[sources]]\nname = "S{n}"\nurl = "{feed(n)}"\nfull_text = "never"\n'
+            for n in (1, 2)
+        )
+    )
+    publish(load_config(site), pg_url)
+    assert work_until_idle(pg_url, lanes=1)["new_posts"] == 2  # one source after the other
+    report = publish(load_config(site), pg_url)
+    assert (report.images, report.to_dict()["new_posts"]) == (1, 2)
+    (kept,) = [p for p in (site / "assets/images").rglob("*") if p.is_file()]
+    assert kept.read_bytes() == png
+    local = "/" + kept.relative_to(site).as_posix()
+    for post in (site / "_posts").iterdir():
+        assert f'src="{local}"' in post.read_text(encoding="utf-8")
+    # the second source found it kept by the first (no file in the worker's view)
+    assert http_server.hits("/doc/workers/pic.png") == 1

@@ -87,7 +87,9 @@ async def localise(
         urls = urls[:MAX_IMAGES]
     known = ctx.store.images(urls)
     result = Localised(article)
-    local = _kept(known, ctx.config.root)  # kept before, by this post or another
+    # kept before, by this post or another (a worker does not see the site: the store's
+    # records say what the publisher was given)
+    local = _kept(known, ctx.config.root if ctx.writes_files else None)
     to_fetch = []
     for url in urls:
         record = known.get(url)
@@ -187,12 +189,13 @@ def point_at_kept(store: Store, root: Path, body: str) -> str:
     return point_images(body, _kept(known, root))
 
 
-def _kept(known: dict[str, ImageRecord], root: Path) -> dict[str, str]:
-    """The local URLs of the ``known`` images whose file the site has."""
+def _kept(known: dict[str, ImageRecord], root: Path | None) -> dict[str, str]:
+    """The local URLs of the ``known`` images whose file the site at ``root`` has (every
+    one with a file, without a ``root``)."""
     return {
         url: "/" + record.path
         for url, record in known.items()
-        if record.path and (root / record.path).exists()
+        if record.path and (root is None or (root / record.path).exists())
     }
 
 
