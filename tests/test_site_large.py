@@ -272,3 +272,49 @@ def test_a_large_batch_of_new_posts_is_indexed_whole_once(tmp_path: Path, monkey
     assert calls == 1
     manifest = json.loads((site / "assets/search/index.json").read_text(encoding="utf-8"))
     assert manifest["total"] == n + 1 and manifest["recent"] > 0
+
+
+@pytest.mark.jekyll
+def test_a_split_build_is_the_whole_build(site: Path, tmp_path: Path):
+    """NEWSMIRROR_SHARD=i/n (_plugins/newsmirror_shard.rb): n processes, each renders and
+    writes its part into one destination; together the same files, byte for byte (the
+    feed's build time aside)."""
+    import re
+
+    whole = tmp_path / "whole" / "_site"
+    whole.parent.mkdir()
+    build(site, whole)
+    split = tmp_path / "split" / "_site"
+    split.parent.mkdir()
+    procs = [
+        subprocess.Popen(
+            ["jekyll", "build", "-q", "--disable-disk-cache", "--source", str(site),
+             "--destination", str(split)],
+            env=dict(os.environ, LC_ALL="C.UTF-8", NEWSMIRROR_SHARD=f"{i}/3"),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for i in range(3)
+    ]
+    for proc in procs:
+        out, _ = proc.communicate()
+        assert proc.returncode == 0, out
+    files = sorted(p.relative_to(whole) for p in whole.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(split) for p in split.rglob("*") if p.is_file())
+    assert len(files) > POSTS
+    updated = re.compile(rb"<updated>[^<]*</updated>", re.ASCII)
+    for rel in files:
+        a, b = (whole / rel).read_bytes(), (split / rel).read_bytes()
+        if rel.name == "feed.xml":
+            a, b = updated.sub(b"", a, count=1), updated.sub(b"", b, count=1)
+        assert a == b, rel
+    # and each process did its part only: one of three alone writes a third of the posts
+    part = tmp_path / "part" / "_site"
+    result = subprocess.run(
+        ["jekyll", "build", "-q", "--disable-disk-cache", "--source", str(site),
+         "--destination", str(part)],
+        env=dict(os.environ, LC_ALL="C.UTF-8", NEWSMIRROR_SHARD="1/3"),
+        capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    posts = [p for p in scan_posts(site) if (part / p.url.lstrip("/")).is_file()]
+    assert len(posts) == POSTS // 3
+    assert not (part / "index.html").exists() and not (part / "feed.xml").exists()
+    assert (part / "page5" / "index.html").is_file()  # home pages 5-8: its posts' text
