@@ -21,6 +21,7 @@ process, with its peak RSS.
     python bench/bench_jekyll.py                     # 1,000 and 10,000 posts
     python bench/bench_jekyll.py --sizes 1000 3000   # other sizes
     python bench/bench_jekyll.py --keep --out bench/out
+    python bench/bench_jekyll.py --sizes 100000 --only ours --shards 2   # a split build
 
 Results go to stdout (a table) and ``<out>/results.json``. Needs ``jekyll`` and the
 packages jekyll-theme-minima, ruby-jekyll-{feed,seo-tag,paginate,sitemap} (Debian).
@@ -48,7 +49,7 @@ from newsmirror.site import write_scaffold  # noqa: E402
 TZ = "Asia/Shanghai"
 VARIANTS = ["ours", "ours-nofix", "minima"]
 # the scaffold's _plugins/ (GitHub Pages runs none): "ours-nofix" builds without them
-PLUGINS = ["newsmirror_each_site_file.rb", "newsmirror_post_neighbours.rb"]
+PLUGINS = ["newsmirror_each_site_file.rb", "newsmirror_post_neighbours.rb", "newsmirror_shard.rb"]
 SOURCES = ["联合早报", "新华网", "Reuters", "BBC 中文", "端传媒", "明报", "星岛日报",
            "中央社", "南华早报", "AP News"]
 TAGS = ["国际", "财经", "科技", "社会", "体育", "文化", "健康", "环境"]
@@ -145,24 +146,36 @@ def make_minima(site: Path, n: int) -> None:
     write_posts(site, n)
 
 
-def build(site: Path) -> tuple[float, float, int, int, str]:
+def build(site: Path, shards: int = 1) -> tuple[float, float, int, int, str]:
     """Cold build: (wall seconds, CPU seconds (user + system), peak RSS in MB, exit
     status, stderr tail). The CPU seconds say more than the wall ones on a machine that
-    other work shares."""
+    other work shares. With ``shards`` > 1, a split build (``_plugins/newsmirror_shard.rb``):
+    that many jekyll processes at once, ``NEWSMIRROR_SHARD=i/n``, into one destination;
+    wall seconds until the last one ends, CPU seconds and peak RSS summed over them (the
+    RSS sum bounds the memory they held at once)."""
     for junk in ("_site", ".jekyll-cache"):
         shutil.rmtree(site / junk, ignore_errors=True)
     env = dict(os.environ, LC_ALL="C.UTF-8", JEKYLL_ENV="production")
     err = site.parent / (site.name + ".stderr")
+    cpu, rss, code = 0.0, 0, 0
     with err.open("w") as fh:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(["jekyll", "build", "-q", "--disable-disk-cache",
-                                 "--source", str(site), "--destination", str(site / "_site")],
-                                stdout=subprocess.DEVNULL, stderr=fh, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        procs = [
+            subprocess.Popen(["jekyll", "build", "-q", "--disable-disk-cache",
+                              "--source", str(site), "--destination", str(site / "_site")],
+                             stdout=subprocess.DEVNULL, stderr=fh,
+                             env=dict(env, NEWSMIRROR_SHARD=f"{i}/{shards}") if shards > 1 else env)
+            for i in range(shards)
+        ]
+        for proc in procs:
+            _, status, usage = os.wait4(proc.pid, 0)
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            cpu += usage.ru_utime + usage.ru_stime
+            rss += usage.ru_maxrss // 1024
+            code = code or proc.returncode
         wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
     tail = err.read_text(errors="replace")[-2000:]
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, proc.returncode, tail
+    return wall, cpu, rss, code, tail
 
 
 def count_html(site: Path) -> int:
@@ -175,6 +188,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "jekyll")
     ap.add_argument("--keep", action="store_true", help="keep the generated sites")
     ap.add_argument("--only", choices=VARIANTS, action="append", help="build only these variants")
+    ap.add_argument("--shards", type=int, default=1,
+                    help="split builds of the scaffold: this many jekyll processes at once")
     args = ap.parse_args()
     if not shutil.which("jekyll"):
         print("jekyll not found (apt-get install jekyll jekyll-theme-minima ruby-jekyll-feed "
@@ -183,7 +198,7 @@ def main() -> int:
     version = subprocess.run(["jekyll", "--version"], capture_output=True, text=True).stdout.strip()
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
-    print(f"{version}; {os.cpu_count()} CPUs", flush=True)
+    print(f"{version}; {os.cpu_count()} CPUs; scaffold builds in {args.shards} process(es)", flush=True)
     print(f"{'posts':>7} {'site':>10} {'build s':>9} {'cpu s':>8} {'peak MB':>8} {'html':>7} {'index s':>8} "
           f"{'index MB':>8}  status", flush=True)
     for n in args.sizes:
@@ -197,9 +212,9 @@ def main() -> int:
                 index_s, index_mb = make_ours(site, n, fix=variant == "ours")
             if variant == "minima":
                 make_minima(site, n)
-            wall, cpu, rss, code, tail = build(site)
+            wall, cpu, rss, code, tail = build(site, args.shards if variant == "ours" else 1)
             pages = count_html(site) if code == 0 else 0
-            row = {"posts": n, "site": variant, "build_s": round(wall, 2), "build_cpu_s": round(cpu, 2), "peak_rss_mb": rss,
+            row = {"posts": n, "site": variant, "shards": args.shards if variant == "ours" else 1, "build_s": round(wall, 2), "build_cpu_s": round(cpu, 2), "peak_rss_mb": rss,
                    "html_pages": pages, "exit": code,
                    "update_site_s": round(index_s, 2) if index_s is not None else None,
                    "update_site_peak_rss_mb": index_mb,
