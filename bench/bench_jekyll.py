@@ -188,6 +188,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "jekyll")
     ap.add_argument("--keep", action="store_true", help="keep the generated sites")
     ap.add_argument("--only", choices=VARIANTS, action="append", help="build only these variants")
+    ap.add_argument("--site", type=Path,
+                    help="build this existing scaffold site (e.g. one kept with --keep) "
+                         "instead of generating sites")
     ap.add_argument("--shards", type=int, default=1,
                     help="split builds of the scaffold: this many jekyll processes at once")
     args = ap.parse_args()
@@ -198,6 +201,14 @@ def main() -> int:
     version = subprocess.run(["jekyll", "--version"], capture_output=True, text=True).stdout.strip()
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
+    if args.site:
+        n = sum(1 for _ in (args.site / "_posts").glob("*.md"))
+        wall, cpu, rss, code, tail = build(args.site, args.shards)
+        pages = count_html(args.site) if code == 0 else 0
+        print(f"{n} posts, {args.shards} process(es): {wall:.1f} s, CPU {cpu:.1f} s, "
+              f"peak RSS {rss} MB, {pages} HTML files, "
+              f"{'ok' if code == 0 else f'exit {code}'}{' (stderr!)' if tail.strip() else ''}")
+        return code
     print(f"{version}; {os.cpu_count()} CPUs; scaffold builds in {args.shards} process(es)", flush=True)
     print(f"{'posts':>7} {'site':>10} {'build s':>9} {'cpu s':>8} {'peak MB':>8} {'html':>7} {'index s':>8} "
           f"{'index MB':>8}  status", flush=True)
