@@ -172,6 +172,12 @@ class Probe:
                                 (source,)).fetchone()
         return (None, None) if row is None else (row[0], row[1])
 
+    def slots(self) -> list[tuple[str, str]]:
+        """(host, holder) of every host slot a worker holds."""
+        rows = self.conn.execute(
+            "SELECT host, holder FROM host_slots WHERE holder IS NOT NULL").fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+
     def make_all_due(self) -> None:
         """Every source due now, as if its next poll's time had come (for a second pass)."""
         self.conn.execute("UPDATE source_queue SET due_at = 0")
@@ -189,6 +195,7 @@ class Kill:
     sources_done: int = 0  # sources it was seen to release before it died (at least)
     orphans: list[str] = field(default_factory=list)  # the sources it held when it died
     items_before: int = 0  # items in the store when it died
+    slots: list[str] = field(default_factory=list)  # the hosts of the slots it held then
 
 
 @dataclass
@@ -255,6 +262,7 @@ def _kill_when_busy(probe: Probe, proc: subprocess.Popen[str], kill: Kill, start
             kill.sources_done = len(done)
             kill.items_before = probe.items()
             kill.orphans = sorted(s for s, holder in probe.claims() if _is(holder, kill.name))
+            kill.slots = sorted(h for h, holder in probe.slots() if _is(holder, kill.name))
             return
         time.sleep(0.005)
 
@@ -335,8 +343,9 @@ def main() -> None:
                     if o.kill:
                         k = o.kill
                         print(f"    killed {k.name} at {k.at:.1f} s after {k.sources_done} "
-                              f"source(s); it held {len(k.orphans)}; items then "
-                              f"{k.items_before}", flush=True)
+                              f"source(s); it held {len(k.orphans)} claim(s) and "
+                              f"{len(k.slots)} host slot(s); items then {k.items_before}",
+                              flush=True)
                     if files != total or len(links) != total or sum(links.values()) != total:
                         print(f"    !! {files} files, {len(links)} links, {total} items "
                               "expected", flush=True)
