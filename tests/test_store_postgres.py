@@ -182,3 +182,27 @@ def test_host_slots_are_limited_across_connections(pg_url: str):
         assert a.claim_host_slot("127.0.0.3", 1, "a", 60) is None
         time.sleep(0.5)
         assert a.claim_host_slot("127.0.0.3", 1, "a", 60) == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_holder_taken_for_dead_frees_its_other_claims_and_its_host_slots(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+):
+    target = tmp_path / "s.sqlite" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    with Store(target) as dead, Store(target) as alive:
+        dead.queue_sources(["s1", "s2", "s3"])
+        held = {dead.claim_source("dead", 0.3), dead.claim_source("dead", 0.3)}
+        assert len(held) == 2 and None not in held
+        dead.add_host_slots("h", 2)
+        assert {dead.claim_host_slot("h", 2, "dead", 60) for _ in range(2)} == {0, 1}
+        assert alive.claim_host_slot("h", 2, "alive", 60) is None  # both held, for 60 s
+        first = alive.claim_source("alive", 60)  # the one source nobody holds
+        assert first not in held
+        time.sleep(0.5)  # the dead holder's claims run out; its slots would not for 60 s
+        taken = alive.claim_source("alive", 60)
+        assert taken in held
+        # the dead holder's other claim is free at once, and so are its host slots
+        (other,) = held - {taken}
+        assert alive.claim_source("alive", 60) == other
+        assert alive.claim_host_slot("h", 2, "alive", 60) is not None
+        assert not dead.renew_claim(other, "dead", 60)

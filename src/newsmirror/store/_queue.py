@@ -11,6 +11,7 @@ on SQLite the write lock of ``BEGIN IMMEDIATE`` makes a claim exclusive anyway.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -46,10 +47,12 @@ class QueueMixin:
             queued = {row[0] for row in self.db.execute("SELECT source FROM source_queue")}
             added = sorted(wanted - queued)
             removed = sorted(queued - wanted)
+            # spread: sources due at once are claimed in a random order, not by id, in
+            # which neighbours often share a host (and would queue for its slots)
             self.db.executemany(
-                f"INSERT INTO source_queue (source, due_at) VALUES (?, {self.db.now_sql})"
-                " ON CONFLICT DO NOTHING",
-                [(s,) for s in added],
+                "INSERT INTO source_queue (source, due_at, spread)"
+                f" VALUES (?, {self.db.now_sql}, ?) ON CONFLICT DO NOTHING",
+                [(s, random.randrange(1 << 30)) for s in added],
             )
             self.db.executemany(
                 "DELETE FROM source_queue WHERE source = ?", [(s,) for s in removed]
@@ -58,21 +61,44 @@ class QueueMixin:
 
     def claim_source(self, holder: str, hold: float) -> str | None:
         """The id of a due source nobody holds (or whose holder's claim ran out), now
-        held by ``holder`` for ``hold`` seconds; None when there is none."""
+        held by ``holder`` for ``hold`` seconds; None when there is none.
+
+        A holder whose claim ran out is taken for dead: its other claims and its host
+        slots are freed with it, rather than each waiting out its own lease (a slot's is
+        the request timeout and more, and it may be one of a host's only two).
+        """
         now = self.db.now_sql
+        due = (
+            f"SELECT source, holder FROM source_queue WHERE due_at <= {now}"
+            f" AND (holder IS NULL OR held_until < {now})"
+            f" ORDER BY due_at, spread LIMIT 1{self.db.skip_locked}"
+        )
         with self.db.transaction():
-            row = self.db.execute(
-                f"SELECT source FROM source_queue WHERE due_at <= {now}"
-                f" AND (holder IS NULL OR held_until < {now})"
-                f" ORDER BY due_at, source LIMIT 1{self.db.skip_locked}"
-            ).fetchone()
+            row = self.db.execute(due).fetchone()
             if row is None:
                 return None
+            source, dead = row
+            if dead is not None and dead != holder:
+                self._free_holder(dead)
             self.db.execute(
                 f"UPDATE source_queue SET holder = ?, held_until = {now} + ? WHERE source = ?",
-                (holder, hold, row[0]),
+                (holder, hold, source),
             )
-        return str(row[0])
+        return str(source)
+
+    def _free_holder(self, holder: str) -> None:
+        # rows another claimant has locked are skipped (it is taking them over): two
+        # claimants freeing one dead holder never wait for each other
+        self.db.execute(
+            "UPDATE source_queue SET holder = NULL, held_until = NULL WHERE source IN"
+            f" (SELECT source FROM source_queue WHERE holder = ?{self.db.skip_locked})",
+            (holder,),
+        )
+        self.db.execute(
+            "UPDATE host_slots SET holder = NULL, held_until = NULL WHERE (host, slot) IN"
+            f" (SELECT host, slot FROM host_slots WHERE holder = ?{self.db.skip_locked})",
+            (holder,),
+        )
 
     def renew_claim(self, source: str, holder: str, hold: float) -> bool:
         """Hold ``source`` ``hold`` seconds more; False when ``holder`` lost it (its
@@ -111,10 +137,21 @@ class QueueMixin:
         """One of ``host``'s ``limit`` connection slots, now ``holder``'s for at most
         ``hold`` seconds; None while all are held."""
         now = self.db.now_sql
-        with self.db.transaction():
+        free = (
+            "SELECT host, slot FROM host_slots WHERE host = ? AND slot < ?"
+            f" AND (holder IS NULL OR held_until < {now}) LIMIT 1{self.db.skip_locked}"
+        )
+        if self.db.dialect == "postgresql":  # one round trip a request, not four
+            row = self.db.execute(
+                f"UPDATE host_slots SET holder = ?, held_until = {now} + ?"
+                f" WHERE (host, slot) = ({free}) RETURNING slot",
+                (holder, hold, host, limit),
+            ).fetchone()
+            return None if row is None else int(row[0])
+        with self.db.transaction():  # (RETURNING needs SQLite 3.35)
             row = self.db.execute(
                 "SELECT slot FROM host_slots WHERE host = ? AND slot < ?"
-                f" AND (holder IS NULL OR held_until < {now}) LIMIT 1{self.db.skip_locked}",
+                f" AND (holder IS NULL OR held_until < {now}) LIMIT 1",
                 (host, limit),
             ).fetchone()
             if row is None:

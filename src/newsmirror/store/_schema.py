@@ -185,10 +185,11 @@ CREATE TABLE IF NOT EXISTS canonical_urls (
 CREATE TABLE IF NOT EXISTS source_queue (
     source TEXT PRIMARY KEY,
     due_at {real} NOT NULL,
+    spread INTEGER NOT NULL DEFAULT 0,  -- random: the order of sources due at once
     holder TEXT,
     held_until {real}
 );
-CREATE INDEX IF NOT EXISTS source_queue_due ON source_queue (due_at);
+CREATE INDEX IF NOT EXISTS source_queue_due ON source_queue (due_at, spread);
 -- Per host, one row per connection allowed to it at once across every worker; a request
 -- holds a row from before it connects until its response is read.
 CREATE TABLE IF NOT EXISTS host_slots (
