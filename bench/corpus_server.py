@@ -133,10 +133,21 @@ class CorpusApp:
         return app
 
 
-def _exit_when_stdin_closes() -> None:
+def exit_when_stdin_closes() -> None:
+    """(a thread's target) End this server when its parent closes our stdin, or dies."""
     sys.stdin.read()
     import os
     os._exit(0)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started as a child process: politely, then for good."""
+    proc.terminate()
+    try:
+        proc.wait(5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -163,7 +174,7 @@ def main() -> None:
                         help="stop when stdin closes (used by serve_corpus)")
     args = parser.parse_args()
     if args.exit_on_stdin_eof:
-        threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+        threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     try:
         import uvloop  # optional: the server should not be the bottleneck
         uvloop.run(_serve(args))
@@ -187,11 +198,7 @@ def serve_corpus(feeds: int = 200, items: int = 50, seed: int = 1, version: int 
             raise RuntimeError(f"corpus server did not start (exit code {proc.poll()})")
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_server(proc)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus_server import exit_when_stdin_closes, stop_server  # noqa: E402
+
 LAST_MODIFIED = "Sat, 01 Jun 2024 00:00:00 GMT"
 EPOCH = datetime(2024, 6, 1, tzinfo=UTC)
 WORDS = ("新聞 國際 經濟 政府 會議 發展 合作 香港 新加坡 市場 投資 企業 科技 教育 醫療 交通 房屋 "
@@ -392,13 +395,6 @@ async def _serve(args: argparse.Namespace) -> None:
     await asyncio.Event().wait()
 
 
-def _exit_when_stdin_closes() -> None:
-    sys.stdin.read()
-    import os
-
-    os._exit(0)
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--hosts", type=int, default=20, help="loopback addresses from 127.0.0.2")
@@ -458,7 +454,7 @@ def main() -> None:
         print(json.dumps({k: round(v, 4) for k, v in result.items()}))
         return
     if args.exit_on_stdin_eof:
-        threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+        threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
 
@@ -510,12 +506,7 @@ def serve_hosts(feeds: int = 2000, hosts: int = 20, items: int = 3, page_every: 
         yield Handle(info, Layout(feeds, hosts, items, page_every, seed, info["port"], layout),
                      proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_server(proc)
 
 
 if __name__ == "__main__":

@@ -111,7 +111,10 @@ def _write_posts(
         done: list[Path] = []
         write_many([(target, text) for _, _, target, text in batch], done)
         written += done
+        keys: dict[str, list[str]] = {}
+        for source, key, _, _ in batch:
+            keys.setdefault(source, []).append(key)
         with store.transaction():
-            for source, key, _, _ in batch:
-                store.mark_written(source, [key])
+            for source, source_keys in keys.items():
+                store.mark_written(source, source_keys)
     return written

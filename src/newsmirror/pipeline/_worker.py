@@ -7,7 +7,8 @@ render) and stops at the store's first step: the posts are pending rows with the
 articles they render from, images are files in the store. The publisher
 (``_publish.py``) alone writes the site. Every request first holds one of its host's
 slots in the store (``StoreHostGate``), so the limit per host holds for all workers
-together; a worker that dies loses its claims and slots when their leases run out.
+together. A worker that dies loses its claims and slots when another worker finds one
+of its claims run out (``Store.claim_source``), or when their leases do.
 """
 
 from __future__ import annotations
@@ -229,7 +230,7 @@ async def _lane(ctx: RunContext, settings: _SiteSettings, options: WorkerOptions
         finally:
             renewing.cancel()
         ctx.summary.reports.append(report)
-        ctx.store.release_source(source_id, options.name, _due_in(ctx, source_id, options))
+        ctx.store.release_source(source_id, options.name, _due_in(report, options))
 
 
 async def _renew(store: Store, source_id: str, options: WorkerOptions) -> None:
@@ -240,13 +241,12 @@ async def _renew(store: Store, source_id: str, options: WorkerOptions) -> None:
             return
 
 
-def _due_in(ctx: RunContext, source_id: str, options: WorkerOptions) -> float:
+def _due_in(report: SourceReport, options: WorkerOptions) -> float:
     """Seconds until the source is polled again: ``every`` after a success, its backoff
-    after a failure."""
-    next_due = ctx.store.health(source_id).next_due
-    if next_due is None:
+    (which the poll recorded in its health and its report) after a failure."""
+    if report.backoff_until is None:
         return options.every
-    return max(0.0, (next_due - utc_now()).total_seconds())
+    return max(0.0, (report.backoff_until - utc_now()).total_seconds())
 
 
 class StoreHostGate:

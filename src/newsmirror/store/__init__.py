@@ -2,7 +2,6 @@
 PostgreSQL database that workers share."""
 
 from ..errors import StoreError
-from ._db import is_database_url, redact_url
 from ._images import ImageRecord
 from ._pages import compress_page, decompress_page
 from ._records import CachedResponse, Health, ItemRecord, ItemState, SourceRecord
@@ -27,8 +26,6 @@ __all__ = [
     "Version",
     "compress_page",
     "decompress_page",
-    "is_database_url",
-    "redact_url",
     "parse_snapshot",
     "store_failure",
 ]

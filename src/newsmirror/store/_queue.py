@@ -149,19 +149,15 @@ class QueueMixin:
             ).fetchone()
             return None if row is None else int(row[0])
         with self.db.transaction():  # (RETURNING needs SQLite 3.35)
-            row = self.db.execute(
-                "SELECT slot FROM host_slots WHERE host = ? AND slot < ?"
-                f" AND (holder IS NULL OR held_until < {now}) LIMIT 1",
-                (host, limit),
-            ).fetchone()
+            row = self.db.execute(free, (host, limit)).fetchone()
             if row is None:
                 return None
             self.db.execute(
                 f"UPDATE host_slots SET holder = ?, held_until = {now} + ?"
                 " WHERE host = ? AND slot = ?",
-                (holder, hold, host, row[0]),
+                (holder, hold, host, row[1]),
             )
-        return int(row[0])
+        return int(row[1])
 
     def add_host_slots(self, host: str, limit: int) -> None:
         self.db.executemany(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import StoreError
 from ._db import Database, Dialect
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Migration", "migrate", "schema_version"]
@@ -228,12 +229,16 @@ def schema_version(db: Database) -> int:
 def migrate(db: Database) -> tuple[int, int]:
     """Run the migrations the store has not run; (the version before, the version now).
 
-    A store of a newer newsmirror is refused (``StoreError``, by the caller). Two
-    processes opening a new store at once run each migration once: the second waits
-    for the first's lock, then sees the version it left.
+    A store of a newer newsmirror is refused (``StoreError``). Two processes opening a
+    new store at once run each migration once: the second waits for the first's lock,
+    then sees the version it left.
     """
     db.script(META)
     before = schema_version(db)
+    if before > SCHEMA_VERSION:
+        raise StoreError(
+            f"{db.name}: written by a newer newsmirror (schema {before}); upgrade newsmirror"
+        )
     for migration in MIGRATIONS:
         if migration.version <= before:
             continue

@@ -45,7 +45,7 @@ from ._images import (
 from ._pages import compress_page, decompress_page
 from ._queue import QueueMixin
 from ._records import CachedResponse, Health, ItemRecord, SourceRecord
-from ._schema import META, SCHEMA_VERSION, migrate, schema_version
+from ._schema import migrate
 from ._search import SearchHit, forget_articles, mark_changed, refresh_index, search_articles
 from ._snapshot import SNAPSHOT_ENCODER, parse_snapshot
 from ._versions import Version, add_version, edited_items, versions_of
@@ -63,28 +63,13 @@ class Store(QueueMixin):
         except sqlite3.DatabaseError as exc:
             raise _unusable(target, exc) from None
         try:
-            self._check_version()
+            migrate(self.db)  # (a newer schema is refused)
         except sqlite3.DatabaseError as exc:
             self.db.close()
             raise _unusable(target, exc) from None
         except BaseException:
             self.db.close()
             raise
-
-    @property
-    def shared(self) -> bool:
-        """Whether workers may share this store (a database server, not a file)."""
-        return not isinstance(self.db, SqliteDatabase)
-
-    def _check_version(self) -> None:
-        self.db.script(META)
-        version = schema_version(self.db)
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.db.name}: written by a newer newsmirror (schema {version}); "
-                "upgrade newsmirror"
-            )
-        migrate(self.db)
 
     def close(self) -> None:
         self.db.close()
